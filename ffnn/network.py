@@ -1,0 +1,218 @@
+"""The feedforward network of the lecture: theta = [W_1 .. W_L, b_1 .. b_L], its forward pass and
+its gradient grad theta computed by backpropagation written by hand.
+
+The lecture writes column vectors, a_i = W_i h_{i-1} + b_i. The code takes a batch of N examples
+as the rows of X, so each layer is A_i = H_{i-1} @ W_i + b_i with W_i of shape (fan_in, fan_out):
+this is why the lecture's W_L in R^{n x k} appears here exactly as written. Python lists count
+from 0, so net.W[0] is the lecture's W_1.
+
+theta lives in one flat vector, W_1 .. W_L then b_1 .. b_L, and net.W[i], net.b[i] are views of
+it; grad theta is laid out the same way. An optimizer then updates theta in one operation.
+"""
+
+import numpy as np
+
+from . import _validate as check
+from .activations import ACTIVATIONS
+from .init import INITS
+from .losses import LOSSES, OUTPUTS
+from .targets import as_targets
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+# Overflow in a diverging run is expected: the trainer detects it from the numbers themselves.
+QUIET = dict(over="ignore", invalid="ignore", divide="ignore", under="ignore")
+
+
+class Network:
+    """A fully connected network with layer widths `sizes` = [n_in, n_1, ..., n_{L-1}, k]."""
+
+    def __init__(self, sizes, activation="tanh", output="softmax", loss="cross_entropy",
+                 init="xavier", l2=0.0, seed=0, dtype="float64"):
+        self.sizes = _check_sizes(sizes)
+        L = len(self.sizes) - 1
+        self.activation = _check_activations(activation, L - 1)
+        self.output = check.choice("output", output, OUTPUTS)
+        self.loss_name = check.choice("loss", loss, LOSSES)
+        if loss == "cross_entropy" and OUTPUTS[output].cross_entropy is None:
+            allowed = [o for o in OUTPUTS if OUTPUTS[o].cross_entropy is not None]
+            raise ValueError(f"loss 'cross_entropy' needs output {' or '.join(allowed)}; "
+                             f"with output {output!r} use loss 'squared_error'")
+        self.init = check.choice("init", init, INITS)
+        self.l2 = check.non_negative("l2", l2)
+        self.seed = check.integer("seed", seed, lo=0)
+        self.dtype = np.dtype(DTYPES[check.choice("dtype", dtype, DTYPES)])
+        self._g = [ACTIVATIONS[a] for a in self.activation]
+        self._out = OUTPUTS[self.output]
+        self._loss = LOSSES[self.loss_name]
+        self.theta = np.zeros(self.n_params, dtype=self.dtype)
+        self.W, self.b = self.unflatten(self.theta)
+        self._views = (list(self.W), list(self.b))
+        rng = np.random.default_rng(self.seed)
+        for W in self.W:
+            W[...] = INITS[self.init].draw(rng, *W.shape)
+
+    # ---- layout ---------------------------------------------------------------------------
+    @property
+    def L(self):
+        """Number of layers with parameters (the lecture's L): hidden layers + the output layer."""
+        return len(self.sizes) - 1
+
+    @property
+    def n_params(self):
+        return sum(m * n + n for m, n in zip(self.sizes[:-1], self.sizes[1:]))
+
+    @property
+    def n_weights(self):
+        return sum(m * n for m, n in zip(self.sizes[:-1], self.sizes[1:]))
+
+    def segments(self):
+        """Start offsets in theta of W_1 .. W_L, b_1 .. b_L (2L entries), for per-layer sums."""
+        sizes = [m * n for m, n in zip(self.sizes[:-1], self.sizes[1:])] + self.sizes[1:]
+        return np.concatenate(([0], np.cumsum(sizes)[:-1]))
+
+    def unflatten(self, flat):
+        """Views W (list of (fan_in, fan_out)) and b (list of (fan_out,)) into a flat vector."""
+        W, b, pos = [], [], 0
+        for m, n in zip(self.sizes[:-1], self.sizes[1:]):
+            W.append(flat[pos:pos + m * n].reshape(m, n))
+            pos += m * n
+        for n in self.sizes[1:]:
+            b.append(flat[pos:pos + n])
+            pos += n
+        return W, b
+
+    def sync(self):
+        """Take in any W[i] or b[i] a caller replaced by a new array (in-place edits need nothing)."""
+        for mine, theirs, name in ((self._views[0], self.W, "W"), (self._views[1], self.b, "b")):
+            if len(theirs) != len(mine):
+                raise ValueError(f"net.{name} must stay a list of {len(mine)} arrays")
+            for i, (view, given) in enumerate(zip(mine, theirs)):
+                if given is not view:
+                    arr = check.finite_array(f"{name}[{i}]", given)
+                    if arr.shape != view.shape:
+                        raise ValueError(f"{name}[{i}] must have shape {view.shape}; "
+                                         f"got {arr.shape}")
+                    view[...] = arr
+                    theirs[i] = view
+
+    # ---- forward and backward, side by side -----------------------------------------------
+    def forward_cache(self, X):
+        """Forward pass keeping what backprop needs.
+
+        X (N, n_in) -> Hs [H_0 = X, H_1 .. H_{L-1}] each (N, n_i), As [A_1 .. A_L], Y (N, k).
+        """
+        H, Hs, As = X, [X], []
+        for i, W in enumerate(self.W):
+            A = H @ W
+            A += self.b[i]                      # A_i = H_{i-1} W_i + b_i
+            As.append(A)
+            if i < self.L - 1:
+                H = self._g[i].f(A)             # H_i = g(A_i)
+                Hs.append(H)
+        return Hs, As, self._out.f(A)           # Y_hat = O(A_L)
+
+    def backward(self, Hs, As, Y, T, grad):
+        """Backpropagation: fills `grad` (flat, laid out like theta) with grad theta and returns
+        the error signals delta_L .. delta_1 (dL/dA_i, each (N, n_i)), last layer first."""
+        dW, db = self.unflatten(grad)
+        delta = self._loss.delta(self._out, As[-1], Y, T)      # delta_L = dL/dA_L, (N, k)
+        deltas = [delta]
+        for i in range(self.L - 1, -1, -1):
+            np.matmul(Hs[i].T, delta, out=dW[i])               # grad W_i = H_{i-1}^T delta_i
+            np.sum(delta, axis=0, out=db[i])                   # grad b_i = sum over rows
+            if i:
+                delta = delta @ self.W[i].T                    # dL/dH_{i-1}
+                g = self._g[i - 1].grad
+                if g is not None:
+                    delta *= g(As[i - 1], Hs[i])               # delta_{i-1} = dL/dH * g'(A)
+                deltas.append(delta)
+        if self.l2:
+            nw = self.n_weights
+            grad[:nw] += self.l2 * self.theta[:nw]
+        return deltas
+
+    def _loss_value(self, As, Y, T):
+        value = self._loss.value(self._out, As[-1], Y, T)
+        if self.l2:
+            w = self.theta[:self.n_weights]
+            value += 0.5 * self.l2 * float(np.vdot(w, w))
+        return value
+
+    def _backprop(self, X, T, grad):
+        """Hot path of the trainer (inputs already checked): loss, Y; fills grad in place."""
+        Hs, As, Y = self.forward_cache(X)
+        self.backward(Hs, As, Y, T, grad)
+        return self._loss_value(As, Y, T), Y
+
+    # ---- public calls (checked) -----------------------------------------------------------
+    def check_inputs(self, X, param="X"):
+        return check.inputs(param, X, self.sizes[0], dtype=self.dtype)
+
+    def targets(self, y, N):
+        """(T (N, k), labels or None) from y; see ffnn.targets.as_targets."""
+        return as_targets(y, N, self.sizes[-1], self.output, self.loss_name, self.dtype)
+
+    def forward(self, X):
+        """X (N, n_in) -> Y_hat (N, k), the outputs after the output function."""
+        X = self.check_inputs(X)
+        self.sync()
+        with np.errstate(**QUIET):
+            return self.forward_cache(X)[2]
+
+    def loss(self, X, y):
+        """L(theta) on (X, y) as pinned in DESIGN.md, plus (l2/2) sum ||W_i||_F^2."""
+        X = self.check_inputs(X)
+        T, _ = self.targets(y, len(X))
+        self.sync()
+        with np.errstate(**QUIET):
+            _, As, Y = self.forward_cache(X)
+            return self._loss_value(As, Y, T)
+
+    def gradients(self, X, y):
+        """-> (loss, dW, db): dW[i] has the shape of W[i], db[i] that of b[i]."""
+        X = self.check_inputs(X)
+        T, _ = self.targets(y, len(X))
+        self.sync()
+        grad = np.empty_like(self.theta)
+        with np.errstate(**QUIET):
+            loss, _ = self._backprop(X, T, grad)
+        dW, db = self.unflatten(grad)
+        return loss, dW, db
+
+    def copy(self, dtype=None):
+        """An independent network with the same settings and the same theta (cast to `dtype`)."""
+        self.sync()
+        twin = Network(self.sizes, self.activation, self.output, self.loss_name, "zeros",
+                       self.l2, self.seed, dtype or self.dtype.name)
+        twin.theta[...] = self.theta
+        twin.init = self.init
+        return twin
+
+    def __repr__(self):
+        return (f"Network({self.sizes}, activation={self.activation}, output={self.output!r}, "
+                f"loss={self.loss_name!r}, init={self.init!r}, l2={self.l2}, seed={self.seed}, "
+                f"dtype={self.dtype.name!r})")
+
+
+def _check_sizes(sizes):
+    msg = "sizes must be a list of at least two positive integers [n_in, ..., k]"
+    try:
+        sizes = list(sizes)
+    except TypeError:
+        raise ValueError(f"{msg}; got {sizes!r}") from None
+    if len(sizes) < 2:
+        raise ValueError(f"{msg}; got {sizes!r}")
+    return [check.integer(f"sizes[{i}]", s, lo=1, hi=100_000) for i, s in enumerate(sizes)]
+
+
+def _check_activations(activation, n_hidden):
+    names = [activation] * n_hidden if isinstance(activation, str) else activation
+    try:
+        names = list(names)
+    except TypeError:
+        raise ValueError("activation must be a name or a list of names, one per hidden "
+                         f"layer; got {activation!r}") from None
+    if len(names) != n_hidden:
+        raise ValueError(f"activation must name one function per hidden layer ({n_hidden}); "
+                         f"got {len(names)}")
+    return [check.choice("activation", a, ACTIVATIONS) for a in names]

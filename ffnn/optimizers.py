@@ -1,0 +1,92 @@
+"""Update rules theta <- theta - (a step built from grad theta), found by name in OPTIMIZERS.
+
+Every rule has one signature, `update(theta, grad, state, eta)`, and changes the flat theta in
+place; `state` is a dict the rule keeps between steps (velocities, running averages, the step
+count) with its textbook defaults set on first use.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+def gd(theta, grad, state, eta):
+    """The lecture's rule: theta_{t+1} = theta_t - eta grad theta_t."""
+    theta -= eta * grad
+
+
+def momentum(theta, grad, state, eta):
+    """u_t = gamma u_{t-1} + eta grad theta_t;  theta_{t+1} = theta_t - u_t  (gamma = 0.9)."""
+    gamma = state.setdefault("gamma", 0.9)
+    u = state.setdefault("u", np.zeros_like(theta))
+    u *= gamma
+    u += eta * grad
+    theta -= u
+
+
+def nesterov(theta, grad, state, eta):
+    """Nesterov accelerated gradient, gamma = 0.9.
+
+    The textbook rule looks ahead: u_t = gamma u_{t-1} + eta grad(theta_t - gamma u_{t-1}). Here
+    theta stores that look-ahead point itself (Sutskever et al., 2013), so the gradient the trainer
+    computes at theta is the look-ahead gradient, and the update becomes
+    v <- gamma v + g;  theta <- theta - eta (g + gamma v).
+    """
+    gamma = state.setdefault("gamma", 0.9)
+    v = state.setdefault("v", np.zeros_like(theta))
+    v *= gamma
+    v += grad
+    theta -= eta * (grad + gamma * v)
+
+
+def adagrad(theta, grad, state, eta):
+    """v_t = v_{t-1} + g^2;  theta -= eta g / (sqrt(v_t) + eps)  (eps = 1e-8)."""
+    eps = state.setdefault("eps", 1e-8)
+    v = state.setdefault("v", np.zeros_like(theta))
+    v += grad * grad
+    theta -= eta * grad / (np.sqrt(v) + eps)
+
+
+def rmsprop(theta, grad, state, eta):
+    """v_t = beta v_{t-1} + (1 - beta) g^2;  theta -= eta g / (sqrt(v_t) + eps)  (beta = 0.9)."""
+    beta = state.setdefault("beta", 0.9)
+    eps = state.setdefault("eps", 1e-8)
+    v = state.setdefault("v", np.zeros_like(theta))
+    v *= beta
+    v += (1.0 - beta) * grad * grad
+    theta -= eta * grad / (np.sqrt(v) + eps)
+
+
+def adam(theta, grad, state, eta):
+    """Kingma & Ba (2015): m, v running moments, bias-corrected; beta1 0.9, beta2 0.999, eps 1e-8."""
+    b1 = state.setdefault("beta1", 0.9)
+    b2 = state.setdefault("beta2", 0.999)
+    eps = state.setdefault("eps", 1e-8)
+    m = state.setdefault("m", np.zeros_like(theta))
+    v = state.setdefault("v", np.zeros_like(theta))
+    t = state["t"] = state.get("t", 0) + 1
+    m *= b1
+    m += (1.0 - b1) * grad
+    v *= b2
+    v += (1.0 - b2) * grad * grad
+    m_hat = m / (1.0 - b1 ** t)
+    v_hat = v / (1.0 - b2 ** t)
+    theta -= eta * m_hat / (np.sqrt(v_hat) + eps)
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    name: str
+    label: str
+    update: Callable
+
+
+OPTIMIZERS = {
+    "gd": Optimizer("gd", "Gradient descent", gd),
+    "momentum": Optimizer("momentum", "Momentum (γ = 0.9)", momentum),
+    "nesterov": Optimizer("nesterov", "Nesterov (γ = 0.9)", nesterov),
+    "adagrad": Optimizer("adagrad", "AdaGrad", adagrad),
+    "rmsprop": Optimizer("rmsprop", "RMSProp (β = 0.9)", rmsprop),
+    "adam": Optimizer("adam", "Adam", adam),
+}

@@ -1,0 +1,211 @@
+"""Gradient descent on a Network, as the lecture writes it:
+
+    t <- 0; max_iterations <- 1000; initialise theta_0
+    while t++ < max_iterations:  theta_{t+1} <- theta_t - eta grad theta_t
+
+one call of `step(n)` runs n turns of that loop (never past max_iterations), records each update
+in `history`, and stops by itself if the numbers stop being finite (divergence).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import _validate as check
+from .history import History
+from .network import QUIET
+from .optimizers import OPTIMIZERS
+from .targets import accuracy
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where training stopped: update `step` (1-based) would have made theta non-finite.
+
+    `layer` is the first layer l (1-based) whose gradient (or, failing that, whose updated
+    parameters) stopped being finite; None when only the loss did. `what` says which.
+    """
+
+    step: int
+    layer: int | None
+    what: str
+    lr: float
+
+    def message(self):
+        where = f" in layer {self.layer}" if self.layer else ""
+        return (f"Training diverged at step {self.step}: the {self.what}{where} stopped being "
+                f"finite with learning rate {self.lr:g}. The last finite parameters are kept; "
+                f"try a learning rate of {self.lr / 10:g} or smaller.")
+
+
+class Trainer:
+    """Runs an optimizer on `net` over (X, y); see the module docstring for the loop."""
+
+    def __init__(self, net, X, y, lr=0.1, optimizer="gd", batch_size=None, X_test=None,
+                 y_test=None, max_iterations=1000, seed=0, history_capacity=4000):
+        self.net = net
+        self.X = net.check_inputs(X)
+        self.T, self.labels = net.targets(y, len(self.X))
+        if (X_test is None) != (y_test is None):
+            raise ValueError("X_test and y_test must be given together (or neither)")
+        self.X_test = self.T_test = self.labels_test = None
+        if X_test is not None:
+            self.X_test = net.check_inputs(X_test, "X_test")
+            self.T_test, self.labels_test = net.targets(y_test, len(self.X_test))
+        self.lr = lr
+        self.optimizer = check.choice("optimizer", optimizer, OPTIMIZERS)
+        self.batch_size = _check_batch_size(batch_size, len(self.X))
+        self.max_iterations = max_iterations
+        self.seed = check.integer("seed", seed, lo=0)
+        self.t = 0
+        self.seen = 0                    # examples used so far; epoch = seen / N
+        self.diverged = None
+        self.events = []                 # (t, text) for settings changed mid-run
+        self._state = {}
+        self._rng = np.random.default_rng(self.seed)
+        self._order, self._pos = None, 0
+        self._grad = np.zeros_like(net.theta)
+        self._prev = np.empty_like(net.theta)
+        self._offsets = net.segments()
+        self._history = History(self._columns(), capacity=history_capacity)
+
+    # ---- settings that may change mid-run (theta is kept) ---------------------------------
+    @property
+    def lr(self):
+        """The learning rate eta."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value):
+        value = check.positive_finite("lr", value)
+        if hasattr(self, "_lr") and value != self._lr:
+            self.events.append((self.t, f"η {self._lr:g} → {value:g}"))
+        self._lr = value
+
+    @property
+    def max_iterations(self):
+        return self._max_iterations
+
+    @max_iterations.setter
+    def max_iterations(self, value):
+        self._max_iterations = check.integer("max_iterations", value, lo=1)
+
+    def set_optimizer(self, name):
+        """Switch the update rule; its state (velocities, moments) starts afresh."""
+        check.choice("optimizer", name, OPTIMIZERS)
+        if name != self.optimizer:
+            self.events.append((self.t, f"optimizer {self.optimizer} → {name}"))
+            self.optimizer, self._state = name, {}
+
+    # ---- the loop -------------------------------------------------------------------------
+    @property
+    def done(self):
+        return self.diverged is not None or self.t >= self.max_iterations
+
+    @property
+    def epoch(self):
+        return self.seen / len(self.X)
+
+    @property
+    def grad_W(self):
+        """grad W_1 .. grad W_L of the latest update (views; the next step overwrites them)."""
+        return self.net.unflatten(self._grad)[0]
+
+    @property
+    def grad_b(self):
+        return self.net.unflatten(self._grad)[1]
+
+    def step(self, n=1):
+        """Run up to n updates (fewer at max_iterations or on divergence); return how many ran."""
+        n = check.integer("n", n, lo=1)
+        self.net.sync()
+        done = 0
+        with np.errstate(**QUIET):
+            while done < n and not self.done:
+                self._update()
+                done += self.diverged is None
+        return done
+
+    def _update(self):
+        net, grad = self.net, self._grad
+        X, T, full = self._batch()
+        loss, Y = net._backprop(X, T, grad)
+        sq = np.add.reduceat(grad * grad, self._offsets)    # ||grad W_l||^2 .., ||grad b_l||^2 ..
+        if not (np.isfinite(sq).all() and np.isfinite(loss)):
+            what = "gradient" if np.isfinite(loss) else "loss"
+            return self._diverge(~np.isfinite(sq), what)
+        metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
+        np.copyto(self._prev, net.theta)
+        OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)
+        if not np.isfinite(net.theta.sum()):
+            bad = ~np.isfinite(np.add.reduceat(np.abs(net.theta), self._offsets))
+            np.copyto(net.theta, self._prev)
+            return self._diverge(bad, "parameters")
+        self.t += 1
+        self.seen += len(X)
+        row = self._history.next_row()
+        row[0], row[1] = self.t, self.epoch
+        row[2:2 + len(metrics)] = metrics
+        np.sqrt(sq, out=row[2 + len(metrics):])
+        self._history.commit()
+
+    def _batch(self):
+        """(X, T, is_full_batch) for the next update; mini-batches reshuffle every epoch."""
+        N = len(self.X)
+        if self.batch_size is None:
+            return self.X, self.T, True
+        if self._order is None or self._pos >= N:
+            self._order, self._pos = self._rng.permutation(N), 0
+        idx = self._order[self._pos:self._pos + self.batch_size]
+        self._pos += self.batch_size
+        return self.X[idx], self.T[idx], False
+
+    def _diverge(self, bad, what):
+        """Stop: `bad` flags the non-finite entries among W_1 .. W_L, b_1 .. b_L."""
+        layers = sorted({i % self.net.L + 1 for i in np.flatnonzero(bad)})
+        self.diverged = Divergence(self.t + 1, layers[0] if layers else None, what, self._lr)
+
+    # ---- history --------------------------------------------------------------------------
+    def _columns(self):
+        cols = ["step", "epoch", "train_loss"]
+        if self.X_test is not None:
+            cols.append("test_loss")
+        if self.labels is not None:
+            cols.append("train_acc")
+            if self.X_test is not None:
+                cols.append("test_acc")
+        L = self.net.L
+        return cols + [f"grad_W{l}" for l in range(1, L + 1)] + [f"grad_b{l}" for l in
+                                                                   range(1, L + 1)]
+
+    def _metrics(self, loss, Y, full):
+        """train_loss [, test_loss] [, train_acc [, test_acc]] at the current theta."""
+        net = self.net
+        if not full:   # a batch's loss is noisy: the curve shows the loss on the whole set
+            _, As, Y = net.forward_cache(self.X)
+            loss = net._loss_value(As, Y, self.T)
+        values = [loss]
+        if self.X_test is not None:
+            _, As, Y_test = net.forward_cache(self.X_test)
+            values.append(net._loss_value(As, Y_test, self.T_test))
+        if self.labels is not None:
+            values.append(accuracy(Y, self.labels))
+            if self.X_test is not None:
+                values.append(accuracy(Y_test, self.labels_test))
+        return values
+
+    @property
+    def history(self):
+        """pandas DataFrame, one row per recorded update (bounded: see ffnn.history)."""
+        return self._history.frame()
+
+    def last(self):
+        """The latest history row as a dict (None before the first update)."""
+        return self._history.last()
+
+
+def _check_batch_size(batch_size, N):
+    if batch_size is None:
+        return None
+    b = check.integer("batch_size", batch_size, lo=1)
+    return None if b >= N else b
