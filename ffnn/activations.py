@@ -4,8 +4,8 @@ The derivative is written in terms of the pre-activation A and the activation H 
 backward pass reuses what the forward pass kept and computes no exponential twice.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

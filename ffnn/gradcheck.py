@@ -47,8 +47,8 @@ def gradient_check(net, X, y, h=1e-5, tolerance=TOLERANCE, max_examples=200):
     for name, ours, theirs in (("W", dW, num_W), ("b", db, num_b)):
         for i, (a, b) in enumerate(zip(ours, theirs)):
             err = rel_error(a, b)
-            rows.append(dict(layer=i + 1, param=f"{name}{i + 1}", shape=str(a.shape),
-                             backprop_norm=float(np.linalg.norm(a)),
-                             numerical_norm=float(np.linalg.norm(b)),
-                             rel_error=err, passed=err < tolerance))
+            rows.append({"layer": i + 1, "param": f"{name}{i + 1}", "shape": str(a.shape),
+                             "backprop_norm": float(np.linalg.norm(a)),
+                             "numerical_norm": float(np.linalg.norm(b)),
+                             "rel_error": err, "passed": err < tolerance})
     return pd.DataFrame(rows).sort_values(["layer", "param"], ignore_index=True)

@@ -4,8 +4,8 @@ Each draws W_i of shape (fan_in, fan_out); biases start at zero for every scheme
 `zeros` really is the all-zero theta_0 of the symmetry lesson.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

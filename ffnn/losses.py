@@ -5,8 +5,9 @@ where backpropagation starts. The definitions are the ones pinned in DESIGN.md: 
 has no 1/2, every loss is a mean over the N examples.
 """
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 
@@ -26,8 +27,15 @@ def _softmax_vjp(Y, G):
     return Y * (G - (G * Y).sum(axis=1, keepdims=True))
 
 
-def _softmax_ce(A, T):
-    """(1/N) sum_i -sum_j T_ij log softmax(A)_ij, with log-softmax = A - logsumexp(A)."""
+def _softmax_ce(A, Y, T):
+    """(1/N) sum_i -sum_j T_ij log softmax(A)_ij.
+
+    log Y is exact enough wherever Y > 0; only when some probability underflowed to 0 (a logit
+    gap beyond ~745) is the log-softmax A - logsumexp(A) computed from the logits instead.
+    """
+    value = -float(np.vdot(T, np.log(Y))) / A.shape[0]   # callers run under np.errstate
+    if math.isfinite(value):
+        return value
     Z = A - A.max(axis=1, keepdims=True)
     log_Y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
     return -float(np.vdot(T, log_Y)) / A.shape[0]
@@ -38,7 +46,7 @@ def softplus(A):
     return np.maximum(A, 0.0) + np.log1p(np.exp(-np.abs(A)))
 
 
-def _sigmoid_ce(A, T):
+def _sigmoid_ce(A, Y, T):
     """(1/N) sum -[t log s(a) + (1-t) log(1-s(a))] = (1/N) sum softplus(a) - t a, from the logits."""
     return float((softplus(A) - T * A).sum()) / A.shape[0]
 
@@ -47,7 +55,7 @@ def _sigmoid_ce(A, T):
 class Output:
     """Output function O: Y_hat = O(A_L); `vjp(Y, G)` carries G = dL/dY back to dL/dA_L.
 
-    `cross_entropy(A, T)` is the loss computed from the logits A (stable), or None where
+    `cross_entropy(A, Y, T)` is the loss, computed stably, or None where
     cross-entropy is not defined for this output.
     """
 
@@ -77,7 +85,7 @@ def _se_delta(out, A, Y, T):
 
 
 def _ce_value(out, A, Y, T):
-    return out.cross_entropy(A, T)
+    return out.cross_entropy(A, Y, T)
 
 
 def _ce_delta(out, A, Y, T):

@@ -5,8 +5,8 @@ place; `state` is a dict the rule keeps between steps (velocities, running avera
 count) with its textbook defaults set on first use.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

@@ -6,7 +6,7 @@ import numpy as np
 from . import _validate as check
 
 
-def as_targets(y, N, k, output, loss, dtype=np.float64):
+def as_targets(y, N, k, output, loss, dtype=np.float64, param="y"):
     """y -> (T (N, k), labels (N,) int64 or None).
 
     - y (N,) of integers with k > 1: class labels 0..k-1, one-hot encoded;
@@ -17,48 +17,48 @@ def as_targets(y, N, k, output, loss, dtype=np.float64):
     try:
         y = np.asarray(y)
     except (TypeError, ValueError):
-        raise ValueError("y must be an array of labels or targets") from None
+        raise ValueError(f"{param} must be an array of labels or targets") from None
     if y.dtype.kind not in "biuf":
-        raise ValueError(f"y must hold numbers; got dtype {y.dtype}")
+        raise ValueError(f"{param} must hold numbers; got dtype {y.dtype}")
     if y.ndim not in (1, 2) or y.shape[0] != N:
-        raise ValueError(f"y must have shape ({N},) or ({N}, {k}), one row per row of X; "
+        raise ValueError(f"{param} must have shape ({N},) or ({N}, {k}), one row per row of X; "
                          f"got {y.shape}")
-    yf = check.finite_array("y", y, dtype=np.float64)
+    yf = check.finite_array(param, y, dtype=np.float64)
     if y.ndim == 2:
-        return _matrix_targets(yf, k, output, loss, dtype)
+        return _matrix_targets(yf, k, output, loss, dtype, param)
     if k == 1:
         labels = None
         if y.dtype.kind in "biu":
             if not np.isin(y, (0, 1)).all():
-                raise ValueError("y holds class labels for a single output, which must be 0 or 1")
+                raise ValueError(f"{param} holds class labels for a single output, which must be 0 or 1")
             labels = y.astype(np.int64)
-        _check_range(yf, output, loss)
+        _check_range(yf, output, loss, param)
         return yf.astype(dtype).reshape(N, 1), labels
     labels = yf.astype(np.int64)
     if not (labels == yf).all() or labels.min() < 0 or labels.max() >= k:
-        raise ValueError(f"y holds class labels, which must be integers in 0..{k - 1} "
+        raise ValueError(f"{param} holds class labels, which must be integers in 0..{k - 1} "
                          f"(the network has k = {k} outputs)")
     T = np.zeros((N, k), dtype=dtype)
     T[np.arange(N), labels] = 1.0
     return T, labels
 
 
-def _matrix_targets(yf, k, output, loss, dtype):
+def _matrix_targets(yf, k, output, loss, dtype, param):
     if yf.shape[1] != k:
-        raise ValueError(f"y must have {k} columns, one per output; got shape {yf.shape}")
-    _check_range(yf, output, loss)
+        raise ValueError(f"{param} must have {k} columns, one per output; got shape {yf.shape}")
+    _check_range(yf, output, loss, param)
     labels = None
     if output == "softmax":
         if loss == "cross_entropy" and not np.allclose(yf.sum(axis=1), 1.0, atol=1e-6):
-            raise ValueError("y rows must sum to 1 (one-hot or a distribution) for softmax "
+            raise ValueError(f"{param} rows must sum to 1 (one-hot or a distribution) for softmax "
                              "with cross-entropy")
         labels = yf.argmax(axis=1)
     return yf.astype(dtype), labels
 
 
-def _check_range(yf, output, loss):
+def _check_range(yf, output, loss, param):
     if loss == "cross_entropy" and (yf.min() < 0 or yf.max() > 1):
-        raise ValueError(f"y must lie in [0, 1] for {output} outputs with cross-entropy")
+        raise ValueError(f"{param} must lie in [0, 1] for {output} outputs with cross-entropy")
 
 
 def accuracy(Y, labels):

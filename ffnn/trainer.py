@@ -7,6 +7,7 @@ one call of `step(n)` runs n turns of that loop (never past max_iterations), rec
 in `history`, and stops by itself if the numbers stop being finite (divergence).
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,16 +24,17 @@ class Divergence:
     """Where training stopped: update `step` (1-based) would have made theta non-finite.
 
     `layer` is the first layer l (1-based) whose gradient (or, failing that, whose updated
-    parameters) stopped being finite; None when only the loss did. `what` says which.
+    parameters) stopped being finite; the output layer L when only the loss did. `what` says
+    which: "gradient", "parameters" or "loss".
     """
 
     step: int
-    layer: int | None
+    layer: int
     what: str
     lr: float
 
     def message(self):
-        where = f" in layer {self.layer}" if self.layer else ""
+        where = f" in layer {self.layer}"
         return (f"Training diverged at step {self.step}: the {self.what}{where} stopped being "
                 f"finite with learning rate {self.lr:g}. The last finite parameters are kept; "
                 f"try a learning rate of {self.lr / 10:g} or smaller.")
@@ -51,7 +53,7 @@ class Trainer:
         self.X_test = self.T_test = self.labels_test = None
         if X_test is not None:
             self.X_test = net.check_inputs(X_test, "X_test")
-            self.T_test, self.labels_test = net.targets(y_test, len(self.X_test))
+            self.T_test, self.labels_test = net.targets(y_test, len(self.X_test), "y_test")
         self.lr = lr
         self.optimizer = check.choice("optimizer", optimizer, OPTIMIZERS)
         self.batch_size = _check_batch_size(batch_size, len(self.X))
@@ -65,6 +67,7 @@ class Trainer:
         self._rng = np.random.default_rng(self.seed)
         self._order, self._pos = None, 0
         self._grad = np.zeros_like(net.theta)
+        self._dW, self._db = net.unflatten(self._grad)
         self._prev = np.empty_like(net.theta)
         self._offsets = net.segments()
         self._history = History(self._columns(), capacity=history_capacity)
@@ -109,11 +112,11 @@ class Trainer:
     @property
     def grad_W(self):
         """grad W_1 .. grad W_L of the latest update (views; the next step overwrites them)."""
-        return self.net.unflatten(self._grad)[0]
+        return self._dW
 
     @property
     def grad_b(self):
-        return self.net.unflatten(self._grad)[1]
+        return self._db
 
     def step(self, n=1):
         """Run up to n updates (fewer at max_iterations or on divergence); return how many ran."""
@@ -129,15 +132,15 @@ class Trainer:
     def _update(self):
         net, grad = self.net, self._grad
         X, T, full = self._batch()
-        loss, Y = net._backprop(X, T, grad)
+        loss, Y = net._backprop(X, T, self._dW, self._db)
         sq = np.add.reduceat(grad * grad, self._offsets)    # ||grad W_l||^2 .., ||grad b_l||^2 ..
-        if not (np.isfinite(sq).all() and np.isfinite(loss)):
-            what = "gradient" if np.isfinite(loss) else "loss"
+        if not math.isfinite(sq.sum() + loss):
+            what = "gradient" if math.isfinite(loss) else "loss"
             return self._diverge(~np.isfinite(sq), what)
         metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
         np.copyto(self._prev, net.theta)
         OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)
-        if not np.isfinite(net.theta.sum()):
+        if not math.isfinite(net.theta.sum()):
             bad = ~np.isfinite(np.add.reduceat(np.abs(net.theta), self._offsets))
             np.copyto(net.theta, self._prev)
             return self._diverge(bad, "parameters")
@@ -158,12 +161,14 @@ class Trainer:
             self._order, self._pos = self._rng.permutation(N), 0
         idx = self._order[self._pos:self._pos + self.batch_size]
         self._pos += self.batch_size
-        return self.X[idx], self.T[idx], False
+        return np.asfortranarray(self.X[idx]), np.asfortranarray(self.T[idx]), False
 
     def _diverge(self, bad, what):
         """Stop: `bad` flags the non-finite entries among W_1 .. W_L, b_1 .. b_L."""
-        layers = sorted({i % self.net.L + 1 for i in np.flatnonzero(bad)})
-        self.diverged = Divergence(self.t + 1, layers[0] if layers else None, what, self._lr)
+        L = self.net.L
+        layers = sorted({i % L + 1 for i in np.flatnonzero(bad)})
+        # Only the loss overflowed: it is computed at the output layer, so name layer L.
+        self.diverged = Divergence(self.t + 1, layers[0] if layers else L, what, self._lr)
 
     # ---- history --------------------------------------------------------------------------
     def _columns(self):

@@ -120,11 +120,10 @@ def test_bad_features(features):
 
 
 def test_real_network_on_the_grid():
-    ffnn = pytest.importorskip("ffnn")
-    if not hasattr(ffnn, "Network"):
-        pytest.skip("ffnn.Network is not written yet")
+    from ffnn import Network
+
     feats = ("x1", "x2", "x1sq")
-    net = ffnn.Network([3, 3, 2], seed=0)
+    net = Network([3, 3, 2], seed=0)
     xs, ys, Z = predict_grid(net, feats, resolution=20)
     assert Z.shape == (20, 20, 2)
     i, j = 13, 4
