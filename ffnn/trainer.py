@@ -138,6 +138,7 @@ class Trainer:
             what = "gradient" if math.isfinite(loss) else "loss"
             return self._diverge(~np.isfinite(sq), what)
         metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
+        w_sq = np.add.reduceat(net.theta * net.theta, self._offsets[:net.L])   # ||W_l||^2
         np.copyto(self._prev, net.theta)
         OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)
         if not math.isfinite(net.theta.sum()):
@@ -147,9 +148,11 @@ class Trainer:
         self.t += 1
         self.seen += len(X)
         row = self._history.next_row()
-        row[0], row[1] = self.t, self.epoch
-        row[2:2 + len(metrics)] = metrics
-        np.sqrt(sq, out=row[2 + len(metrics):])
+        row[0], row[1], row[2] = self.t, self.epoch, self._lr
+        c = 3 + len(metrics)
+        row[3:c] = metrics
+        np.sqrt(sq, out=row[c:c + len(sq)])
+        np.sqrt(w_sq, out=row[c + len(sq):])
         self._history.commit()
 
     def _batch(self):
@@ -172,18 +175,20 @@ class Trainer:
 
     # ---- history --------------------------------------------------------------------------
     def _columns(self):
-        cols = ["step", "epoch", "train_loss"]
+        cols = ["step", "epoch", "lr", "train_loss"]
         if self.X_test is not None:
             cols.append("test_loss")
         if self.labels is not None:
             cols.append("train_acc")
             if self.X_test is not None:
                 cols.append("test_acc")
-        L = self.net.L
-        return cols + [f"grad_W{l}" for l in range(1, L + 1)] + [f"grad_b{l}" for l in
-                                                                   range(1, L + 1)]
+        layers = range(1, self.net.L + 1)
+        return (cols + [f"grad_W{l}" for l in layers] + [f"grad_b{l}" for l in layers]
+                + [f"norm_W{l}" for l in layers])
 
     def _metrics(self, loss, Y, full):
+        # Columns: step, epoch, lr, these metrics, grad_W1..L, grad_b1..L (norms of the update's
+        # gradient), norm_W1..L (||W_l||_F at theta_{t-1}, for the update-to-weight ratio).
         """train_loss [, test_loss] [, train_acc [, test_acc]] at the current theta."""
         net = self.net
         if not full:   # a batch's loss is noisy: the curve shows the loss on the whole set
