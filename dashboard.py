@@ -1,7 +1,43 @@
-"""Home page of the ffnn dashboard: `streamlit run dashboard.py`."""
+"""Home page of the ffnn dashboard (`streamlit run dashboard.py`): the decision boundary.
+
+The other views are in pages/; every page draws the same sidebar and training controls.
+"""
 
 import streamlit as st
 
-st.set_page_config(page_title="ffnn — learning parameters by gradient descent", layout="wide")
-st.title("Learning the parameters of a feedforward network")
-st.write("θ_{t+1} ← θ_t − η∇θ_t, applied to θ = W_1 … W_L, b_1 … b_L. The dashboard is being built.")
+from ffnn.app import page, views
+from ffnn.figures import decision_boundary, loss_curves
+
+
+def view(run):
+    left, right = st.columns([3, 2])
+    data = run.data
+    with left:
+        xs, ys, Z = views.boundary_grid(run)
+        fig = decision_boundary(
+            xs, ys, Z, task=data.task, n_classes=data.n_classes,
+            points_train=data.points_train, y_train=data.y_train,
+            points_test=data.points_test, y_test=data.y_test,
+            show_test=st.session_state["show_test"], discretize=st.session_state["discretize"],
+            extent=views.EXTENT)
+        views.chart(fig, "boundary")
+    with right:
+        tr = run.trainer
+        views.chart(loss_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations),
+                    "loss_small")
+
+
+def options():
+    c1, c2, _ = st.columns([1, 1, 3])
+    with c1:
+        views.toggle("Show test data", "show_test")
+    with c2:
+        views.toggle("Discretize output", "discretize")
+
+
+page.show(
+    "Decision boundary",
+    "θₜ₊₁ ← θₜ − η∇θₜ, with θ = W₁ … W_L, b₁ … b_L. Each update moves every weight and "
+    "bias a little against its gradient; the colours show what the network predicts over the "
+    "input plane (deeper colour: more confident), the dots are the data.",
+    view, before=options)

@@ -56,7 +56,7 @@ class Trainer:
             self.T_test, self.labels_test = net.targets(y_test, len(self.X_test), "y_test")
         self.lr = lr
         self.optimizer = check.choice("optimizer", optimizer, OPTIMIZERS)
-        self.batch_size = _check_batch_size(batch_size, len(self.X))
+        self._batch_size = _check_batch_size(batch_size, len(self.X))
         self.max_iterations = max_iterations
         self.seed = check.integer("seed", seed, lo=0)
         self.t = 0
@@ -83,6 +83,8 @@ class Trainer:
         value = check.positive_finite("lr", value)
         if hasattr(self, "_lr") and value != self._lr:
             self.events.append((self.t, f"η {self._lr:g} → {value:g}"))
+            if self.diverged is not None:   # go on from the last finite theta, state afresh
+                self.diverged, self._state = None, {}
         self._lr = value
 
     @property
@@ -92,6 +94,30 @@ class Trainer:
     @max_iterations.setter
     def max_iterations(self, value):
         self._max_iterations = check.integer("max_iterations", value, lo=1)
+
+    @property
+    def batch_size(self):
+        """Examples per update; None is the full batch (the lecture's gradient descent)."""
+        return self._batch_size
+
+    @batch_size.setter
+    def batch_size(self, value):
+        value = _check_batch_size(value, len(self.X))
+        if value != self._batch_size:
+            self.events.append((self.t, f"batch {self._batch_size or 'full'} → {value or 'full'}"))
+            self._batch_size, self._order = value, None
+
+    @property
+    def l2(self):
+        """The network's L2 strength lambda; changing it changes L(theta) from the next step."""
+        return self.net.l2
+
+    @l2.setter
+    def l2(self, value):
+        value = check.non_negative("l2", value)
+        if value != self.net.l2:
+            self.events.append((self.t, f"λ {self.net.l2:g} → {value:g}"))
+            self.net.l2 = value
 
     def set_optimizer(self, name):
         """Switch the update rule; its state (velocities, moments) starts afresh."""
@@ -155,15 +181,33 @@ class Trainer:
         np.sqrt(w_sq, out=row[c + len(sq):])
         self._history.commit()
 
+    def evaluate(self):
+        """Losses and accuracies at the current theta (the history's last row is at theta_{t-1}).
+
+        -> dict with train_loss and, when available, test_loss, train_acc, test_acc.
+        """
+        net, out = self.net, {}
+        net.sync()
+        sets = [("train", self.X, self.T, self.labels)]
+        if self.X_test is not None:
+            sets.append(("test", self.X_test, self.T_test, self.labels_test))
+        with np.errstate(**QUIET):
+            for name, X, T, labels in sets:
+                _, As, Y = net.forward_cache(X)
+                out[f"{name}_loss"] = net._loss_value(As, Y, T)
+                if labels is not None:
+                    out[f"{name}_acc"] = accuracy(Y, labels)
+        return out
+
     def _batch(self):
         """(X, T, is_full_batch) for the next update; mini-batches reshuffle every epoch."""
         N = len(self.X)
-        if self.batch_size is None:
+        if self._batch_size is None:
             return self.X, self.T, True
         if self._order is None or self._pos >= N:
             self._order, self._pos = self._rng.permutation(N), 0
-        idx = self._order[self._pos:self._pos + self.batch_size]
-        self._pos += self.batch_size
+        idx = self._order[self._pos:self._pos + self._batch_size]
+        self._pos += self._batch_size
         return np.asfortranarray(self.X[idx]), np.asfortranarray(self.T[idx]), False
 
     def _diverge(self, bad, what):

@@ -413,3 +413,21 @@ def test_divergence_from_an_overflowing_loss_still_names_a_layer():
     assert tr.diverged is not None
     assert tr.diverged.layer == 1
     assert all(np.isfinite(p).all() for p in net.W + net.b)
+
+
+def test_a_new_learning_rate_resumes_after_divergence():
+    # After divergence the last finite theta is kept; lowering eta lets training go on from it.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)) * 3, rng.normal(size=20)
+    net = Network([2, 8, 1], activation="relu", output="linear", loss="squared_error")
+    tr = Trainer(net, X, y, lr=1e6)
+    tr.step(50)
+    assert tr.diverged is not None
+    kept, t = net.theta.copy(), tr.t
+    tr.step(5)
+    np.testing.assert_array_equal(net.theta, kept)      # nothing moves while diverged
+    tr.lr = 1e-4
+    assert tr.diverged is None and not tr.done         # Step is possible again
+    tr.step(5)
+    assert np.isfinite(net.theta).all()                # the kept theta may be too far gone
+    assert tr.diverged is None or tr.diverged.step > t  # to recover; then a fresh report

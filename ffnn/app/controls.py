@@ -1,0 +1,82 @@
+"""Training controls (Step, Step ×10, ×100, Play/Pause, Reset, speed) and the live area.
+
+Buttons act in callbacks, before the page draws, so what is drawn is already the new state. The
+live area is a fragment: while playing it re-runs every FRAME seconds, runs `speed` updates and
+redraws only itself (the counter, the numbers and the page's view), not the whole page.
+"""
+
+import streamlit as st
+
+from . import settings as S
+from . import state
+
+FRAME = 0.05  # seconds between fragment runs while playing
+
+
+def _step(n):
+    run = st.session_state["run"]
+    run.trainer.step(n)
+
+
+def _toggle_play():
+    ss = st.session_state
+    ss["playing"] = not ss["playing"] and not ss["run"].trainer.done
+
+
+def _speed_changed():
+    st.session_state["speed"] = st.session_state["_speed"]
+
+
+def buttons(run):
+    """The row of controls above the view."""
+    ss, tr = st.session_state, run.trainer
+    cols = st.columns([1, 1, 1, 1.2, 1, 2.6], vertical_alignment="bottom")
+    done = tr.done
+    cols[0].button("Step", on_click=_step, args=(1,), disabled=done, width="stretch",
+                   help="One update θ ← θ − η∇θ")
+    cols[1].button("Step ×10", on_click=_step, args=(10,), disabled=done, width="stretch")
+    cols[2].button("Step ×100", on_click=_step, args=(100,), disabled=done, width="stretch")
+    playing = ss["playing"] and not done
+    cols[3].button("Pause" if playing else "Play", on_click=_toggle_play, disabled=done,
+                   type="primary", width="stretch", key="play")
+    cols[4].button("Reset", on_click=state.reset, width="stretch", help="Back to θ₀, t = 0")
+    ss["_speed"] = ss["speed"]
+    cols[5].select_slider("Speed (iterations per frame)", options=S.SPEED_CHOICES,
+                          key="_speed", on_change=_speed_changed)
+
+
+def status(run):
+    """The counter t / max_iterations and the current losses and accuracies."""
+    tr = run.trainer
+    now = tr.evaluate()
+    cols = st.columns(5)
+    cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
+    cols[1].metric("Train loss", f"{now['train_loss']:.4f}")
+    if "test_loss" in now:
+        cols[2].metric("Test loss", f"{now['test_loss']:.4f}")
+    if "train_acc" in now:
+        cols[3].metric("Train accuracy", f"{now['train_acc']:.1%}")
+        cols[4].metric("Test accuracy", f"{now.get('test_acc', float('nan')):.1%}")
+    if tr.diverged is not None:
+        st.error(tr.diverged.message(), icon="⚠️")
+    elif tr.t >= tr.max_iterations:
+        st.info(f"Reached max_iterations = {tr.max_iterations}. Raise it in the sidebar to go on.")
+
+
+def live(view):
+    """The fragment: status and `view(run)`, re-run every FRAME seconds while playing."""
+    ss = st.session_state
+    playing = ss["playing"] and not ss["run"].trainer.done
+
+    @st.fragment(run_every=FRAME if playing else None)
+    def frame():
+        run = ss["run"]
+        if ss["playing"]:
+            run.trainer.step(ss["speed"])
+            if run.trainer.done:          # stop by itself: max_iterations or divergence
+                ss["playing"] = False
+                st.rerun()
+        status(run)
+        view(run)
+
+    frame()

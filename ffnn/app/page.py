@@ -1,0 +1,34 @@
+"""What every page does: the shared sidebar, the run, the controls, then its own view.
+
+A page is a title, a sentence and a `view(run)` function that draws figures; `show` does the
+rest. Errors never reach the page as a traceback: they end in a message, and the run is kept.
+"""
+
+import streamlit as st
+
+from . import controls, sidebar, state
+
+
+def show(title, intro, view, before=None):
+    """Draw a page: `before()` (page options, optional) runs above the live `view(run)`."""
+    st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide")
+    state.init_state()
+    sidebar.draw()
+    try:
+        run = state.sync_run()
+    except ValueError as err:       # no previous run to fall back on: start from the defaults
+        st.error(f"These settings cannot be used: {err}. Starting from the defaults.")
+        for key in list(st.session_state):
+            del st.session_state[key]
+        state.init_state()
+        run = state.sync_run()
+    st.markdown(f"#### {title}")
+    st.caption(intro)
+    for key, show_it in (("problem", st.warning), ("notice", st.info)):
+        message = state.pop_message(key)
+        if message:
+            show_it(message)
+    controls.buttons(run)
+    if before is not None:
+        before()
+    controls.live(view)

@@ -1,0 +1,90 @@
+"""What the sidebar can set: each setting's default and allowed values, and which settings start
+training again from a fresh theta_0. Plain Python, so tests and URL checks can use it too."""
+
+from ffnn.activations import ACTIVATIONS
+from ffnn.datasets import DATASETS, FEATURES
+from ffnn.init import INITS
+from ffnn.losses import LOSSES, OUTPUTS, valid_pairs
+from ffnn.optimizers import OPTIMIZERS
+
+# TensorFlow Playground's learning rates, log-spaced; any other positive value can be typed.
+LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+L2_CHOICES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
+BATCH_CHOICES = (0, 1, 2, 5, 10, 20, 50, 100)          # 0: the full batch, the lecture's rule
+SAMPLE_CHOICES = (100, 200, 300, 500, 1000, 2000)
+SPEED_CHOICES = (1, 2, 5, 10, 20, 50, 100)            # iterations per frame while playing
+MAX_HIDDEN = 6
+MAX_NEURONS = 32
+
+DEFAULTS = {
+    # data: changing any of these draws new data and starts again from theta_0
+    "dataset": "circle", "n_classes": 3, "noise": 0, "n_samples": 500, "train_pct": 50,
+    "data_seed": 0, "features": ["x1", "x2"],
+    # architecture: changing any of these builds a new network from theta_0
+    "n_hidden": 2, **{f"width_{i}": w for i, w in enumerate((4, 2, 4, 4, 4, 4), start=1)},
+    "activation": "tanh", "output": "softmax", "loss": "cross_entropy", "init": "xavier",
+    "seed": 0,
+    # optimisation: changing these keeps the trained theta
+    "lr": 0.1, "optimizer": "gd", "batch_size": 0, "l2": 0.0, "max_iterations": 1000,
+}
+DATA_KEYS = ("dataset", "n_classes", "noise", "n_samples", "train_pct", "data_seed", "features")
+ARCH_KEYS = ("n_hidden", *(f"width_{i}" for i in range(1, MAX_HIDDEN + 1)), "activation",
+             "output", "loss", "init", "seed")
+
+NAMES = {
+    "dataset": {k: v.label for k, v in DATASETS.items()},
+    "features": {k: v[0] for k, v in FEATURES.items()},
+    "activation": {k: v.label for k, v in ACTIVATIONS.items()},
+    "output": {k: v.label for k, v in OUTPUTS.items()},
+    "loss": {k: v.label for k, v in LOSSES.items()},
+    "init": {k: v.label for k, v in INITS.items()},
+    "optimizer": {k: v.label for k, v in OPTIMIZERS.items()},
+}
+
+
+def hidden_sizes(cfg):
+    """[n_1, ..., n_{L-1}] from n_hidden and the per-layer widths."""
+    return [cfg[f"width_{i}"] for i in range(1, cfg["n_hidden"] + 1)]
+
+
+def outputs_for(cfg):
+    """The output functions that make sense for this task and loss, best first."""
+    if DATASETS[cfg["dataset"]].task == "regression":
+        return ["linear"]
+    return [o for o in ("softmax", "sigmoid", "linear") if (o, cfg["loss"]) in valid_pairs()]
+
+
+def losses_for(cfg):
+    if DATASETS[cfg["dataset"]].task == "regression":
+        return ["squared_error"]
+    return list(LOSSES)
+
+
+def n_outputs(cfg, n_classes):
+    """k: one output per class, except a single sigmoid unit for two classes (P(class 1))."""
+    if n_classes is None:
+        return 1
+    return 1 if (cfg["output"] == "sigmoid" and n_classes == 2) else n_classes
+
+
+def reconcile(cfg):
+    """Make loss and output a valid pair for the task; -> (cfg, notes for the person)."""
+    cfg, notes = dict(cfg), []
+    if cfg["loss"] not in losses_for(cfg):
+        cfg["loss"] = losses_for(cfg)[0]
+        notes.append("Regression is trained with squared error (cross-entropy needs classes).")
+    if cfg["output"] not in outputs_for(cfg):
+        old, cfg["output"] = cfg["output"], outputs_for(cfg)[0]
+        notes.append(f"{NAMES['output'][old]} output does not go with "
+                     f"{NAMES['loss'][cfg['loss']].lower()} here; using "
+                     f"{NAMES['output'][cfg['output']]}.")
+    return cfg, notes
+
+
+def data_key(cfg):
+    return tuple((k, tuple(cfg[k]) if isinstance(cfg[k], list) else cfg[k]) for k in DATA_KEYS)
+
+
+def arch_key(cfg):
+    return tuple((k, cfg[k]) for k in ARCH_KEYS if not k.startswith("width_")) + (
+        ("hidden", tuple(hidden_sizes(cfg))),)

@@ -1,0 +1,131 @@
+"""The sidebar every page draws: data, architecture, output and loss, optimisation.
+
+Each value lives under its own session-state key (say "lr") and its widget under a shadow key
+("_lr"), copied back by an on_change callback. In Streamlit's multipage mode a widget drawn again
+by the next page comes back at its default; the shadow key is how every value survives a page
+switch (measured, see DESIGN.md).
+"""
+
+import math
+
+import streamlit as st
+
+from . import settings as S
+
+
+def _copy_back(key):
+    st.session_state[key] = st.session_state["_" + key]
+
+
+def bound(widget, label, key, **kwargs):
+    """Draw `widget` showing st.session_state[key]; a change is written back to `key`."""
+    st.session_state["_" + key] = st.session_state[key]
+    return widget(label, key="_" + key, on_change=_copy_back, args=(key,), **kwargs)
+
+
+def _names(group):
+    return lambda k: S.NAMES[group][k]
+
+
+def _new_data():
+    st.session_state["data_seed"] += 1
+
+
+def _typed_lr():
+    text = st.session_state.get("lr_text", "").strip()
+    st.session_state["lr_text"] = ""
+    if not text:
+        return
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        st.session_state["problem"] = (f"“{text[:40]}” is not a learning rate: type a positive "
+                                       "number such as 0.05 or 2e-4. The learning rate is unchanged.")
+        return
+    st.session_state["lr"] = value
+
+
+def _format_lr(v):
+    return f"{v:g}"
+
+
+def data_section():
+    st.subheader("Data")
+    bound(st.selectbox, "Dataset", "dataset", options=list(S.NAMES["dataset"]),
+          format_func=_names("dataset"))
+    if st.session_state["dataset"] == "kclass":
+        bound(st.slider, "Classes", "n_classes", min_value=2, max_value=8)
+    bound(st.multiselect, "Input features", "features", options=list(S.NAMES["features"]),
+          format_func=_names("features"), help="Extra inputs computed from x₁ and x₂, as in "
+          "TensorFlow Playground. At least one is needed.")
+    bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
+    bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
+    bound(st.slider, "Training data (%)", "train_pct", min_value=10, max_value=90, step=5)
+    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
+    with c1:
+        bound(st.number_input, "Data seed", "data_seed", min_value=0, max_value=10**6, step=1)
+    with c2:
+        st.button("New data", on_click=_new_data, help="Draw a new sample (next data seed)")
+
+
+def architecture_section():
+    st.subheader("Architecture")
+    bound(st.slider, "Hidden layers", "n_hidden", min_value=0, max_value=S.MAX_HIDDEN)
+    n = st.session_state["n_hidden"]
+    if n:
+        st.caption(f"Neurons per layer (1–{S.MAX_NEURONS})")
+        cols = st.columns(3)
+        for i in range(1, n + 1):
+            with cols[(i - 1) % 3]:
+                bound(st.number_input, f"Layer {i}", f"width_{i}", min_value=1,
+                      max_value=S.MAX_NEURONS, step=1)
+    bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
+          format_func=_names("activation"), help="g in H_i = g(A_i), for every hidden layer")
+    bound(st.selectbox, "Initialisation", "init", options=list(S.NAMES["init"]),
+          format_func=_names("init"), help="How θ₀ is drawn")
+    bound(st.number_input, "Seed (θ₀ and batches)", "seed", min_value=0, max_value=10**6,
+          step=1)
+
+
+def loss_section():
+    st.subheader("Output and loss")
+    ss = st.session_state
+    cfg, ss["notes"] = S.reconcile({k: ss[k] for k in S.DEFAULTS})
+    ss["loss"], ss["output"] = cfg["loss"], cfg["output"]
+    bound(st.radio, "Loss", "loss", options=S.losses_for(cfg), format_func=_names("loss"),
+          horizontal=True, help="L(θ): the question the lecture ends on")
+    bound(st.selectbox, "Output", "output", options=S.outputs_for(cfg),
+          format_func=_names("output"), help="O in Ŷ = O(A_L). Cross-entropy needs a "
+          "probability output (softmax or sigmoid); a linear output goes with squared error.")
+    for note in st.session_state.get("notes", []):
+        st.caption(note)
+
+
+def optimisation_section():
+    st.subheader("Gradient descent")
+    lr = st.session_state["lr"]
+    options = sorted(set(S.LR_CHOICES) | {lr})
+    bound(st.select_slider, "Learning rate", "lr", options=options, format_func=_format_lr,
+          help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.")
+    st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
+                  placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
+    bound(st.selectbox, "Optimizer", "optimizer", options=list(S.NAMES["optimizer"]),
+          format_func=_names("optimizer"))
+    bound(st.select_slider, "Batch size", "batch_size", options=S.BATCH_CHOICES,
+          format_func=lambda b: "full" if b == 0 else str(b),
+          help="Examples per update. Full batch is the lecture's gradient descent.")
+    bound(st.select_slider, "L2 regularisation λ", "l2", options=S.L2_CHOICES,
+          format_func=_format_lr, help="Adds (λ/2) Σ‖W_i‖² to L(θ); biases are not penalised.")
+    bound(st.number_input, "Max iterations", "max_iterations", min_value=1, max_value=1_000_000,
+          step=100, help="The lecture's max_iterations (1000)")
+
+
+def draw():
+    """The whole sidebar; every page calls it before sync_run()."""
+    with st.sidebar:
+        data_section()
+        architecture_section()
+        loss_section()
+        optimisation_section()

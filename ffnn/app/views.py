@@ -1,0 +1,31 @@
+"""Small helpers the pages share for drawing figures while training plays."""
+
+import streamlit as st
+
+from ffnn.grid import predict_grid
+
+RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,400 outputs)
+EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
+CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+
+
+def chart(fig, key):
+    """One Plotly figure, full width, in our colours (not the Streamlit theme's)."""
+    st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
+
+
+def boundary_grid(run):
+    """xs (G,), ys (G,), Z (G, G, k): the network's outputs over the input plane."""
+    return predict_grid(run.net, run.data.features, EXTENT, RESOLUTION)
+
+
+def toggle(label, key, default=False, **kwargs):
+    """A toggle whose value survives page switches (own key + shadow key, as in the sidebar)."""
+    ss = st.session_state
+    ss.setdefault(key, default)
+    ss["_" + key] = ss[key]
+    return st.toggle(label, key="_" + key, on_change=_copy_back, args=(key,), **kwargs)
+
+
+def _copy_back(key):
+    st.session_state[key] = st.session_state["_" + key]

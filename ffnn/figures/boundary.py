@@ -1,0 +1,139 @@
+"""The network's answer over the input plane (decision regions, or the regression surface)
+with the data points on top."""
+
+import numpy as np
+
+from ._layout import base_layout, figure, top_legend
+from .palette import DIVERGING, class_color, mix
+
+# Full confidence is drawn at class + CAP, not class + 1: plotly gives a value that sits on a
+# colour stop shared by two segments the upper segment's colour (the next class's near-white).
+CAP = 1.0 - 1e-3
+_LIGHT, _FULL = 0.9, 0.45  # how far toward white a class colour is at confidence 0 and 1
+
+
+def class_colorscale(n_classes):
+    """k segments on [0, k]: segment c runs from near-white to class c's colour."""
+    scale = []
+    for c in range(n_classes):
+        color = class_color(c)
+        scale += [[c / n_classes, mix(color, t=_LIGHT)],
+                  [(c + 1) / n_classes, mix(color, t=_FULL)]]
+    return scale
+
+
+def predicted_class(Z):
+    """Z (G, G, k) outputs -> cls (G, G) argmax class, p (G, G) its probability, k.
+
+    A single sigmoid output (k = 1) is p(class 1); then p(class 0) = 1 - p, and k = 2."""
+    if Z.shape[-1] == 1:
+        p1 = Z[..., 0]
+        cls = (p1 >= 0.5).astype(np.uint8)
+        return cls, np.where(cls == 1, p1, 1.0 - p1), 2
+    cls = Z.argmax(axis=-1)
+    return cls.astype(np.uint8), np.take_along_axis(Z, cls[..., None], -1)[..., 0], Z.shape[-1]
+
+
+def class_confidence(Z, discretize=False):
+    """Z (G, G, k) -> z (G, G) = class + confidence, cls (G, G), p (G, G).
+
+    confidence = (p_max - 1/k) / (1 - 1/k): 0 where all classes tie, 1 where one is certain;
+    capped at CAP (see above). discretize: confidence 1 everywhere (full colours)."""
+    cls, p, k = predicted_class(Z)
+    if discretize:
+        conf = np.full(cls.shape, CAP)
+    else:
+        conf = np.clip((p - 1.0 / k) / (1.0 - 1.0 / k), 0.0, CAP)
+    return cls + conf, cls, p
+
+
+def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, points_test=None,
+                      y_test=None, show_test=False, discretize=False, extent=6.0, height=520):
+    """Heatmap of the network over the plane, data points on top.
+
+    xs (G,), ys (G,), Z (G, G, k) from ffnn.grid.predict_grid: Z[i, j] is the output at
+    (x1 = xs[j], x2 = ys[i]). points_* (N, 2); y_* (N,) class indices or regression targets.
+    Classification: colour = predicted class, paler where less sure. Regression: Z[..., 0] on
+    the diverging scale from -1 to 1."""
+    Z = np.asarray(Z)
+    if task == "regression":
+        data = [_surface(xs, ys, Z)]
+        data += _target_points(points_train, y_train, "train")
+        if show_test and points_test is not None:
+            data += _target_points(points_test, y_test, "test")
+    else:
+        k = max(int(n_classes or 2), 2, Z.shape[-1])
+        data = [_regions(xs, ys, Z, k, discretize)]
+        data += _class_points(points_train, y_train, k, "train")
+        if show_test and points_test is not None:
+            data += _class_points(points_test, y_test, k, "test")
+    axis = {"range": [-extent, extent], "showgrid": False, "zeroline": False,
+            "constrain": "domain", "ticks": "outside", "ticklen": 3}
+    layout = base_layout(
+        height, margin={"l": 40, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
+        xaxis=dict(axis, title={"text": "x₁", "standoff": 4}),
+        yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1),
+        hoverlabel={"font_size": 11})
+    return figure(data, layout)
+
+
+def _regions(xs, ys, Z, k, discretize):
+    z, cls, p = class_confidence(Z, discretize)
+    custom = np.stack([cls, np.rint(100 * np.clip(p, 0, 1))], axis=-1).astype(np.uint8)
+    return {"type": "heatmap", "x": xs, "y": ys, "z": z.astype(np.float32), "zmin": 0,
+            "zmax": k, "colorscale": class_colorscale(k), "showscale": False,
+            "customdata": custom, "name": "",
+            "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>"
+                             "class %{customdata[0]} (p = %{customdata[1]}%)<extra></extra>"}
+
+
+def _surface(xs, ys, Z):
+    return {"type": "heatmap", "x": xs, "y": ys, "z": Z[..., 0].astype(np.float32),
+            "zmin": -1, "zmax": 1, "colorscale": DIVERGING, "name": "",
+            "colorbar": {"thickness": 8, "len": 0.6, "outlinewidth": 0, "title": {"text": "ŷ"}},
+            "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>ŷ = %{z:.3f}<extra></extra>"}
+
+
+def _outline(split):
+    if split == "train":
+        return {"color": "white", "width": 1}, "circle"
+    return {"color": "#222222", "width": 1.2}, "diamond"
+
+
+def _class_points(points, y, k, split):
+    """One scatter trace per class present: filled by class colour, outlined by split.
+
+    The legend names each class once (train); all test points share one entry "test"."""
+    points, y = np.asarray(points), np.asarray(y)
+    line, symbol = _outline(split)
+    traces = []
+    if split == "test":
+        traces.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None],
+                       "name": "test", "legendgroup": "test", "hoverinfo": "skip",
+                       "marker": {"color": "#BBBBBB", "size": 6, "symbol": symbol,
+                                  "line": line}})
+    for c in range(k):
+        pts = points[y == c]
+        if not len(pts):
+            continue
+        legend = ({"name": f"class {c}", "legendgroup": f"class {c}"} if split == "train" else
+                  {"name": f"class {c} (test)", "legendgroup": "test", "showlegend": False})
+        traces.append(dict(
+            type="scatter", mode="markers", x=pts[:, 0], y=pts[:, 1], **legend,
+            marker={"color": class_color(c), "size": 6, "symbol": symbol, "line": line},
+            hovertemplate=f"{split}, class {c}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"))
+    return traces
+
+
+def _target_points(points, y, split):
+    """One scatter trace, filled by the regression target on the diverging scale."""
+    points = np.asarray(points)
+    if not len(points):
+        return []
+    line, symbol = _outline(split)
+    return [{
+        "type": "scatter", "mode": "markers", "x": points[:, 0], "y": points[:, 1], "name": split,
+        "marker": {"color": np.asarray(y, dtype=np.float32), "colorscale": DIVERGING,
+                   "cmin": -1, "cmax": 1, "size": 6, "symbol": symbol, "line": line},
+        "hovertemplate": f"{split}: y = %{{marker.color:.3f}}<br>"
+                         "x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>"}]

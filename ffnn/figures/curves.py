@@ -1,0 +1,70 @@
+"""The loss L(θ) and the accuracy against the update step t, one point per history row."""
+
+from ._layout import (
+    base_layout,
+    column,
+    event_marks,
+    figure,
+    for_log,
+    log_ticks,
+    step_axis,
+    steps,
+    top_legend,
+    y_range,
+)
+from .palette import SPLIT_COLORS
+
+
+def loss_curves(history, *, log_y=False, events=(), max_iterations=None, height=320):
+    """Train (and test, when recorded) loss against step t.
+
+    history: Trainer.history (columns step, train_loss, [test_loss]); events: [(t, text)]
+    settings changed mid-run, each drawn as a dotted line at step t. log_y: a log axis, on
+    which non-positive losses become gaps."""
+    t = steps(history)
+    series = [(split, column(history, f"{split}_loss")) for split in ("train", "test")
+              if f"{split}_loss" in history.columns]
+    if log_y:
+        series = [(split, for_log(v)) for split, v in series]
+    data = [_line(t, v, split, f"{split} loss", "%{y:.4g}") for split, v in series]
+    yrange = y_range([v for _, v in series], log=log_y)
+    yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
+             "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
+    # the loss falls: event labels at the top stay clear of the curves
+    return _curves(data, history, yaxis, event_marks(events, "top"), max_iterations, height)
+
+
+def accuracy_curves(history, *, events=(), max_iterations=None, height=320):
+    """Train (and test) accuracy against step t, y fixed to [0, 1.02]; a note for regression."""
+    if "train_acc" not in history.columns:
+        return _no_accuracy(height)
+    t = steps(history)
+    data = [_line(t, column(history, f"{split}_acc"), split, f"{split} accuracy", "%{y:.1%}")
+            for split in ("train", "test") if f"{split}_acc" in history.columns]
+    yaxis = {"title": {"text": "accuracy", "standoff": 4}, "range": [0, 1.02],
+             "tickformat": ".0%"}
+    # the accuracy rises: event labels at the bottom
+    return _curves(data, history, yaxis, event_marks(events, "bottom"), max_iterations, height)
+
+
+def _line(t, values, split, name, fmt):
+    color = SPLIT_COLORS[split]
+    return {"type": "scatter", "mode": "lines" if len(t) > 1 else "markers", "x": t,
+            "y": values, "name": name, "marker": {"color": color, "size": 6},
+            "line": {"color": color, "width": 2, "dash": "solid" if split == "train" else "dash"},
+            "hovertemplate": f"{fmt}<extra>{name}</extra>"}
+
+
+def _curves(data, history, yaxis, marks, max_iterations, height):
+    shapes, notes = marks
+    layout = base_layout(height, xaxis=step_axis(history, max_iterations), yaxis=yaxis,
+                         hovermode="x unified", legend=top_legend(), shapes=shapes,
+                         annotations=notes)
+    return figure(data, layout)
+
+
+def _no_accuracy(height):
+    note = {"text": "no accuracy for regression", "x": 0.5, "y": 0.5, "xref": "paper",
+            "yref": "paper", "showarrow": False, "font": {"size": 14, "color": "#666666"}}
+    hidden = {"visible": False}
+    return figure([], base_layout(height, xaxis=hidden, yaxis=hidden, annotations=[note]))

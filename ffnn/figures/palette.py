@@ -1,0 +1,41 @@
+"""The colours every page uses the same way: layers, classes, weight signs, train and test."""
+
+# Paul Tol's "muted" scheme (colour-blind safe), darkest first so layers 1-3 differ most.
+LAYER_COLORS = ("#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933",
+                "#AA4499", "#DDCC77")
+
+# Okabe-Ito. Binary sets: class 0 orange, class 1 blue, as in TensorFlow Playground.
+CLASS_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
+                "#000000")
+
+# A weight's sign, as in Playground: positive blue, negative orange (Okabe-Ito shades).
+SIGN_COLORS = {"positive": "#0072B2", "negative": "#E69F00"}
+
+# Diverging scale centred at 0 (use it with cmin = -cmax): negative orange, 0 white, positive blue.
+DIVERGING = ((0.0, SIGN_COLORS["negative"]), (0.5, "#F7F7F7"), (1.0, SIGN_COLORS["positive"]))
+
+SPLIT_COLORS = {"train": "#222222", "test": "#D55E00"}
+SPLIT_SYMBOLS = {"train": "circle", "test": "diamond"}
+
+INPUT_COLOR = "#BBBBBB"  # input units carry no bias
+FONT = {"size": 12}
+
+
+def layer_color(l):
+    """The colour of layer l (1-based, like the lecture)."""
+    return LAYER_COLORS[(l - 1) % len(LAYER_COLORS)]
+
+
+def class_color(c):
+    """The colour of class c (0-based, like the labels)."""
+    return CLASS_COLORS[c % len(CLASS_COLORS)]
+
+
+def mix(color, other="#FFFFFF", t=0.5):
+    """'#RRGGBB' moved a fraction t of the way to `other` -> '#RRGGBB'."""
+    a, b = _rgb(color), _rgb(other)
+    return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b))
+
+
+def _rgb(color):
+    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))

@@ -1,0 +1,145 @@
+"""θ itself: the network drawn as a graph whose edges are the weights W_l and whose nodes carry
+the biases b_l, and θ as heatmaps."""
+
+import numpy as np
+
+from ._layout import base_layout, figure, sub
+from .gradients import bias_label, matrix_heatmaps, shape_label
+from .palette import DIVERGING, INPUT_COLOR, SIGN_COLORS
+
+# |w| / max|w| binned: each bin one line trace per sign, so at most 10 traces for any net.
+_WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.5)
+_OPACITIES = (0.18, 0.35, 0.55, 0.75, 0.95)
+_HOVER_AT = 0.4  # hover marker 40% along each edge: midpoints of crossing edges coincide
+
+
+def network_graph(W, b, sizes, *, input_labels=None, activations=None, output=None,
+                  height=420):
+    """Columns of units (inputs, hidden layers, outputs) joined by every weight.
+
+    W: L arrays (fan_in, fan_out), W[l-1][i, j] joins unit i of layer l-1 to unit j of layer l;
+    b: L arrays (fan_out,); sizes: [n_in, n_1, ..., k]. Edge colour = sign of w, width and
+    opacity = |w|; node colour = its bias (inputs grey). activations: names of the hidden
+    layers' g; output: name of the output function; both only label the columns."""
+    L = len(W)
+    widest = max(sizes)
+    ys = [_column_y(n, widest) for n in sizes]
+    edges = _edges(W, ys)
+    # thinner, fainter lines as the layers widen: 32 x 32 weights would be a solid block
+    density = float(np.clip(10 / widest, 0.3, 1.0))
+    labels = list(input_labels) if input_labels else [f"x{sub(i + 1)}" for i in range(sizes[0])]
+    data = _edge_traces(edges, density) + [_edge_hover(edges)]
+    data += _node_traces(b, sizes, ys, widest, height, labels)
+    top = max(1.0, float(ys[0].max()) if len(ys[0]) else 1.0)
+    left = 24 + 7 * max(len(s) for s in labels)        # room for the input labels, in px
+    layout = base_layout(
+        height, margin={"l": left, "r": 48, "t": 12, "b": 44}, showlegend=False,
+        hovermode="closest", xaxis={"visible": False, "range": [0, L]},
+        yaxis={"visible": False, "range": [-top, top]},
+        annotations=_column_labels(L, activations, output))
+    return figure(data, layout)
+
+
+def param_heatmaps(W, b, height=None):
+    """W_1 .. W_L in the first row, b_1 .. b_L under each, titled with the lecture's shapes."""
+    sizes = [W[0].shape[0]] + [w.shape[1] for w in W]
+    L = len(W)
+    titles = ([shape_label(sizes, l) for l in range(1, L + 1)]
+              + [bias_label(sizes, l) for l in range(1, L + 1)])
+    return matrix_heatmaps(list(W) + list(b), titles, per_row=L, height=height)
+
+
+def _column_y(n, widest):
+    """y of n units, unit 1 on top, same spacing in every column, centred on 0."""
+    gap = 2.0 / (max(widest, 4) - 1)
+    return ((n - 1) / 2 - np.arange(n)) * gap
+
+
+def _edges(W, ys):
+    """Every weight as a segment: dict of flat arrays x0, x1, y0, y1, w, layer, i, j."""
+    parts = []
+    for l, M in enumerate(W, start=1):
+        M = np.asarray(M, dtype=np.float64)
+        i, j = np.indices(M.shape)
+        i, j = i.ravel(), j.ravel()
+        parts.append((np.full(i.size, l - 1.0), ys[l - 1][i], ys[l][j], M.ravel(),
+                      np.full(i.size, l), i, j))
+    x0, y0, y1, w, layer, i, j = (np.concatenate(p) for p in zip(*parts))
+    return {"x0": x0, "x1": x0 + 1, "y0": y0, "y1": y1, "w": w, "layer": layer, "i": i, "j": j}
+
+
+def _edge_traces(e, density=1.0):
+    """≤ 10 line traces: a (|w| bin, sign) pair each, segments separated by NaN; bigger
+    weights drawn last, so on top whatever their sign."""
+    w = e["w"]
+    top = np.abs(w[np.isfinite(w)]).max(initial=0.0)
+    size = np.abs(np.nan_to_num(w)) / (top if top > 0 else 1.0)
+    bins = np.minimum((size * len(_WIDTHS)).astype(int), len(_WIDTHS) - 1)
+    traces = []
+    for k in range(len(_WIDTHS)):
+        for sign, negative in (("positive", False), ("negative", True)):
+            pick = (bins == k) & ((w < 0) == negative)
+            if not pick.any():
+                continue
+            n = int(pick.sum())
+            xs = np.column_stack([e["x0"][pick], e["x1"][pick], np.full(n, np.nan)]).ravel()
+            ys = np.column_stack([e["y0"][pick], e["y1"][pick], np.full(n, np.nan)]).ravel()
+            traces.append({"type": "scatter", "mode": "lines", "x": xs, "y": ys,
+                           "hoverinfo": "skip", "opacity": _OPACITIES[k] * (0.4 + 0.6 * density),
+                           "name": f"{sign} weights, bin {k + 1}",
+                           "line": {"color": SIGN_COLORS[sign], "width": _WIDTHS[k] * density}})
+    return traces
+
+
+def _edge_hover(e):
+    """Invisible markers along the edges whose hover names the weight: 'W₂[3, 5] = −0.42'."""
+    t = _HOVER_AT
+    text = [f"W{sub(l)}[{i + 1}, {j + 1}] = {_signed(v)}"
+            for l, i, j, v in zip(e["layer"].tolist(), e["i"].tolist(), e["j"].tolist(),
+                                  e["w"].tolist())]
+    return {"type": "scatter", "mode": "markers", "x": e["x0"] + t,
+            "y": e["y0"] + t * (e["y1"] - e["y0"]), "text": text, "name": "weights",
+            "hovertemplate": "%{text}<extra></extra>",
+            "marker": {"size": 8, "color": "rgba(0,0,0,0)"}}
+
+
+def _node_traces(b, sizes, ys, widest, height, labels):
+    """Inputs (grey, labelled) and the units of layers 1..L (filled by their bias); not
+    clipped at the plot's edge, which runs through the first and last columns."""
+    size = float(np.clip(0.75 * (height - 60) / max(widest, 1), 5, 20))
+    outline = {"color": "#555555", "width": 1}
+    inputs = {"type": "scatter", "mode": "markers+text", "x": np.zeros(sizes[0]), "y": ys[0],
+              "text": labels, "textposition": "middle left", "name": "inputs",
+              "cliponaxis": False,
+              "textfont": {"size": 11 if sizes[0] <= 12 else 8},
+              "marker": {"color": INPUT_COLOR, "size": size, "line": outline},
+              "hovertemplate": "input %{text}<extra></extra>"}
+    bias = np.concatenate([np.asarray(v, dtype=np.float64).ravel() for v in b])
+    finite = bias[np.isfinite(bias)]
+    top = float(np.abs(finite).max()) if finite.size else 0.0
+    top = top if top > 0 else 1.0
+    xs = np.concatenate([np.full(n, l, dtype=np.float64) for l, n in enumerate(sizes[1:], 1)])
+    text = [f"b{sub(l)}[{j + 1}] = {_signed(v)}"
+            for l, n in enumerate(sizes[1:], 1) for j, v in enumerate(b[l - 1].tolist())]
+    units = {"type": "scatter", "mode": "markers", "x": xs, "y": np.concatenate(ys[1:]),
+             "cliponaxis": False, "text": text, "name": "units", "hovertemplate": "%{text}<extra></extra>",
+             "marker": {"color": bias, "colorscale": DIVERGING, "cmin": -top, "cmax": top,
+                        "size": size, "line": outline}}
+    return [inputs, units]
+
+
+def _column_labels(L, activations, output):
+    """'input', 'layer l<br>g' for hidden layers, 'layer L: output<br>O' under the columns."""
+    names = ["input"]
+    for l in range(1, L):
+        g = activations[l - 1] if activations else None
+        names.append(f"layer {l}" + (f"<br>{g}" if g else ""))
+    names.append(f"layer {L}: output" + (f"<br>{output}" if output else ""))
+    return [{"text": name, "x": c, "y": 0, "xref": "x", "yref": "paper", "yanchor": "top",
+             "yshift": -4, "showarrow": False, "font": {"size": 11, "color": "#444444"}}
+            for c, name in enumerate(names)]
+
+
+def _signed(v):
+    """v to 3 significant digits with a true minus sign: −0.421."""
+    return f"{v:.3g}".replace("-", "−")

@@ -1,0 +1,23 @@
+"""Loss curves: L(θ_t) on the training and test data, and accuracy, against the iteration t."""
+
+import streamlit as st
+
+from ffnn.app import page, views
+from ffnn.figures import accuracy_curves, loss_curves
+
+
+def view(run):
+    tr = run.trainer
+    st.markdown("**Loss L(θ) against iteration t**")
+    views.chart(loss_curves(tr.history, log_y=st.session_state["log_loss"], events=tr.events,
+                            max_iterations=tr.max_iterations), "loss")
+    st.markdown("**Accuracy**")
+    views.chart(accuracy_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations),
+                "accuracy")
+
+
+page.show(
+    "Loss curves",
+    "Gradient descent lowers L(θ) on the training data; the test curve shows whether that "
+    "carries over to unseen points. Dotted lines mark a setting changed mid-run.",
+    view, before=lambda: views.toggle("Log scale", "log_loss"))

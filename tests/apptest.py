@@ -1,0 +1,81 @@
+"""Helpers for driving the real app with streamlit.testing.v1.AppTest."""
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGES = ["pages/1_Loss_curves.py", "pages/2_Gradients.py", "pages/3_Parameters.py"]
+TIMEOUT = 60
+
+
+def start():
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at):
+    """No exception element anywhere on the page."""
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def run(at):
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def click(at, label):
+    buttons = [b for b in at.button if b.label == label]
+    assert buttons, f"no button {label!r}: {[b.label for b in at.button]}"
+    buttons[0].click()
+    return run(at)
+
+
+def metric(at, label):
+    found = [m.value for m in at.metric if m.label == label]
+    assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
+    return found[0]
+
+
+def counter(at):
+    """t from the 'Iteration t' metric, which reads 't / max_iterations'."""
+    return int(metric(at, "Iteration t").split("/")[0])
+
+
+def charts(at):
+    """{chart key: figure dict} for every Plotly chart on the page."""
+    out = {}
+    for el in at.get("plotly_chart"):
+        spec = json.loads(el.proto.spec)
+        out[el.proto.id or len(out)] = spec
+    return out
+
+
+def chart_specs(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def widget(at, kind, key):
+    return getattr(at.sidebar, kind)(key=key)
+
+
+def set_widget(at, kind, key, value):
+    w = widget(at, kind, key)
+    if kind in ("selectbox", "radio"):
+        w.set_value(value)
+    else:
+        w.set_value(value)
+    return run(at)
+
+
+def run_state(at):
+    return at.session_state["run"]
+
+
+def texts(at):
+    """All warning, info and error messages on the page."""
+    return [m.value for kind in ("warning", "info", "error") for m in getattr(at, kind)]

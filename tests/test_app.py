@@ -1,0 +1,212 @@
+"""The real app, driven by streamlit.testing.v1.AppTest over several runs in a row: controls,
+page switches, what the charts hold, and what is kept or reset when settings change."""
+
+import numpy as np
+import pytest
+
+from apptest import (PAGES, assert_clean, chart_specs, click, counter, run, run_state,
+                     set_widget, start, texts, widget)
+
+
+@pytest.fixture
+def at():
+    return start()
+
+
+def theta(at):
+    return run_state(at).net.theta.copy()
+
+
+def boundary_z(at):
+    spec = chart_specs(at)[0]
+    heat = [t for t in spec["data"] if t["type"] == "heatmap"][0]
+    return heat["z"]
+
+
+def test_opens_on_a_working_default(at):
+    assert counter(at) == 0
+    assert "/ 1000" in [m.value for m in at.metric if m.label == "Iteration t"][0]
+    labels = {w.label for kind in ("selectbox", "select_slider", "slider", "radio", "number_input")
+              for w in getattr(at.sidebar, kind)}
+    assert {"Dataset", "Hidden layers", "Activation", "Loss", "Learning rate",
+            "Optimizer", "Batch size", "Max iterations"} <= labels
+    assert len(chart_specs(at)) == 2          # the boundary and the small loss chart
+
+
+def test_step_buttons_advance_the_counter_and_change_the_boundary(at):
+    before = boundary_z(at)
+    click(at, "Step")
+    assert counter(at) == 1
+    assert boundary_z(at) != before
+    click(at, "Step ×10")
+    assert counter(at) == 11
+    click(at, "Step ×100")
+    assert counter(at) == 111
+    history = run_state(at).trainer.history
+    assert len(history) == 111
+
+
+def test_loss_curve_holds_one_point_per_recorded_iteration(at):
+    click(at, "Step ×10")
+    click(at, "Step")
+    at.switch_page(PAGES[0])
+    run(at)
+    loss_fig = chart_specs(at)[0]
+    train = [t for t in loss_fig["data"] if t.get("name", "").lower().startswith("train")][0]
+    n = len(run_state(at).trainer.history)
+    assert n == 11
+    assert _length(train["x"]) == n
+
+
+def _length(arr):
+    """Length of a Plotly array, plain list or base64 'bdata' typed array."""
+    if isinstance(arr, dict):
+        import base64
+        dtype = np.dtype(arr["dtype"])
+        return len(base64.b64decode(arr["bdata"])) // dtype.itemsize
+    return len(arr)
+
+
+def test_play_runs_speed_iterations_per_run_and_pause_stops(at):
+    click(at, "Play")
+    assert at.session_state["playing"]
+    t1 = counter(at)
+    assert t1 == at.session_state["speed"]     # AppTest: each run() is one full run, one tick
+    run(at)
+    assert counter(at) == 2 * at.session_state["speed"]
+    click(at, "Pause")
+    assert not at.session_state["playing"]
+    t2 = counter(at)
+    run(at)
+    assert counter(at) == t2
+
+
+def test_play_stops_by_itself_at_max_iterations(at):
+    set_widget(at, "number_input", "_max_iterations", 15)
+    click(at, "Play")
+    run(at)
+    assert counter(at) == 15
+    assert not at.session_state["playing"]
+    assert any("max_iterations" in m for m in texts(at))
+
+
+def test_changing_the_learning_rate_keeps_theta(at):
+    click(at, "Step ×10")
+    before = theta(at)
+    set_widget(at, "select_slider", "_lr", 0.3)
+    assert run_state(at).trainer.lr == 0.3
+    assert counter(at) == 10
+    np.testing.assert_array_equal(theta(at), before)
+    assert run_state(at).trainer.events == [(10, "η 0.1 → 0.3")]
+
+
+def test_changing_the_optimizer_keeps_theta(at):
+    click(at, "Step ×10")
+    before = theta(at)
+    set_widget(at, "selectbox", "_optimizer", "adam")
+    assert counter(at) == 10
+    np.testing.assert_array_equal(theta(at), before)
+
+
+def test_changing_the_architecture_resets_theta_and_says_so(at):
+    click(at, "Step ×10")
+    set_widget(at, "slider", "_n_hidden", 3)
+    assert counter(at) == 0
+    assert run_state(at).net.sizes == [2, 4, 2, 4, 2]
+    assert any("fresh θ₀" in m for m in texts(at))
+
+
+def test_new_data_resets_and_changes_the_points(at):
+    old = run_state(at).data.points_train.copy()
+    click(at, "Step")
+    click(at, "New data")
+    assert at.session_state["data_seed"] == 1
+    assert counter(at) == 0
+    assert not np.array_equal(run_state(at).data.points_train, old)
+
+
+def test_typed_learning_rate(at):
+    widget(at, "text_input", "lr_text").input("0.05")
+    run(at)
+    assert at.session_state["lr"] == 0.05
+    assert run_state(at).trainer.lr == 0.05
+    widget(at, "text_input", "lr_text").input("fast please")
+    run(at)
+    assert at.session_state["lr"] == 0.05
+    assert any("not a learning rate" in m for m in texts(at))
+
+
+def test_reset_returns_to_the_same_theta_0(at):
+    theta0 = theta(at)
+    click(at, "Step ×10")
+    assert not np.array_equal(theta(at), theta0)
+    click(at, "Reset")
+    assert counter(at) == 0
+    np.testing.assert_array_equal(theta(at), theta0)
+
+
+def test_sidebar_values_survive_page_switches(at):
+    set_widget(at, "select_slider", "_lr", 0.003)
+    set_widget(at, "selectbox", "_dataset", "xor")
+    set_widget(at, "slider", "_n_hidden", 3)
+    set_widget(at, "number_input", "_width_2", 7)
+    click(at, "Step ×10")
+    for page in [*PAGES, "dashboard.py", PAGES[1]]:
+        at.switch_page(page)
+        run(at)
+        run(at)                                  # and a second run on the same page
+        assert widget(at, "select_slider", "_lr").value == 0.003
+        assert widget(at, "selectbox", "_dataset").value == "xor"
+        assert widget(at, "slider", "_n_hidden").value == 3
+        assert widget(at, "number_input", "_width_2").value == 7
+        assert counter(at) == 10, page           # nothing was reset by switching
+
+
+def test_every_page_draws_and_steps(at):
+    for page in PAGES:
+        at.switch_page(page)
+        run(at)
+        before = chart_specs(at)
+        assert before, page
+        click(at, "Step")
+        assert chart_specs(at) != before, page
+
+
+def test_gradients_page_has_one_line_per_layer(at):
+    set_widget(at, "slider", "_n_hidden", 3)
+    click(at, "Step ×10")
+    at.switch_page(PAGES[1])
+    run(at)
+    norms = chart_specs(at)[0]
+    L = run_state(at).net.L
+    solid = [t for t in norms["data"] if t.get("name", "").startswith("‖∇W")]
+    assert len(solid) == L == 4
+    heatmaps = [t for t in chart_specs(at)[-1]["data"] if t["type"] == "heatmap"]
+    assert len(heatmaps) == L
+
+
+def test_divergence_is_reported_and_the_last_finite_theta_kept(at):
+    set_widget(at, "select_slider", "_lr", 10.0)
+    set_widget(at, "selectbox", "_activation", "relu")
+    set_widget(at, "radio", "_loss", "squared_error")
+    set_widget(at, "selectbox", "_output", "linear")
+    set_widget(at, "select_slider", "_n_samples", 100)
+    for _ in range(20):
+        click(at, "Step ×100")
+        if run_state(at).trainer.diverged:
+            break
+    tr = run_state(at).trainer
+    assert tr.diverged is not None
+    assert np.isfinite(tr.net.theta).all()
+    assert any("diverged" in e.value for e in at.error)
+    assert not at.session_state["playing"]
+
+
+def test_bad_settings_keep_the_run(at):
+    click(at, "Step ×10")
+    before = theta(at)
+    set_widget(at, "multiselect", "_features", [])
+    assert any("cannot be used" in m for m in texts(at))
+    assert counter(at) == 10
+    np.testing.assert_array_equal(theta(at), before)
+    assert at.session_state["features"] == ["x1", "x2"]
