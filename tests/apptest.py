@@ -18,8 +18,10 @@ def start():
 
 
 def assert_clean(at):
-    """No exception element anywhere on the page."""
+    """No exception element anywhere on the page, and no error caught by the page's guard."""
     assert not at.exception, [e.value for e in at.exception]
+    caught = [e.value for e in at.error if e.value.startswith("Something went wrong")]
+    assert not caught, caught
 
 
 def run(at):

@@ -9,6 +9,7 @@ import streamlit as st
 
 from . import settings as S
 from . import state
+from .guard import guarded
 
 FRAME = 0.05  # seconds between fragment runs while playing
 
@@ -76,7 +77,7 @@ def live(view):
             if run.trainer.done:          # stop by itself: max_iterations or divergence
                 ss["playing"] = False
                 st.rerun()
-        status(run)
-        view(run)
+        guarded(status, run)
+        view(run)            # the page's view, already guarded by page.show
 
     frame()

@@ -7,28 +7,34 @@ rest. Errors never reach the page as a traceback: they end in a message, and the
 import streamlit as st
 
 from . import controls, sidebar, state
-
+from .guard import guarded
 
 def show(title, intro, view, before=None):
     """Draw a page: `before()` (page options, optional) runs above the live `view(run)`."""
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide")
     state.init_state()
-    sidebar.draw()
-    try:
-        run = state.sync_run()
-    except ValueError as err:       # no previous run to fall back on: start from the defaults
-        st.error(f"These settings cannot be used: {err}. Starting from the defaults.")
-        for key in list(st.session_state):
-            del st.session_state[key]
-        state.init_state()
-        run = state.sync_run()
+    guarded(sidebar.draw)
+    run = guarded(_sync)
     st.markdown(f"#### {title}")
     st.caption(intro)
     for key, show_it in (("problem", st.warning), ("notice", st.info)):
         message = state.pop_message(key)
         if message:
             show_it(message)
-    controls.buttons(run)
+    if run is None:
+        return
+    guarded(controls.buttons, run)
     if before is not None:
-        before()
-    controls.live(view)
+        guarded(before)
+    controls.live(lambda r: guarded(view, r))
+
+
+def _sync():
+    try:
+        return state.sync_run()
+    except ValueError as err:       # no previous run to fall back on: start from the defaults
+        st.error(f"These settings cannot be used: {err}. Starting from the defaults.")
+        for key in list(st.session_state):
+            del st.session_state[key]
+        state.init_state()
+        return state.sync_run()
