@@ -11,13 +11,17 @@ import pandas as pd
 
 
 class History:
-    """Rows of floats under `columns`; the first column is the step number."""
+    """Rows of floats under `columns`; the first column is the step number.
 
-    def __init__(self, columns, capacity=4000):
+    `width` (optional) makes rows wider than the named columns, for unnamed values such as a
+    copy of theta per row (`rows()` gives them; `frame()` needs named columns).
+    """
+
+    def __init__(self, columns, capacity=4000, width=None, dtype=np.float64):
         if capacity < 4 or capacity % 2:
             raise ValueError("capacity must be an even integer >= 4")
         self.columns = list(columns)
-        self._buf = np.full((capacity, len(self.columns)), np.nan)
+        self._buf = np.full((capacity, width or len(self.columns)), np.nan, dtype=dtype)
         self._n = 0            # committed rows
         self._pending = False  # a row after the committed ones, off-stride, shown until replaced
         self.stride = 1
@@ -50,6 +54,10 @@ class History:
 
     def __len__(self):
         return self._n + self._pending
+
+    def rows(self):
+        """The kept rows as an array (N_kept, width): a view, valid until the next commit."""
+        return self._buf[:len(self)]
 
     def last(self):
         """The latest row as a dict, or None before the first update."""

@@ -71,6 +71,10 @@ class Trainer:
         self._prev = np.empty_like(net.theta)
         self._offsets = net.segments()
         self._history = History(self._columns(), capacity=history_capacity)
+        # Snapshots of theta_t for rewinding, thinned like the history; at most ~4 MB each.
+        cap = 2 * max(25, min(500, 250_000 // net.n_params))
+        self._snaps = History(["step"], capacity=cap, width=1 + net.n_params, dtype=net.dtype)
+        self._snapshot()
 
     # ---- settings that may change mid-run (theta is kept) ---------------------------------
     @property
@@ -180,6 +184,13 @@ class Trainer:
         np.sqrt(sq, out=row[c:c + len(sq)])
         np.sqrt(w_sq, out=row[c + len(sq):])
         self._history.commit()
+        self._snapshot()
+
+    def _snapshot(self):
+        row = self._snaps.next_row()
+        row[0] = self.t
+        row[1:] = self.net.theta
+        self._snaps.commit()
 
     def evaluate(self):
         """Losses and accuracies at the current theta (the history's last row is at theta_{t-1}).
@@ -247,6 +258,18 @@ class Trainer:
             if self.X_test is not None:
                 values.append(accuracy(Y_test, self.labels_test))
         return values
+
+    def snapshots(self):
+        """(steps (S,), thetas (S, n_params)): theta_t kept for rewinding, theta_0 and the latest
+        always among them (copies)."""
+        rows = self._snaps.rows()
+        return rows[:, 0].astype(np.int64), rows[:, 1:].copy()
+
+    def theta_at(self, step):
+        """theta at the kept snapshot nearest to `step` -> (its step, theta copy)."""
+        steps, thetas = self.snapshots()
+        i = int(np.abs(steps - step).argmin())
+        return int(steps[i]), thetas[i]
 
     @property
     def history(self):

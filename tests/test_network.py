@@ -121,3 +121,20 @@ def test_trainer_history_is_bounded_over_a_long_run():
     assert max(sizes) <= 201                       # stops growing
     assert tr.history["step"].iloc[-1] == 50_000   # the latest is never dropped
     assert tr.history["step"].iloc[0] == 1
+
+
+def test_snapshots_rewind_to_the_theta_of_that_step():
+    rng = np.random.default_rng(1)
+    X, y = rng.normal(size=(30, 2)), rng.integers(0, 2, 30)
+    tr = Trainer(Network([2, 3, 2], seed=5), X, y, lr=0.3, max_iterations=10_000)
+    theta0 = tr.net.theta.copy()
+    tr.step(5_000)
+    steps, thetas = tr.snapshots()
+    assert steps[0] == 0 and steps[-1] == 5_000
+    assert len(steps) <= 1_000 and (np.diff(steps) > 0).all()
+    np.testing.assert_array_equal(thetas[0], theta0)
+    np.testing.assert_array_equal(thetas[-1], tr.net.theta)
+    s, theta = tr.theta_at(1_234)
+    again = Trainer(Network([2, 3, 2], seed=5), X, y, lr=0.3, max_iterations=10_000)  # replay
+    again.step(s)
+    np.testing.assert_array_equal(theta, again.net.theta)
