@@ -9,8 +9,9 @@ import streamlit as st
 from . import controls, sidebar, state
 from .guard import guarded
 
-def show(title, intro, view, before=None):
-    """Draw a page: `before()` (page options, optional) runs above the live `view(run)`."""
+def frame(title, intro):
+    """The part every page shares: config, sidebar, the run, title and messages; -> run
+    (None if it could not be had: a message says why)."""
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide")
     state.init_state()
     guarded(sidebar.draw)
@@ -21,6 +22,13 @@ def show(title, intro, view, before=None):
         message = state.pop_message(key)
         if message:
             show_it(message)
+    return run
+
+
+def show(title, intro, view, before=None):
+    """Draw a page that follows the main run: frame, training controls, then `before()` (page
+    options, optional) and the live `view(run)`, redrawn while training plays."""
+    run = frame(title, intro)
     if run is None:
         return
     guarded(controls.buttons, run)
