@@ -13,7 +13,7 @@ def view(run):
                 "node colour is the bias**")
     labels = [FEATURES[f][0] for f in run.data.features]
     views.chart(network_graph(net.W, net.b, net.sizes, input_labels=labels,
-                              activations=net.activation), "graph")
+                              activations=net.activation, output=net.output), "graph")
     st.markdown("**W_l and b_l**")
     views.chart(param_heatmaps(net.W, net.b), "params")
 

@@ -31,7 +31,7 @@ def figure(data, layout):
 def base_layout(height, margin=None, **more):
     """A layout dict: small margins and font, constant uirevision (template: see figure)."""
     layout = {"height": height, "font": FONT, "uirevision": UIREVISION,
-                  "margin": {"l": 50, "r": 10, "t": 30, "b": 40} | (margin or {})}
+              "margin": {"l": 50, "r": 10, "t": 30, "b": 40} | (margin or {})}
     layout.update(more)
     return layout
 

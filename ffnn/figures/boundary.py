@@ -79,7 +79,8 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
 
 def _regions(xs, ys, Z, k, discretize):
     z, cls, p = class_confidence(Z, discretize)
-    custom = np.stack([cls, np.rint(100 * np.clip(p, 0, 1))], axis=-1).astype(np.uint8)
+    percent = np.rint(100 * np.clip(np.nan_to_num(p), 0, 1))    # NaN outputs: blank cells, p 0
+    custom = np.stack([cls, percent], axis=-1).astype(np.uint8)
     return {"type": "heatmap", "x": xs, "y": ys, "z": z.astype(np.float32), "zmin": 0,
             "zmax": k, "colorscale": class_colorscale(k), "showscale": False,
             "customdata": custom, "name": "",

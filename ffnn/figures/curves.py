@@ -26,7 +26,7 @@ def loss_curves(history, *, log_y=False, events=(), max_iterations=None, height=
               if f"{split}_loss" in history.columns]
     if log_y:
         series = [(split, for_log(v)) for split, v in series]
-    data = [_line(t, v, split, f"{split} loss", "%{y:.4g}") for split, v in series]
+    data = [_line(t, v, split, f"{split} loss", "%{y:.4~g}") for split, v in series]
     yrange = y_range([v for _, v in series], log=log_y)
     yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
              "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}

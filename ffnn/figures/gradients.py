@@ -73,7 +73,7 @@ def _layer_line(t, y, l, name, dash):
             "name": name, "legendgroup": f"layer {l}",
             "line": {"color": color, "width": 2, "dash": dash},
             "marker": {"color": color, "size": 6},
-            "hovertemplate": f"%{{y:.3g}}<extra>{name}</extra>"}
+            "hovertemplate": f"%{{y:.3~g}}<extra>{name}</extra>"}
 
 
 def _reference_line(x_end):
@@ -112,20 +112,21 @@ def matrix_heatmaps(mats, titles, *, symmetric=True, height=None, per_row=4):
     """A heatmap per matrix, `per_row` to a row, every cell the same size.
 
     mats: 2-D arrays (rows = fan_in, the inputs or units of layer l-1; columns = fan_out) or
-    1-D arrays (biases, shown as one row); titles: one per matrix, e.g. 'W₂ ∈ ℝ^(8×8) (n×n)'
-    (a part in parentheses goes to a second, smaller line). symmetric: diverging colours with
-    zmin = -zmax, zmax = max |value| of that matrix; otherwise Viridis from min to max.
+    1-D arrays (biases, shown as one row), or None to leave a place empty; titles: one per
+    matrix, e.g. 'W₂ ∈ ℝ^(8×8) (n×n)' (a part in parentheses goes to a second, smaller line).
+    symmetric: diverging colours with zmin = -zmax, zmax = max |value| of that matrix;
+    otherwise Viridis from min to max.
     Hover: 'row i, col j: value', counting from 1."""
-    mats = [np.atleast_2d(np.asarray(m, dtype=np.float64)) for m in mats]
+    mats = [None if m is None else np.atleast_2d(np.asarray(m, dtype=np.float64)) for m in mats]
     cols = max(1, min(len(mats), per_row))
     grid = [mats[r * cols:(r + 1) * cols] for r in range(max(1, math.ceil(len(mats) / cols)))]
     # widths in cells of each grid column (at least 4, for its title), heights of each row
-    slot_cells = [max(max(row[c].shape[1], 4) for row in grid if c < len(row))
-                  for c in range(cols)]
-    row_cells = [max(M.shape[0] for M in row) for row in grid]
+    slot_cells = [max([4] + [row[c].shape[1] for row in grid
+                             if c < len(row) and row[c] is not None]) for c in range(cols)]
+    row_cells = [max([1] + [M.shape[0] for M in row if M is not None]) for row in grid]
     cell_x = (1 - 0.04 * (cols - 1)) / sum(slot_cells)        # paper units per cell
+    cell_px = float(np.clip(_NOMINAL_WIDTH * cell_x, 4, 26))
     if height is None:
-        cell_px = float(np.clip(_NOMINAL_WIDTH * cell_x, 4, 26))
         height = int(2 * _MARGIN_PX + sum(_TITLE_PX + _GAP_PX + cell_px * n for n in row_cells))
     plot_px = height - 2 * _MARGIN_PX
     cell_y = max(plot_px - len(grid) * (_TITLE_PX + _GAP_PX), 10) / plot_px / sum(row_cells)
@@ -134,15 +135,17 @@ def matrix_heatmaps(mats, titles, *, symmetric=True, height=None, per_row=4):
     data, notes = [], []
     tops = _row_tops(row_cells, cell_y, plot_px)
     for i, (M, title) in enumerate(zip(mats, titles)):
+        if M is None:
+            continue
         r, c = divmod(i, cols)
-        suffix = "" if i == 0 else str(i + 1)
+        suffix = "" if not data else str(len(data) + 1)     # x, y, then x2, y2, ...
         centre = (sum(slot_cells[:c]) + slot_cells[c] / 2) * cell_x + 0.04 * c
         x_domain = [centre - M.shape[1] * cell_x / 2, centre + M.shape[1] * cell_x / 2]
         y_domain = [max(tops[r] - M.shape[0] * cell_y, 0.0), tops[r]]
         lo, hi, scale = _z_range(M, symmetric)
         data.append(_matrix_trace(M, title, suffix, lo, hi, scale))
-        layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"] = _matrix_axes(M, suffix, x_domain,
-                                                                          y_domain)
+        layout[f"xaxis{suffix}"], layout[f"yaxis{suffix}"] = _matrix_axes(
+            M, suffix, x_domain, y_domain, cell_px)
         notes.append(_title(title, f"±{hi:.2g}" if symmetric else f"{lo:.2g} … {hi:.2g}",
                             centre, tops[r]))
     layout["annotations"] = notes
@@ -173,26 +176,27 @@ def _matrix_trace(M, title, suffix, lo, hi, scale):
             "y": np.arange(1, M.shape[0] + 1), "xaxis": f"x{suffix}", "yaxis": f"y{suffix}",
             "zmin": lo, "zmax": hi, "colorscale": scale, "showscale": False, "xgap": gap,
             "ygap": gap,
-            "hovertemplate": f"row %{{y}}, col %{{x}}: %{{z:.3g}}<extra>{title}</extra>"}
+            "hovertemplate": f"row %{{y}}, col %{{x}}: %{{z:.3~g}}<extra>{title}</extra>"}
 
 
-def _matrix_axes(M, suffix, x_domain, y_domain):
+def _matrix_axes(M, suffix, x_domain, y_domain, cell_px):
     """Axes filling the given domains, rows from top to bottom like a matrix."""
     common = {"showgrid": False, "zeroline": False, "ticks": "", "tickfont": {"size": 9}}
     xaxis = common | {"domain": x_domain, "anchor": f"y{suffix}",
-                      "range": [0.5, M.shape[1] + 0.5], "tickvals": _tickvals(M.shape[1])}
+                      "range": [0.5, M.shape[1] + 0.5],
+                      "tickvals": _tickvals(M.shape[1], cell_px)}
     yaxis = common | {"domain": y_domain, "anchor": f"x{suffix}",
-                      "range": [M.shape[0] + 0.5, 0.5], "tickvals": _tickvals(M.shape[0]),
+                      "range": [M.shape[0] + 0.5, 0.5],
+                      "tickvals": _tickvals(M.shape[0], cell_px),
                       "showticklabels": M.shape[0] > 1}
     return xaxis, yaxis
 
 
-def _tickvals(n):
-    """1-based tick positions: all up to 8, then 1 and every 4th (≤ 16) or 8th."""
-    if n <= 8:
-        return list(range(1, n + 1))
-    step = 4 if n <= 16 else 8
-    return [1] + list(range(step, n + 1, step))
+def _tickvals(n, cell_px):
+    """1-based tick positions about 14 px or more apart (cells of about cell_px): 1, then
+    every 1st, 2nd, 4th, 8th or 16th index."""
+    step = next((s for s in (1, 2, 4, 8, 16) if s * cell_px >= 14), 32)
+    return [1] + [k for k in range(step, n + 1, step) if k > 1 and (k - 1) * cell_px >= 14]
 
 
 def _z_range(M, symmetric):
