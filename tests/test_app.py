@@ -198,8 +198,16 @@ def test_divergence_is_reported_and_the_last_finite_theta_kept(at):
     tr = run_state(at).trainer
     assert tr.diverged is not None
     assert np.isfinite(tr.net.theta).all()
-    assert any("diverged" in e.value for e in at.error)
+    error = [e.value for e in at.error if "diverged" in e.value][0]
+    assert "blew up at step" in error and f"layer {tr.diverged.layer}" in error
     assert not at.session_state["playing"]
+    suggested = at.session_state["why"].suggested_lr
+    assert suggested < 10.0
+    use = [b for b in at.button if b.label.startswith("Use η")][0]
+    use.click()
+    run(at)
+    assert run_state(at).trainer.lr == suggested == at.session_state["lr"]
+    assert run_state(at).trainer.diverged is None          # goes on from the kept theta
 
 
 def test_bad_settings_keep_the_run(at):

@@ -7,6 +7,8 @@ redraws only itself (the counter, the numbers and the page's view), not the whol
 
 import streamlit as st
 
+from ffnn.diagnose import explain
+
 from . import settings as S
 from . import state
 from .guard import guarded
@@ -59,9 +61,25 @@ def status(run):
         cols[3].metric("Train accuracy", f"{now['train_acc']:.1%}")
         cols[4].metric("Test accuracy", f"{now.get('test_acc', float('nan')):.1%}")
     if tr.diverged is not None:
-        st.error(tr.diverged.message(), icon="⚠️")
+        divergence(run)
     elif tr.t >= tr.max_iterations:
         st.info(f"Reached max_iterations = {tr.max_iterations}. Raise it in the sidebar to go on.")
+
+
+def _use_lr(value):
+    st.session_state["lr"] = value
+
+
+def divergence(run):
+    """Training paused itself: say where the gradient blew up and which η to try."""
+    tr, ss = run.trainer, st.session_state
+    key = (id(tr), tr.diverged.step)
+    if ss.get("why_key") != key:          # sharpness costs ~40 gradients: once per divergence
+        ss["why_key"], ss["why"] = key, explain(tr)
+    why = ss["why"]
+    st.error(f"**Training diverged** and paused. {why.text(tr.lr)}", icon="⚠️")
+    st.button(f"Use η = {why.suggested_lr:g} and go on", on_click=_use_lr,
+              args=(why.suggested_lr,), key="use_suggested_lr")
 
 
 def live(view):
