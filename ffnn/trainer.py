@@ -148,6 +148,11 @@ class Trainer:
     def grad_b(self):
         return self._db
 
+    @property
+    def theta_before(self):
+        """theta_{t-1}, the parameters the latest update started from (None before it)."""
+        return self._prev.copy() if self.t else None
+
     def step(self, n=1):
         """Run up to n updates (fewer at max_iterations or on divergence); return how many ran."""
         n = check.integer("n", n, lo=1)

@@ -21,5 +21,5 @@ def view(run):
 page.show(
     "Parameters θ",
     "θ = W₁ … W_L, b₁ … b_L, with W_l of shape (units in layer l−1) × (units in layer l): the "
-    "lecture's W_L ∈ ℝ^{n×k}. Watch them move as gradient descent runs.",
+    "lecture's W_L ∈ ℝⁿˣᵏ. Watch them move as gradient descent runs.",
     view)

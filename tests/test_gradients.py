@@ -107,3 +107,17 @@ def test_all_pairs_are_covered():
     pairs = set(valid_pairs())
     assert ("linear", "cross_entropy") not in pairs
     assert len(pairs) == len(list(itertools.product("abc", "de"))) - 1
+
+
+def test_relu_kinks_are_flagged_where_finite_differences_straddle_them():
+    # Zero biases after dead ReLUs put pre-activations exactly at 0, the kink: there the
+    # numerical derivative is an average of two slopes and the check fails with backprop right.
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 2)), rng.integers(0, 3, 20)
+    net = Network([2, 5, 4, 6, 3], activation="relu", l2=0.1, seed=1)
+    report = gradient_check(net, X, y, tolerance=TOL)
+    failed = report[~report.passed]
+    assert len(failed) and (failed.near_kinks > 0).all()
+    randomise_biases(net)                      # move off the kinks: everything passes
+    report = gradient_check(net, X, y, tolerance=TOL)
+    assert report.passed.all() and (report.near_kinks == 0).all()

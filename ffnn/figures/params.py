@@ -42,9 +42,10 @@ def network_graph(W, b, sizes, *, input_labels=None, activations=None, output=No
     return figure(data, layout)
 
 
-def param_heatmaps(W, b, *, height=None, per_row=4):
+def param_heatmaps(W, b, *, height=None, per_row=4, names=("W", "b")):
     """W_l with b_l right under it (b_l has one entry per column of W_l), titled with the
-    lecture's shapes; more than `per_row` layers wrap to further pairs of rows."""
+    lecture's shapes; more than `per_row` layers wrap to further pairs of rows.
+    names=("∇W", "∇b") titles the same layout for the gradient ∇θ."""
     sizes = [W[0].shape[0]] + [w.shape[1] for w in W]
     L = len(W)
     per_row = min(L, per_row)
@@ -56,7 +57,8 @@ def param_heatmaps(W, b, *, height=None, per_row=4):
         for kind in ("W", "b"):
             for l in layers:
                 mats.append(W[l - 1] if kind == "W" else b[l - 1])
-                titles.append(shape_label(sizes, l) if kind == "W" else bias_label(sizes, l))
+                titles.append(shape_label(sizes, l, names[0]) if kind == "W"
+                              else bias_label(sizes, l, names[1]))
             mats += [None] * pad
             titles += [None] * pad
     return matrix_heatmaps(mats, titles, per_row=per_row, height=height)
