@@ -17,11 +17,12 @@ NICE = (1.0, 2.0, 5.0)  # suggested learning rates are rounded down to 1, 2 or 5
 
 
 def blow_up(history, L, factor=100.0):
-    """(step, layer) where some ||grad W_l|| first exceeded `factor` times its value at the
-    first recorded update; the layer with the largest growth at that step. None if none did."""
+    """(step, layer, "W" or "b") where some ||grad W_l|| or ||grad b_l|| first exceeded
+    `factor` times its value at the first recorded update; the block with the largest growth
+    at that step. None if none did."""
     if len(history) == 0:
         return None
-    cols = [f"grad_W{l}" for l in range(1, L + 1)]
+    cols = [f"grad_{p}{l}" for p in "Wb" for l in range(1, L + 1)]
     G = history[cols].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         growth = G / np.maximum(G[0], 1e-300)
@@ -30,7 +31,8 @@ def blow_up(history, L, factor=100.0):
     if not hit.any():
         return None
     row = int(np.argmax(hit))
-    return int(history["step"].iloc[row]), int(np.argmax(growth[row])) + 1
+    block = int(np.argmax(growth[row]))
+    return int(history["step"].iloc[row]), block % L + 1, "Wb"[block // L]
 
 
 def _flat_grad(net, X, y):
@@ -79,17 +81,19 @@ class Explanation:
     layer: int           # the first layer whose gradient (or parameters) went non-finite
     blowup_step: int     # where the gradient first grew far beyond its starting size
     blowup_layer: int
+    blowup_param: str    # "W" or "b"
     lambda_max: float    # sharpness at theta_0
     suggested_lr: float
 
     def text(self, lr):
         blow = (f"The gradient first blew up at step {self.blowup_step} in layer "
-                f"{self.blowup_layer} (‖∇W_{self.blowup_layer}‖ grew more than 100-fold), and "
+                f"{self.blowup_layer} (‖∇{self.blowup_param}_{self.blowup_layer}‖ grew more than "
+                "100-fold), and "
                 f"at step {self.step} layer {self.layer} stopped being finite.")
         if math.isfinite(self.lambda_max) and self.lambda_max > 0:
-            why = (f" At θ₀ the loss surface curves with λ_max ≈ {self.lambda_max:.3g}, so "
-                   f"gradient descent is stable only for η < 2/λ_max ≈ "
-                   f"{2 / self.lambda_max:.3g}; η = {lr:g} is too large.")
+            why = (f" Near θ₀ the loss surface curves with λ_max ≈ {self.lambda_max:.3g}; "
+                   f"on a bowl that steep gradient descent is stable only for η < 2/λ_max ≈ "
+                   f"{2 / self.lambda_max:.3g}, and η = {lr:g} overshoots.")
         else:
             why = f" η = {lr:g} is too large for this loss surface."
         return (blow + why + f" Try η = {self.suggested_lr:g}. The last finite parameters are "
@@ -102,7 +106,7 @@ def explain(trainer):
     if div is None:
         return None
     L = trainer.net.L
-    blow = blow_up(trainer.history, L) or (div.step, div.layer)
+    blow = blow_up(trainer.history, L) or (div.step, div.layer, "W")
     theta0 = trainer.snapshots()[1][0]
     start = trainer.net.copy(dtype="float64")
     start.theta[...] = theta0
@@ -114,4 +118,4 @@ def explain(trainer):
     limit = trainer.lr / 10
     if math.isfinite(lam) and lam > 0:
         limit = min(limit, 1.0 / lam)
-    return Explanation(div.step, div.layer, blow[0], blow[1], lam, nice_floor(limit))
+    return Explanation(div.step, div.layer, *blow, lam, nice_floor(limit))

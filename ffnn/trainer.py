@@ -229,7 +229,7 @@ class Trainer:
     def _diverge(self, bad, what):
         """Stop: `bad` flags the non-finite entries among W_1 .. W_L, b_1 .. b_L."""
         L = self.net.L
-        layers = sorted({i % L + 1 for i in np.flatnonzero(bad)})
+        layers = sorted({int(i) % L + 1 for i in np.flatnonzero(bad)})
         # Only the loss overflowed: it is computed at the output layer, so name layer L.
         self.diverged = Divergence(self.t + 1, layers[0] if layers else L, what, self._lr)
 

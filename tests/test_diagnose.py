@@ -42,9 +42,12 @@ def test_gradient_descent_is_stable_exactly_below_two_over_lambda(margin, diverg
 
 def test_blow_up_finds_the_first_hundredfold_growth():
     h = pd.DataFrame({"step": [1, 2, 3, 4], "grad_W1": [1.0, 5.0, 50.0, 500.0],
-                      "grad_W2": [2.0, 2.0, 300.0, np.inf]})
-    assert blow_up(h, 2) == (3, 2)        # step 3: layer 2 grew 150-fold, layer 1 only 50
+                      "grad_W2": [2.0, 2.0, 300.0, np.inf], "grad_b1": [1.0, 1.0, 1.0, 1.0],
+                      "grad_b2": [1.0, 1.0, 1.0, 1.0]})
+    assert blow_up(h, 2) == (3, 2, "W")   # step 3: W_2 grew 150-fold, W_1 only 50
     assert blow_up(h.iloc[:2], 2) is None
+    h["grad_b1"] = [0.1, 20.0, 20.0, 20.0]
+    assert blow_up(h, 2) == (2, 1, "b")   # a bias can blow up first (dead ReLUs, say)
 
 
 def test_nice_floor():

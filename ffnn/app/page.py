@@ -8,6 +8,7 @@ import streamlit as st
 
 from . import controls, sidebar, state
 from .guard import guarded
+from .lessons import LESSONS
 
 def frame(title, intro):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
@@ -22,7 +23,24 @@ def frame(title, intro):
         message = state.pop_message(key)
         if message:
             show_it(message)
+    lesson_box()
     return run
+
+
+def _close_lesson():
+    st.session_state.pop("lesson", None)
+
+
+def lesson_box():
+    """The loaded lesson's explanation, on every page until closed."""
+    key = st.session_state.get("lesson")
+    if key is None:
+        return
+    lesson = LESSONS[key]
+    with st.container(border=True):
+        text, close = st.columns([12, 1])
+        text.markdown(f"**Lesson: {lesson.title}.** {lesson.text}  \n*Next:* {lesson.try_next}")
+        close.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
 def show(title, intro, view, before=None):

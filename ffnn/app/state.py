@@ -122,5 +122,16 @@ def reset():
     ss["notice"] = "Reset: training starts again from θ₀ (t = 0)."
 
 
+def load_lesson(key):
+    """Every setting to the lesson's (the rest to defaults) and a fresh run from its theta_0."""
+    from .lessons import LESSONS
+    ss = st.session_state
+    cfg = LESSONS[key].cfg()
+    _restore(cfg)
+    ss["run"] = build_run(cfg)
+    ss["playing"] = False
+    ss["lesson"] = key
+
+
 def pop_message(key):
     return st.session_state.pop(key, None)
