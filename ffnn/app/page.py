@@ -17,8 +17,13 @@ def frame(title, intro):
     state.init_state()
     guarded(sidebar.draw)
     run = guarded(_sync)
+    if run is not None:
+        guarded(state.replay, run)
+        guarded(state.write_url, run)
     st.markdown(f"#### {title}")
     st.caption(intro)
+    for warning in st.session_state.pop("url_warnings", []):
+        st.warning(warning)
     for key, show_it in (("problem", st.warning), ("notice", st.info)):
         message = state.pop_message(key)
         if message:

@@ -14,6 +14,7 @@ from ffnn import Network, Trainer
 from ffnn.datasets import Dataset, make_dataset
 
 from . import settings as S
+from . import urlstate
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -36,13 +37,39 @@ class Run:
 
 
 def init_state():
-    """Defaults for every setting not yet in this tab's session."""
+    """Defaults for every setting not yet in this tab's session; on a session's first run, the
+    settings a shared URL carries (validated: see urlstate)."""
     ss = st.session_state
+    first = "url_read" not in ss
     for key, value in S.DEFAULTS.items():
         if key not in ss:
             ss[key] = deepcopy(value)
     ss.setdefault("playing", False)
     ss.setdefault("speed", 10)
+    ss.setdefault("present", False)
+    if first:
+        ss["url_read"] = True
+        values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
+        ss["replay_t"] = values.pop("t", 0)
+        ss["present"] = values.pop("present", False)
+        for key, value in values.items():
+            ss[key] = value
+
+
+def write_url(run):
+    """Keep the address bar equal to this run's settings, so a copied URL reproduces it."""
+    params = urlstate.encode(run.cfg, present=st.session_state["present"])
+    if st.query_params.to_dict() != params:
+        st.query_params.from_dict(params)
+
+
+def replay(run):
+    """A shared URL's t: run that many updates once, from the same theta_0 (deterministic)."""
+    t = st.session_state.pop("replay_t", 0)
+    if t and run.trainer.t == 0:
+        run.trainer.step(min(t, run.trainer.max_iterations))
+        st.session_state["notice"] = (f"Replayed the shared run to t = {run.trainer.t}: same "
+                                      "settings and seeds give the same θ, bit for bit.")
 
 
 def current_cfg():

@@ -1,0 +1,130 @@
+"""The configuration in the URL: encode settings as query parameters, and decode (validate) a
+URL's parameters back into settings. Plain Python: the app glue calls it with st.query_params.
+
+A value from a URL is untrusted input. Each one is parsed by type and checked against the same
+choices and ranges the sidebar offers; anything else is dropped with a warning that quotes it
+as plain text (shortened), never rendered or evaluated.
+"""
+
+import math
+
+from ffnn.datasets import DATASETS, FEATURES
+
+from . import settings as S
+
+MAX_VALUE_CHARS = 200
+MAX_T = 100_000   # a shared URL may ask the app to replay this many updates at most
+
+
+def _int(lo, hi):
+    def parse(text):
+        value = int(text)
+        if not lo <= value <= hi:
+            raise ValueError(f"must be an integer from {lo} to {hi}")
+        return value
+    return parse
+
+
+def _choice(options):
+    def parse(text):
+        if text not in options:
+            raise ValueError(f"must be one of {', '.join(map(str, options))}")
+        return text
+    return parse
+
+
+def _number_in(options):
+    def parse(text):
+        value = float(text)
+        match = [o for o in options if math.isclose(o, value, rel_tol=1e-9, abs_tol=1e-15)]
+        if not match:
+            raise ValueError(f"must be one of {', '.join(f'{o:g}' for o in options)}")
+        return type(options[0])(match[0])
+    return parse
+
+
+def _lr(text):
+    value = float(text)
+    if not (math.isfinite(value) and 0 < value <= 100):
+        raise ValueError("must be a positive number up to 100")
+    return value
+
+
+def _features(text):
+    names = [t for t in text.split(",") if t]
+    if not names or len(set(names)) != len(names) or not set(names) <= set(FEATURES):
+        raise ValueError(f"must be distinct names from {', '.join(FEATURES)}")
+    return names
+
+
+def _flag(text):
+    if text not in ("0", "1"):
+        raise ValueError("must be 0 or 1")
+    return text == "1"
+
+
+PARSERS = {
+    "dataset": _choice(list(DATASETS)),
+    "n_classes": _int(2, 8),
+    "noise": _int(0, 50),
+    "n_samples": _number_in(S.SAMPLE_CHOICES),
+    "train_pct": _int(10, 90),
+    "data_seed": _int(0, 10**6),
+    "features": _features,
+    "n_hidden": _int(0, S.MAX_HIDDEN),
+    **{f"width_{i}": _int(1, S.MAX_NEURONS) for i in range(1, S.MAX_HIDDEN + 1)},
+    "activation": _choice(list(S.NAMES["activation"])),
+    "output": _choice(list(S.NAMES["output"])),
+    "loss": _choice(list(S.NAMES["loss"])),
+    "init": _choice(list(S.NAMES["init"])),
+    "seed": _int(0, 10**6),
+    "lr": _lr,
+    "optimizer": _choice(list(S.NAMES["optimizer"])),
+    "batch_size": _number_in(S.BATCH_CHOICES),
+    "l2": _number_in(S.L2_CHOICES),
+    "max_iterations": _int(1, 1_000_000),
+    "t": _int(0, MAX_T),          # replay this many updates after loading
+    "present": _flag,             # presentation mode
+}
+APP_KEYS = ("t", "present")       # in the URL, but not sidebar settings
+
+
+def encode(cfg, t=0, present=False):
+    """Settings that differ from the defaults (plus t and present) as {name: text}."""
+    out = {}
+    for key, default in S.DEFAULTS.items():
+        value = cfg[key]
+        if value != default:
+            out[key] = ",".join(value) if isinstance(value, list) else f"{value:g}" \
+                if isinstance(value, float) else str(value)
+    if t:
+        out["t"] = str(t)
+    if present:
+        out["present"] = "1"
+    return out
+
+
+def quote(text):
+    """A value from the URL, safe to show inside a message: shortened, as inline code."""
+    text = str(text)
+    short = text[:40] + ("…" if len(text) > 40 else "")
+    return "`" + short.replace("`", "'").replace("\n", " ") + "`"
+
+
+def decode(params):
+    """{name: text or [texts]} from a URL -> (valid settings {name: value}, warnings [text])."""
+    values, warnings = {}, []
+    for key, raw in params.items():
+        text = raw[-1] if isinstance(raw, list) and raw else raw
+        if key not in PARSERS:
+            warnings.append(f"Ignored the unknown URL parameter {quote(key)}.")
+            continue
+        if not isinstance(text, str) or len(text) > MAX_VALUE_CHARS:
+            warnings.append(f"Ignored the URL parameter {quote(key)}: its value is too long.")
+            continue
+        try:
+            values[key] = PARSERS[key](text.strip())
+        except (ValueError, OverflowError) as err:
+            reason = str(err) if "must" in str(err) else "is not a number of the right kind"
+            warnings.append(f"Ignored {quote(key)} = {quote(text)} from the URL: it {reason}.")
+    return values, warnings
