@@ -13,15 +13,18 @@ from .lessons import LESSONS
 def frame(title, intro):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why)."""
-    st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide")
     state.init_state()
+    present = st.session_state["present"]
+    st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
+                       initial_sidebar_state="collapsed" if present else "auto")
     guarded(sidebar.draw)
     run = guarded(_sync)
     if run is not None:
         guarded(state.replay, run)
         guarded(state.write_url, run)
     st.markdown(f"#### {title}")
-    st.caption(intro)
+    if not present:                 # on a projector the lecturer says it; the chart needs room
+        st.caption(intro)
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(warning)
     for key, show_it in (("problem", st.warning), ("notice", st.info)):

@@ -51,16 +51,18 @@ def _format_lr(v):
     return f"{v:g}"
 
 
-def data_section():
+def data_section(present=False):
     st.subheader("Data")
     bound(st.selectbox, "Dataset", "dataset", options=list(S.NAMES["dataset"]),
           format_func=_names("dataset"))
     if st.session_state["dataset"] == "kclass":
         bound(st.slider, "Classes", "n_classes", min_value=2, max_value=8)
+    bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
+    if present:
+        return
     bound(st.multiselect, "Input features", "features", options=list(S.NAMES["features"]),
           format_func=_names("features"), help="Extra inputs computed from x₁ and x₂, as in "
           "TensorFlow Playground. At least one is needed.")
-    bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
     bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
     bound(st.slider, "Training data (%)", "train_pct", min_value=10, max_value=90, step=5)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
@@ -70,7 +72,7 @@ def data_section():
         st.button("New data", on_click=_new_data, help="Draw a new sample (next data seed)")
 
 
-def architecture_section():
+def architecture_section(present=False):
     st.subheader("Architecture")
     bound(st.slider, "Hidden layers", "n_hidden", min_value=0, max_value=S.MAX_HIDDEN)
     n = st.session_state["n_hidden"]
@@ -83,6 +85,8 @@ def architecture_section():
                       max_value=S.MAX_NEURONS, step=1)
     bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
           format_func=_names("activation"), help="g in H_i = g(A_i), for every hidden layer")
+    if present:
+        return
     bound(st.selectbox, "Initialisation", "init", options=list(S.NAMES["init"]),
           format_func=_names("init"), help="How θ₀ is drawn")
     bound(st.number_input, "Seed (θ₀ and batches)", "seed", min_value=0, max_value=10**6,
@@ -103,16 +107,19 @@ def loss_section():
         st.caption(note)
 
 
-def optimisation_section():
+def optimisation_section(present=False):
     st.subheader("Gradient descent")
     lr = st.session_state["lr"]
     options = sorted(set(S.LR_CHOICES) | {lr})
     bound(st.select_slider, "Learning rate", "lr", options=options, format_func=_format_lr,
           help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.")
-    st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
-                  placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
+    if not present:
+        st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
+                      placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
     bound(st.selectbox, "Optimizer", "optimizer", options=list(S.NAMES["optimizer"]),
           format_func=_names("optimizer"))
+    if present:
+        return
     bound(st.select_slider, "Batch size", "batch_size", options=S.BATCH_CHOICES,
           format_func=lambda b: "full" if b == 0 else str(b),
           help="Examples per update. Full batch is the lecture's gradient descent.")
@@ -122,10 +129,25 @@ def optimisation_section():
           step=100, help="The lecture's max_iterations (1000)")
 
 
+# Presentation mode: larger type everywhere (Streamlit sizes its text in rem), tighter top
+# padding so a chart fits a 1280x720 projector. A constant string: nothing user-controlled.
+PROJECTOR_CSS = """<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMetricValue"] { font-size: 1.6rem; }
+</style>"""
+
+
 def draw():
-    """The whole sidebar; every page calls it before sync_run()."""
+    """The whole sidebar; every page calls it before sync_run(). Presentation mode (toggle or
+    ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does."""
     with st.sidebar:
-        data_section()
-        architecture_section()
+        bound(st.toggle, "Presentation mode", "present",
+              help="Large type, thick lines, fewer controls: for a projector")
+        present = st.session_state["present"]
+        if present:
+            st.html(PROJECTOR_CSS)
+        data_section(present)
+        architecture_section(present)
         loss_section()
-        optimisation_section()
+        optimisation_section(present)

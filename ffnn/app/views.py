@@ -2,15 +2,20 @@
 
 import streamlit as st
 
+from ffnn.figures.present import for_projector
 from ffnn.grid import predict_grid
 
 RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,400 outputs)
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
+PROJECTOR_HEIGHT = 330  # px: a chart, the controls and the counter fit a 1280x720 projector
 
 
 def chart(fig, key):
-    """One Plotly figure, full width, in our colours (not the Streamlit theme's)."""
+    """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
+    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode."""
+    if st.session_state.get("present"):
+        for_projector(fig, PROJECTOR_HEIGHT)
     st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
 
 
