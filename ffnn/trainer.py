@@ -173,6 +173,8 @@ class Trainer:
             what = "gradient" if math.isfinite(loss) else "loss"
             return self._diverge(~np.isfinite(sq), what)
         metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
+        if not math.isfinite(sum(metrics)):                 # e.g. the test loss overflowed
+            return self._diverge(np.zeros(2 * net.L, dtype=bool), "loss")
         w_sq = np.add.reduceat(net.theta * net.theta, self._offsets[:net.L])   # ||W_l||^2
         np.copyto(self._prev, net.theta)
         OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)

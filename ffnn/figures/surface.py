@@ -1,0 +1,197 @@
+"""The error surface L(w, b) of one sigmoid neuron, as a contour map and in 3-D, with the paths
+θ_0, θ_1, ... that gradient descent (and its variants) take across it; and L(θ_t) against t."""
+
+import math
+
+import numpy as np
+
+from ..optimizers import OPTIMIZERS
+from ._layout import base_layout, figure, for_log, log_ticks, top_legend, y_range
+from .palette import mix
+
+# One colour per update rule, the same in every figure (Okabe-Ito, colour-blind safe; its yellow
+# is left out: it vanishes on the light surface).
+OPTIMIZER_COLORS = {"gd": "#D55E00", "momentum": "#0072B2", "nesterov": "#CC79A7",
+                    "adagrad": "#009E73", "rmsprop": "#E69F00", "adam": "#000000"}
+_SPARE = ("#56B4E9", "#882255", "#117733")
+
+# Viridis moved 45% toward white: low loss (the valley) violet, high loss (the plateau) pale
+# yellow. Perceptually ordered, and light enough that the saturated paths stand out on it.
+SURFACE_SCALE = [[i / 4, mix(c, t=0.45)] for i, c in
+                 enumerate(("#440154", "#3B528B", "#21918C", "#5EC962", "#FDE725"))]
+N_LEVELS = 28          # contour levels, evenly spaced in log10 L
+DECADES = 3.0          # the levels span at most 3 decades below the largest loss
+LIFT = 0.02            # 3-D paths float this fraction of max L above the surface (or it hides them)
+_NICE = (1, 2, 5)
+
+
+def optimizer_color(name, i=0):
+    """The colour of update rule `name` (its i-th place picks a spare for unknown names)."""
+    return OPTIMIZER_COLORS.get(name) or _SPARE[i % len(_SPARE)]
+
+
+def optimizer_label(name):
+    return OPTIMIZERS[name].label if name in OPTIMIZERS else str(name)
+
+
+def log_levels(L):
+    """(lo, hi) in log10 units for the colours: from max(min L, max L / 10^DECADES) to max L.
+
+    Log-spaced levels give the flat plateau (L changes in its 2nd digit) and the narrow valley
+    (L falls by decades) a few levels each; a linear scale would spend them all on one."""
+    v = np.asarray(L, dtype=np.float64)
+    v = v[np.isfinite(v) & (v > 0)]
+    if not len(v):
+        return -3.0, 0.0
+    hi = math.log10(v.max())
+    lo = max(math.log10(v.min()), hi - DECADES)
+    return lo, hi if hi > lo else lo + 1.0
+
+
+def _log_z(L, lo):
+    return np.log10(np.maximum(np.nan_to_num(L, nan=10.0 ** lo), 10.0 ** lo)).astype(np.float32)
+
+
+def _colorbar(lo, hi):
+    """Colour bar ticks at 1-2-5 values of L inside [10^lo, 10^hi], written as L, not log L."""
+    vals = [m * 10.0 ** e for e in range(math.floor(lo), math.ceil(hi) + 1) for m in _NICE]
+    vals = [v for v in vals if lo <= math.log10(v) <= hi]
+    return {"thickness": 10, "len": 0.85, "outlinewidth": 0, "title": {"text": "L(θ)"},
+            "tickvals": [math.log10(v) for v in vals], "ticktext": [f"{v:g}" for v in vals]}
+
+
+def _reveal(path, current_step):
+    """Rows 0..t of `path` (all when current_step is None) and the index of the current row."""
+    path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    t = len(path) - 1 if current_step is None else min(max(int(current_step), 0), len(path) - 1)
+    return path[:t + 1], t
+
+
+def error_contour(ws, bs, L, paths, *, current_step=None, height=520):
+    """Filled contours of L over (w, b) with one gradient-descent path per update rule.
+
+    ws (G,), bs (G,), L (G, G) with L[i, j] = L(ws[j], bs[i]) (ffnn.neuron.loss_surface);
+    paths {optimizer name: (T, 2) rows (w_t, b_t)}. current_step t: each path is drawn up to
+    θ_t (or its last point, if it ended sooner) with a marker at θ_t; None draws it in full.
+    The axes keep the grid's ranges whatever the paths do."""
+    lo, hi = log_levels(L)
+    L32 = np.asarray(L, dtype=np.float32)
+    data = [{"type": "contour", "x": ws, "y": bs, "z": _log_z(L, lo), "customdata": L32,
+             "zmin": lo, "zmax": hi, "zauto": False, "colorscale": SURFACE_SCALE,
+             "contours": {"start": lo, "end": hi, "size": (hi - lo) / N_LEVELS,
+                          "coloring": "fill", "showlines": True},
+             "line": {"width": 0.5, "color": "rgba(255,255,255,0.6)"},
+             "colorbar": _colorbar(lo, hi), "name": "L(θ)",
+             "hovertemplate": "w %{x:.2f}, b %{y:.2f}<br>L = %{customdata:.4g}<extra></extra>"}]
+    for i, (name, path) in enumerate(paths.items()):
+        data += _path_traces(name, path, current_step, optimizer_color(name, i))
+    axis = {"showgrid": False, "zeroline": False, "ticks": "outside", "ticklen": 3}
+    layout = base_layout(
+        height, margin={"l": 45, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
+        xaxis=dict(axis, range=[float(ws[0]), float(ws[-1])],
+                   title={"text": "w", "standoff": 4}),
+        yaxis=dict(axis, range=[float(bs[0]), float(bs[-1])],
+                   title={"text": "b", "standoff": 4}),
+        hoverlabel={"font_size": 11})
+    return figure(data, layout)
+
+
+def _path_traces(name, path, current_step, color):
+    """The path θ_0..θ_t (line and small dots: their spacing shows the speed), θ_0 as an open
+    square, θ_t as a large dot."""
+    shown, t = _reveal(path, current_step)
+    label = optimizer_label(name)
+    group = {"legendgroup": str(name), "showlegend": False, "hoverinfo": "skip"}
+    return [
+        {"type": "scatter", "mode": "lines+markers", "x": shown[:, 0], "y": shown[:, 1],
+         "name": label, "legendgroup": str(name), "meta": "path",
+         "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 4},
+         "customdata": np.arange(len(shown)),
+         "hovertemplate": "t = %{customdata}<br>w %{x:.3f}, b %{y:.3f}<extra>" + label
+                          + "</extra>"},
+        {"type": "scatter", "mode": "markers", "x": shown[:1, 0], "y": shown[:1, 1],
+         "name": f"{label}: θ₀", "meta": "start", **group,
+         "marker": {"color": "white", "size": 11, "symbol": "square",
+                    "line": {"color": color, "width": 2.5}}},
+        {"type": "scatter", "mode": "markers", "x": shown[-1:, 0], "y": shown[-1:, 1],
+         "name": f"{label}: θ_{t}", "meta": "current", **group,
+         "marker": {"color": color, "size": 14, "line": {"color": "white", "width": 2}}},
+    ]
+
+
+def surface_height(ws, bs, L, path):
+    """L at the points of `path` (T, 2), bilinear in the grid; NaN outside it (a gap)."""
+    ws, bs, L = np.asarray(ws), np.asarray(bs), np.asarray(L, dtype=np.float64)
+    path = np.asarray(path, dtype=np.float64).reshape(-1, 2)
+    fw = np.interp(path[:, 0], ws, np.arange(len(ws)), left=np.nan, right=np.nan)
+    fb = np.interp(path[:, 1], bs, np.arange(len(bs)), left=np.nan, right=np.nan)
+    ok = np.isfinite(fw) & np.isfinite(fb)
+    z = np.full(len(path), np.nan)
+    j = np.minimum(fw[ok].astype(int), len(ws) - 2)
+    i = np.minimum(fb[ok].astype(int), len(bs) - 2)
+    u, v = fw[ok] - j, fb[ok] - i
+    z[ok] = ((1 - u) * (1 - v) * L[i, j] + u * (1 - v) * L[i, j + 1]
+             + (1 - u) * v * L[i + 1, j] + u * v * L[i + 1, j + 1])
+    return z
+
+
+def error_surface_3d(ws, bs, L, paths, *, losses=None, current_step=None, height=560):
+    """L(w, b) as a 3-D surface (height L, colour as in error_contour) with each path lifted
+    onto it: z_t = L(θ_t), from `losses` {name: (T,)} when given, else read off the grid."""
+    lo, hi = log_levels(L)
+    L = np.asarray(L, dtype=np.float64)
+    top = float(np.nanmax(L)) if np.isfinite(L).any() else 1.0
+    data = [{"type": "surface", "x": ws, "y": bs, "z": L.astype(np.float32),
+             "surfacecolor": _log_z(L, lo), "cmin": lo, "cmax": hi,
+             "colorscale": SURFACE_SCALE, "colorbar": _colorbar(lo, hi), "name": "L(θ)",
+             "contours": {"z": {"show": False}},
+             "hovertemplate": "w %{x:.2f}, b %{y:.2f}<br>L = %{z:.4g}<extra></extra>"}]
+    lift = LIFT * top
+    for i, (name, path) in enumerate(paths.items()):
+        shown, t = _reveal(path, current_step)
+        z = (np.asarray(losses[name], dtype=np.float64)[:t + 1] if losses is not None
+             else surface_height(ws, bs, L, shown))
+        color, label = optimizer_color(name, i), optimizer_label(name)
+        data.append({"type": "scatter3d", "mode": "lines", "x": shown[:, 0], "y": shown[:, 1],
+                     "z": z + lift, "name": label, "line": {"color": color, "width": 6},
+                     "hovertemplate": "w %{x:.3f}, b %{y:.3f}<extra>" + label + "</extra>"})
+        data.append({"type": "scatter3d", "mode": "markers", "x": shown[-1:, 0],
+                     "y": shown[-1:, 1], "z": z[-1:] + lift, "name": f"{label}: θ_{t}",
+                     "showlegend": False, "hoverinfo": "skip",
+                     "marker": {"color": color, "size": 6, "line": {"color": "white",
+                                                                    "width": 1}}})
+    scene = {"xaxis": {"title": {"text": "w"}, "range": [float(ws[0]), float(ws[-1])]},
+             "yaxis": {"title": {"text": "b"}, "range": [float(bs[0]), float(bs[-1])]},
+             "zaxis": {"title": {"text": "L(θ)"}, "range": [0, 1.05 * top]},
+             "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+             "camera": {"eye": {"x": 0.3, "y": -1.6, "z": 1.0}}}    # plateau and valley in view
+    layout = base_layout(height, margin={"l": 0, "r": 0, "t": 30, "b": 0}, scene=scene,
+                         legend=top_legend())
+    return figure(data, layout)
+
+
+def loss_along_paths(paths_losses, *, current_step=None, max_iterations=1000, log_y=False,
+                     height=320):
+    """L(θ_t) against t, one line per update rule, revealed up to `current_step`.
+
+    paths_losses {optimizer name: (T,) losses L(θ_0) .. L(θ_{T-1})}. The axes are fixed from the
+    whole runs (x: [0, max_iterations], y: every loss), so they stay put while t grows."""
+    data, full = [], []
+    for i, (name, values) in enumerate(paths_losses.items()):
+        values = np.asarray(values, dtype=np.float64)
+        values = for_log(values) if log_y else values
+        full.append(values)
+        t = len(values) - 1 if current_step is None else min(int(current_step), len(values) - 1)
+        color, label = optimizer_color(name, i), optimizer_label(name)
+        data.append({"type": "scatter", "mode": "lines" if t else "markers",
+                     "x": np.arange(t + 1), "y": values[:t + 1], "name": label,
+                     "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 6},
+                     "hovertemplate": "%{y:.4~g}<extra>" + label + "</extra>"})
+    yrange = y_range(full, log=log_y)
+    yaxis = {"title": {"text": "loss L(θ_t)", "standoff": 4}, "range": yrange,
+             "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
+    xaxis = {"title": {"text": "step t", "standoff": 4}, "range": [0, max(max_iterations, 1)],
+             "unifiedhovertitle": {"text": "step t = %{x}"}, "showspikes": False}
+    layout = base_layout(height, xaxis=xaxis, yaxis=yaxis, hovermode="x unified",
+                         legend=top_legend())
+    return figure(data, layout)

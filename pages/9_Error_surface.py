@@ -1,0 +1,218 @@
+"""Error surface: the lecture's first algorithm, gradient descent on θ = [w, b] for one sigmoid
+neuron, drawn as paths on L(w, b). The paths come whole from ffnn.neuron (the engine's Trainer);
+this page only reveals them up to t, with its own Step / Play controls under "es_" keys."""
+
+import streamlit as st
+
+from ffnn import OPTIMIZERS, neuron
+from ffnn.app import page, views
+from ffnn.app.guard import guarded
+from ffnn.app.sidebar import bound
+from ffnn.figures.surface import error_contour, error_surface_3d, loss_along_paths
+
+MAX_IT = neuron.MAX_ITERATIONS
+RESOLUTION = 100                        # grid points per side of the surface
+FRAME = 0.05                            # seconds between fragment runs while playing
+ETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
+SPEEDS = (1, 2, 5, 10, 20, 50)          # iterations per frame while playing
+LOSS_NAMES = {"squared_error": "Squared error", "cross_entropy": "Cross-entropy"}
+DEFAULTS = {"es_w0": -2.0, "es_b0": -2.0, "es_eta": 1.0, "es_opts": ["gd"],
+            "es_loss": "squared_error", "es_speed": 5, "es_t": 0, "es_playing": False,
+            "es_log": False, "es_show_3d": False}
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def surface(loss):
+    """ws (G,), bs (G,), L (G, G) for the default data."""
+    return neuron.loss_surface(neuron.X_DATA, neuron.Y_DATA, neuron.W_RANGE, neuron.B_RANGE,
+                               RESOLUTION, loss)
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def descent(w0, b0, eta, optimizer, loss):
+    """The whole path (T, 2) from θ_0 = [w0, b0] and its losses L(θ_t) (T,)."""
+    path = neuron.descent_path(neuron.X_DATA, neuron.Y_DATA, w0, b0, eta, optimizer, MAX_IT,
+                               loss)
+    return path, neuron.loss_values(neuron.X_DATA, neuron.Y_DATA, path[:, 0], path[:, 1], loss)
+
+
+def runs():
+    """{optimizer: (path, losses)} for the chosen settings (ValueError on settings that fail)."""
+    ss = st.session_state
+    return {name: descent(float(ss["es_w0"]), float(ss["es_b0"]), float(ss["es_eta"]), name,
+                          ss["es_loss"]) for name in ss["es_opts"]}
+
+
+def last_t(paths):
+    """The last t any path reaches: max_iterations, or less if every path diverged sooner."""
+    return max((len(p) - 1 for p, _ in paths.values()), default=0)
+
+
+# ---- controls: callbacks run before the page draws ------------------------------------------
+def _step(n):
+    ss = st.session_state
+    ss["es_t"] = min(ss["es_t"] + n, last_t(runs()))
+
+
+def _toggle_play():
+    ss = st.session_state
+    ss["es_playing"] = not ss["es_playing"] and ss["es_t"] < last_t(runs())
+
+
+def _reset():
+    st.session_state["es_t"], st.session_state["es_playing"] = 0, False
+
+
+def settings():
+    cols = st.columns([0.9, 0.9, 1.8, 1.5, 3.6], vertical_alignment="bottom")
+    with cols[0]:
+        bound(st.number_input, "w₀", "es_w0", min_value=-6.0, max_value=6.0, step=0.25,
+              help="The starting weight")
+    with cols[1]:
+        bound(st.number_input, "b₀", "es_b0", min_value=-6.0, max_value=6.0, step=0.25,
+              help="The starting bias")
+    with cols[2]:
+        bound(st.select_slider, "Learning rate η", "es_eta", options=ETAS,
+              format_func=lambda v: f"{v:g}", help="η in θ ← θ − η∇θ")
+    with cols[3]:
+        bound(st.radio, "Loss", "es_loss", options=list(LOSS_NAMES),
+              format_func=LOSS_NAMES.get, horizontal=True)
+    with cols[4]:
+        bound(st.multiselect, "Update rules", "es_opts", options=list(OPTIMIZERS),
+              format_func=lambda k: OPTIMIZERS[k].label,
+              help="Gradient descent is the lecture's rule; the others start from the same θ₀")
+
+
+def buttons(end):
+    ss = st.session_state
+    done = ss["es_t"] >= end
+    cols = st.columns([1, 1, 1.2, 1, 2.2, 1.6, 1.6], vertical_alignment="bottom")
+    cols[0].button("Step", key="es_step", on_click=_step, args=(1,), disabled=done,
+                   width="stretch", help="One update θ ← θ − η∇θ")
+    cols[1].button("Step ×10", key="es_step10", on_click=_step, args=(10,), disabled=done,
+                   width="stretch")
+    playing = ss["es_playing"] and not done
+    cols[2].button("Pause" if playing else "Play", key="es_play", on_click=_toggle_play,
+                   disabled=done, type="primary", width="stretch")
+    cols[3].button("Reset", key="es_reset", on_click=_reset, width="stretch",
+                   help="Back to θ₀, t = 0")
+    with cols[4]:
+        bound(st.select_slider, "Speed (iterations per frame)", "es_speed", options=SPEEDS)
+    with cols[5]:
+        views.toggle("Log scale", "es_log", help="L(θ_t) against t on a log axis")
+    with cols[6]:
+        views.toggle("3-D surface", "es_show_3d", help="Drawn below; heavier than the map")
+
+
+# ---- the view ---------------------------------------------------------------------------------
+def _num(v):
+    """A number for LaTeX: 4 decimals, or 4 significant digits × 10^e when tiny or huge."""
+    if v == 0 or 1e-3 <= abs(v) < 1e5:
+        return f"{v:.4f}"
+    m, e = f"{v:.3e}".split("e")
+    return rf"{m} \times 10^{{{int(e)}}}"
+
+
+def _paren(v):
+    return f"({_num(v)})" if v < 0 else _num(v)
+
+
+def update(name, path, t, eta, loss):
+    """θ_t, L(θ_t), ∇θ_t from the engine's backprop, and the update to θ_{t+1}, in LaTeX."""
+    t = min(t, len(path) - 1)
+    w, b = path[t]
+    value, gw, gb = neuron.gradient(neuron.X_DATA, neuron.Y_DATA, w, b, loss)
+    lines = [(rf"&t = {t}:\quad \theta_t = [w_t, b_t] = [{_num(w)},\ {_num(b)}],\quad "
+              rf"\mathcal{{L}}(\theta_t) = {_num(value)}"),
+             rf"&\nabla\theta_t = [\nabla w_t, \nabla b_t] = [{_num(gw)},\ {_num(gb)}]"]
+    if t + 1 < len(path):
+        for sym, now, g, nxt in (("w", w, gw, path[t + 1, 0]), ("b", b, gb, path[t + 1, 1])):
+            if name == "gd":
+                lines.append(rf"&{sym}_{{t+1}} = {sym}_t - \eta\nabla {sym}_t = {_num(now)} - "
+                             rf"{eta:g} \cdot {_paren(g)} = {_num(nxt)}")
+            else:
+                lines.append(rf"&{sym}_{{t+1}} = {sym}_t + \Delta {sym}_t = {_num(now)} + "
+                             rf"{_paren(nxt - now)} = {_num(nxt)}")
+    st.latex(r"\begin{aligned}" + r" \\ ".join(lines) + r"\end{aligned}")
+    if t + 1 >= len(path):
+        st.caption("The loop has ended: t = max_iterations." if t >= MAX_IT else
+                   "The path ends here: the next update diverged.")
+    elif name != "gd":
+        st.caption(f"{OPTIMIZERS[name].label}: the step Δθ_t is built from ∇θ_t and the "
+                   "earlier gradients, not only −η∇θ_t.")
+
+
+def draw(paths, surf, t):
+    ss = st.session_state
+    st.metric("Iteration t", f"{t} / {MAX_IT}")
+    left, right = st.columns([3, 2])
+    with left:
+        views.chart(error_contour(*surf, {k: p for k, (p, _) in paths.items()},
+                                  current_step=t), "es_chart_contour")
+    with right:
+        views.chart(loss_along_paths({k: v for k, (_, v) in paths.items()}, current_step=t,
+                                     max_iterations=MAX_IT, log_y=ss["es_log"]),
+                    "es_chart_loss")
+    for name, (path, _) in paths.items():      # full width: the update lines are long
+        if len(paths) > 1:
+            st.markdown(f"**{OPTIMIZERS[name].label}**")
+        update(name, path, t, ss["es_eta"], ss["es_loss"])
+
+
+def live(paths, surf, end):
+    """The fragment: while playing it advances t by `speed` every FRAME seconds and redraws."""
+    ss = st.session_state
+    playing = ss["es_playing"] and ss["es_t"] < end
+
+    @st.fragment(run_every=FRAME if playing else None)
+    def frame():
+        if ss["es_playing"]:
+            ss["es_t"] = min(ss["es_t"] + ss["es_speed"], end)
+            if ss["es_t"] >= end:          # stop by itself at max_iterations
+                ss["es_playing"] = False
+                st.rerun()
+        guarded(draw, paths, surf, ss["es_t"])
+
+    frame()
+
+
+def surface_3d(paths, surf, t):
+    st.markdown("**The same surface in 3-D** (drag to turn)")
+    views.chart(error_surface_3d(*surf, {k: p for k, (p, _) in paths.items()},
+                                 losses={k: v for k, (_, v) in paths.items()}, current_step=t),
+                "es_chart_3d")
+    st.caption("The 3-D view follows t on Step, Pause and Reset, not on every frame of Play.")
+
+
+def main():
+    ss = st.session_state
+    for key, value in DEFAULTS.items():
+        ss.setdefault(key, list(value) if isinstance(value, list) else value)
+    guarded(settings)
+    if not ss["es_opts"]:
+        st.info("Choose at least one update rule to draw its path.")
+        return
+    try:
+        paths, surf = runs(), surface(ss["es_loss"])
+    except ValueError as err:
+        st.warning(f"These settings cannot be used: {err}")
+        return
+    end = last_t(paths)
+    ss["es_t"] = min(ss["es_t"], end)
+    guarded(buttons, end)
+    for name, (path, _) in paths.items():
+        if len(path) - 1 < MAX_IT:
+            st.warning(f"{OPTIMIZERS[name].label} diverged at step {len(path)}: its path stops "
+                       f"at the last finite θ. Try a smaller η.")
+    live(paths, surf, end)
+    if ss["es_show_3d"]:
+        guarded(surface_3d, paths, surf, ss["es_t"])
+
+
+page.frame(
+    "Error surface",
+    "The lecture starts from one sigmoid neuron f(x) = σ(wx + b) with θ = [w, b]: "
+    "wₜ₊₁ ← wₜ − η∇wₜ, bₜ₊₁ ← bₜ − η∇bₜ, for at most 1000 iterations. On two points "
+    "(x = 0.5, 2.5; y = 0.2, 0.9) the whole error surface L(w, b) can be drawn: from θ₀ on the "
+    "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.")
+main()
