@@ -9,8 +9,15 @@ from .palette import FONT
 # As plain JSON, taken once from the registered (already validated) template.
 _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
 
+F32_MAX = float(np.finfo(np.float32).max)
 UIREVISION = "ffnn"  # constant: a redraw with new data keeps what the user toggled in the legend
 _SUBSCRIPTS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def f32(values):
+    """values as float32, for a payload half the size; numbers beyond float32's range (a
+    diverging run's) are clipped to it instead of overflowing, NaN stays NaN."""
+    return np.clip(np.asarray(values, dtype=np.float64), -F32_MAX, F32_MAX).astype(np.float32)
 
 
 def sub(n):

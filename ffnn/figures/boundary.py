@@ -3,7 +3,7 @@ with the data points on top."""
 
 import numpy as np
 
-from ._layout import base_layout, figure, top_legend
+from ._layout import base_layout, f32, figure, top_legend
 from .palette import DIVERGING, class_color, mix
 
 # Full confidence is drawn at class + CAP, not class + 1: plotly gives a value that sits on a
@@ -81,7 +81,7 @@ def _regions(xs, ys, Z, k, discretize):
     z, cls, p = class_confidence(Z, discretize)
     percent = np.rint(100 * np.clip(np.nan_to_num(p), 0, 1))    # NaN outputs: blank cells, p 0
     custom = np.stack([cls, percent], axis=-1).astype(np.uint8)
-    return {"type": "heatmap", "x": xs, "y": ys, "z": z.astype(np.float32), "zmin": 0,
+    return {"type": "heatmap", "x": xs, "y": ys, "z": f32(z), "zmin": 0,
             "zmax": k, "colorscale": class_colorscale(k), "showscale": False,
             "customdata": custom, "name": "",
             "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>"
@@ -89,7 +89,7 @@ def _regions(xs, ys, Z, k, discretize):
 
 
 def _surface(xs, ys, Z):
-    return {"type": "heatmap", "x": xs, "y": ys, "z": Z[..., 0].astype(np.float32),
+    return {"type": "heatmap", "x": xs, "y": ys, "z": f32(Z[..., 0]),
             "zmin": -1, "zmax": 1, "colorscale": DIVERGING, "name": "",
             "colorbar": {"thickness": 8, "len": 0.6, "outlinewidth": 0, "title": {"text": "ŷ"}},
             "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>ŷ = %{z:.3f}<extra></extra>"}
@@ -134,7 +134,7 @@ def _target_points(points, y, split):
     line, symbol = _outline(split)
     return [{
         "type": "scatter", "mode": "markers", "x": points[:, 0], "y": points[:, 1], "name": split,
-        "marker": {"color": np.asarray(y, dtype=np.float32), "colorscale": DIVERGING,
+        "marker": {"color": f32(y), "colorscale": DIVERGING,
                    "cmin": -1, "cmax": 1, "size": 6, "symbol": symbol, "line": line},
         "hovertemplate": f"{split}: y = %{{marker.color:.3f}}<br>"
                          "x₁ %{x:.2f}, x₂ %{y:.2f}<extra></extra>"}]

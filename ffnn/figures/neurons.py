@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ._layout import base_layout, figure, sub
+from ._layout import base_layout, f32, figure, sub
 from .palette import DIVERGING
 
 PER_ROW = 8
@@ -54,7 +54,7 @@ def unit_activations(xs, ys, maps, layer, *, activation, extent=6.0, per_row=PER
     for j in range(U):
         s, ax, ay, xd, yd = _panel_axes(j, rows, cols, extent)
         layout[f"xaxis{s}"], layout[f"yaxis{s}"] = ax, ay
-        data.append({"type": "heatmap", "x": xs, "y": ys, "z": maps[j].astype(np.float32),
+        data.append({"type": "heatmap", "x": xs, "y": ys, "z": f32(maps[j]),
                      "zmin": lo, "zmax": hi, "colorscale": DIVERGING, "showscale": False,
                      "xaxis": f"x{s}", "yaxis": f"y{s}",
                      "hovertemplate": f"H{sub(layer)},{j + 1}" + "(%{x:.1f}, %{y:.1f}) = "

@@ -3,7 +3,7 @@ the biases b_l, and θ as heatmaps."""
 
 import numpy as np
 
-from ._layout import base_layout, figure, sub
+from ._layout import base_layout, f32, figure, sub
 from .gradients import bias_label, matrix_heatmaps, shape_label
 from .palette import DIVERGING, INPUT_COLOR, SIGN_COLORS
 
@@ -114,7 +114,7 @@ def _edge_hover(e):
     t = _HOVER_AT
     x = (e["x0"] + t).astype(np.float32)
     y = (e["y0"] + t * (e["y1"] - e["y0"])).astype(np.float32)
-    custom = np.column_stack([e["i"] + 1, e["j"] + 1, e["w"]]).astype(np.float32)
+    custom = f32(np.column_stack([e["i"] + 1, e["j"] + 1, e["w"]]))
     traces = []
     for l in range(1, int(e["layer"].max(initial=0)) + 1):
         pick = e["layer"] == l

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from ..optimizers import OPTIMIZERS
-from ._layout import base_layout, figure, for_log, log_ticks, top_legend, y_range
+from ._layout import base_layout, f32, figure, for_log, log_ticks, top_legend, y_range
 from .palette import mix
 
 # One colour per update rule, the same in every figure (Okabe-Ito, colour-blind safe; its yellow
@@ -49,7 +49,7 @@ def log_levels(L):
 
 
 def _log_z(L, lo):
-    return np.log10(np.maximum(np.nan_to_num(L, nan=10.0 ** lo), 10.0 ** lo)).astype(np.float32)
+    return f32(np.log10(np.maximum(np.nan_to_num(L, nan=10.0 ** lo), 10.0 ** lo)))
 
 
 def _colorbar(lo, hi):
@@ -75,7 +75,7 @@ def error_contour(ws, bs, L, paths, *, current_step=None, height=520):
     θ_t (or its last point, if it ended sooner) with a marker at θ_t; None draws it in full.
     The axes keep the grid's ranges whatever the paths do."""
     lo, hi = log_levels(L)
-    L32 = np.asarray(L, dtype=np.float32)
+    L32 = f32(L)
     data = [{"type": "contour", "x": ws, "y": bs, "z": _log_z(L, lo), "customdata": L32,
              "zmin": lo, "zmax": hi, "zauto": False, "colorscale": SURFACE_SCALE,
              "contours": {"start": lo, "end": hi, "size": (hi - lo) / N_LEVELS,
@@ -141,7 +141,7 @@ def error_surface_3d(ws, bs, L, paths, *, losses=None, current_step=None, height
     lo, hi = log_levels(L)
     L = np.asarray(L, dtype=np.float64)
     top = float(np.nanmax(L)) if np.isfinite(L).any() else 1.0
-    data = [{"type": "surface", "x": ws, "y": bs, "z": L.astype(np.float32),
+    data = [{"type": "surface", "x": ws, "y": bs, "z": f32(L),
              "surfacecolor": _log_z(L, lo), "cmin": lo, "cmax": hi,
              "colorscale": SURFACE_SCALE, "colorbar": _colorbar(lo, hi), "name": "L(θ)",
              "contours": {"z": {"show": False}},
