@@ -20,6 +20,7 @@ DEFAULTS = {
     # data: changing any of these draws new data and starts again from theta_0
     "dataset": "circle", "n_classes": 3, "noise": 0, "n_samples": 500, "train_pct": 50,
     "data_seed": 0, "features": ["x1", "x2"],
+    "upload": "", "upload_task": "classification",   # fingerprint and task of an uploaded CSV
     # architecture: changing any of these builds a new network from theta_0
     "n_hidden": 2, **{f"width_{i}": w for i, w in enumerate((4, 2, 4, 4, 4, 4), start=1)},
     "activation": "tanh", "output": "softmax", "loss": "cross_entropy", "init": "xavier",
@@ -27,12 +28,14 @@ DEFAULTS = {
     # optimisation: changing these keeps the trained theta
     "lr": 0.1, "optimizer": "gd", "batch_size": 0, "l2": 0.0, "max_iterations": 1000,
 }
-DATA_KEYS = ("dataset", "n_classes", "noise", "n_samples", "train_pct", "data_seed", "features")
+DATA_KEYS = ("dataset", "n_classes", "noise", "n_samples", "train_pct", "data_seed", "features",
+             "upload")
+UPLOADED = "uploaded"     # the dataset name of points from a CSV (see ffnn.io); never in a URL
 ARCH_KEYS = ("n_hidden", *(f"width_{i}" for i in range(1, MAX_HIDDEN + 1)), "activation",
              "output", "loss", "init", "seed")
 
 NAMES = {
-    "dataset": {k: v.label for k, v in DATASETS.items()},
+    "dataset": {**{k: v.label for k, v in DATASETS.items()}, UPLOADED: "Uploaded CSV"},
     "features": {k: v[0] for k, v in FEATURES.items()},
     "activation": {k: v.label for k, v in ACTIVATIONS.items()},
     "output": {k: v.label for k, v in OUTPUTS.items()},
@@ -47,15 +50,22 @@ def hidden_sizes(cfg):
     return [cfg[f"width_{i}"] for i in range(1, cfg["n_hidden"] + 1)]
 
 
+def task_of(cfg):
+    """"classification" or "regression" for the chosen dataset (an upload says which)."""
+    if cfg["dataset"] == UPLOADED:
+        return cfg["upload_task"]
+    return DATASETS[cfg["dataset"]].task
+
+
 def outputs_for(cfg):
     """The output functions that make sense for this task and loss, best first."""
-    if DATASETS[cfg["dataset"]].task == "regression":
+    if task_of(cfg) == "regression":
         return ["linear"]
     return [o for o in ("softmax", "sigmoid", "linear") if (o, cfg["loss"]) in valid_pairs()]
 
 
 def losses_for(cfg):
-    if DATASETS[cfg["dataset"]].task == "regression":
+    if task_of(cfg) == "regression":
         return ["squared_error"]
     return list(LOSSES)
 

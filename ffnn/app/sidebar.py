@@ -53,17 +53,21 @@ def _format_lr(v):
 
 def data_section(present=False):
     st.subheader("Data")
-    bound(st.selectbox, "Dataset", "dataset", options=list(S.NAMES["dataset"]),
-          format_func=_names("dataset"))
+    options = [k for k in S.NAMES["dataset"]
+               if k != S.UPLOADED or "uploaded" in st.session_state]
+    bound(st.selectbox, "Dataset", "dataset", options=options, format_func=_names("dataset"))
     if st.session_state["dataset"] == "kclass":
         bound(st.slider, "Classes", "n_classes", min_value=2, max_value=8)
-    bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
+    uploaded = st.session_state["dataset"] == S.UPLOADED   # noise and samples do not apply
+    if not uploaded:
+        bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
     if present:
         return
     bound(st.multiselect, "Input features", "features", options=list(S.NAMES["features"]),
           format_func=_names("features"), help="Extra inputs computed from x₁ and x₂, as in "
           "TensorFlow Playground. At least one is needed.")
-    bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
+    if not uploaded:
+        bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
     bound(st.slider, "Training data (%)", "train_pct", min_value=10, max_value=90, step=5)
     c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
     with c1:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from ffnn import Network, Trainer
 from ffnn.datasets import Dataset, make_dataset
+from ffnn.io import dataset_from_points
 
 from . import settings as S
 from . import urlstate
@@ -76,11 +77,19 @@ def current_cfg():
     return {key: deepcopy(st.session_state[key]) for key in S.DEFAULTS}
 
 
-def build_run(cfg):
-    """A fresh run from theta_0 (raises ValueError with a readable message on bad settings)."""
-    data = load_dataset(cfg["dataset"], cfg["n_samples"], cfg["noise"] / 100,
-                        cfg["train_pct"] / 100, cfg["data_seed"], cfg["n_classes"],
-                        tuple(cfg["features"]))
+def build_run(cfg, uploaded=None):
+    """A fresh run from theta_0 (raises ValueError with a readable message on bad settings).
+    `uploaded`: the points of an uploaded CSV (ffnn.io.Points), used when the dataset is
+    settings.UPLOADED."""
+    if cfg["dataset"] == S.UPLOADED:
+        if uploaded is None:
+            raise ValueError("no uploaded data in this session: upload a CSV first")
+        data = dataset_from_points(uploaded, cfg["train_pct"] / 100, cfg["data_seed"],
+                                   tuple(cfg["features"]))
+    else:
+        data = load_dataset(cfg["dataset"], cfg["n_samples"], cfg["noise"] / 100,
+                            cfg["train_pct"] / 100, cfg["data_seed"], cfg["n_classes"],
+                            tuple(cfg["features"]))
     sizes = [data.n_inputs, *S.hidden_sizes(cfg), S.n_outputs(cfg, data.n_classes)]
     net = Network(sizes, activation=cfg["activation"], output=cfg["output"], loss=cfg["loss"],
                   init=cfg["init"], l2=cfg["l2"], seed=cfg["seed"])
@@ -105,7 +114,7 @@ def sync_run():
             and S.arch_key(cfg) == S.arch_key(run.cfg):
         return _adjust(run, cfg)
     try:
-        new = build_run(cfg)
+        new = build_run(cfg, ss.get("uploaded"))
     except ValueError as err:
         ss["problem"] = f"These settings cannot be used: {err}"
         if run is None:
@@ -144,7 +153,7 @@ def _restore(cfg):
 def reset():
     """Start the same settings again from theta_0 (the same seed gives the same theta_0)."""
     ss = st.session_state
-    ss["run"] = build_run(ss["run"].cfg)
+    ss["run"] = build_run(ss["run"].cfg, ss.get("uploaded"))
     ss["playing"] = False
     ss["notice"] = "Reset: training starts again from θ₀ (t = 0)."
 

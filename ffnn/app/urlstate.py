@@ -94,6 +94,8 @@ def encode(cfg, t=0, present=False):
     out = {}
     for key, default in S.DEFAULTS.items():
         value = cfg[key]
+        if key in ("upload", "upload_task") or (key == "dataset" and value == S.UPLOADED):
+            continue                               # uploaded points cannot travel in a URL
         if value != default:
             out[key] = ",".join(value) if isinstance(value, list) else f"{value:g}" \
                 if isinstance(value, float) else str(value)
