@@ -4,8 +4,18 @@ page switches, what the charts hold, and what is kept or reset when settings cha
 import numpy as np
 import pytest
 
-from apptest import (PAGES, assert_clean, chart_specs, click, counter, run, run_state,
-                     set_widget, start, texts, widget)
+from apptest import (
+    PAGES,
+    chart_specs,
+    click,
+    counter,
+    run,
+    run_state,
+    set_widget,
+    start,
+    texts,
+    widget,
+)
 
 
 @pytest.fixture
@@ -19,13 +29,13 @@ def theta(at):
 
 def boundary_z(at):
     spec = chart_specs(at)[0]
-    heat = [t for t in spec["data"] if t["type"] == "heatmap"][0]
+    heat = next(t for t in spec["data"] if t["type"] == "heatmap")
     return heat["z"]
 
 
 def test_opens_on_a_working_default(at):
     assert counter(at) == 0
-    assert "/ 1000" in [m.value for m in at.metric if m.label == "Iteration t"][0]
+    assert "/ 1000" in next(m.value for m in at.metric if m.label == "Iteration t")
     labels = {w.label for kind in ("selectbox", "select_slider", "slider", "radio", "number_input")
               for w in getattr(at.sidebar, kind)}
     assert {"Dataset", "Hidden layers", "Activation", "Loss", "Learning rate",
@@ -52,7 +62,7 @@ def test_loss_curve_holds_one_point_per_recorded_iteration(at):
     at.switch_page(PAGES[0])
     run(at)
     loss_fig = chart_specs(at)[0]
-    train = [t for t in loss_fig["data"] if t.get("name", "").lower().startswith("train")][0]
+    train = next(t for t in loss_fig["data"] if t.get("name", "").lower().startswith("train"))
     n = len(run_state(at).trainer.history)
     assert n == 11
     assert _length(train["x"]) == n
@@ -198,12 +208,12 @@ def test_divergence_is_reported_and_the_last_finite_theta_kept(at):
     tr = run_state(at).trainer
     assert tr.diverged is not None
     assert np.isfinite(tr.net.theta).all()
-    error = [e.value for e in at.error if "diverged" in e.value][0]
+    error = next(e.value for e in at.error if "diverged" in e.value)
     assert "blew up at step" in error and f"layer {tr.diverged.layer}" in error
     assert not at.session_state["playing"]
     suggested = at.session_state["why"].suggested_lr
     assert suggested < 10.0
-    use = [b for b in at.button if b.label.startswith("Use η")][0]
+    use = next(b for b in at.button if b.label.startswith("Use η"))
     use.click()
     run(at)
     assert run_state(at).trainer.lr == suggested == at.session_state["lr"]

@@ -4,10 +4,11 @@ exception element), the run is rebuilt or kept as the control's kind says, and S
 import numpy as np
 import pytest
 
-from apptest import assert_clean, click, counter, run_state, set_widget, start, texts, widget
 from ffnn import ACTIVATIONS, INITS, OPTIMIZERS
 from ffnn.app import settings as S
 from ffnn.datasets import DATASETS
+
+from apptest import assert_clean, click, counter, run_state, set_widget, start, texts, widget
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +19,7 @@ def at():
 def step_works(at):
     """Step advances t by one, unless training has ended (then Step is disabled)."""
     t, tr = counter(at), run_state(at).trainer
-    step = [b for b in at.button if b.label == "Step"][0]
+    step = next(b for b in at.button if b.label == "Step")
     if step.disabled:
         assert tr.done
         return

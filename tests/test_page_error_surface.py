@@ -7,7 +7,6 @@ import base64
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-from apptest import PAGES, assert_clean, chart_specs, click, run, start
 
 from ffnn.figures.surface import (
     LIFT,
@@ -18,6 +17,8 @@ from ffnn.figures.surface import (
     loss_along_paths,
 )
 from ffnn.neuron import X_DATA, Y_DATA, descent_path, loss_surface, loss_values
+
+from apptest import PAGES, assert_clean, chart_specs, click, run, start
 
 PAGE = "pages/9_Error_surface.py"
 

@@ -5,6 +5,7 @@ import json
 
 import numpy as np
 import pytest
+
 from apptest import PAGES, click, counter, run, run_state, start
 
 LANDSCAPE, REWIND = "pages/10_Loss_landscape.py", "pages/11_Rewind.py"

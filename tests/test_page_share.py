@@ -7,6 +7,10 @@ from copy import deepcopy
 
 import numpy as np
 import pytest
+from streamlit.testing.v1 import AppTest
+
+from ffnn.app import settings as S
+
 from apptest import (
     ROOT,
     TIMEOUT,
@@ -19,9 +23,6 @@ from apptest import (
     start,
     texts,
 )
-from streamlit.testing.v1 import AppTest
-
-from ffnn.app import settings as S
 
 SHARE = "pages/13_Share_and_export.py"
 HOME = "dashboard.py"

@@ -34,13 +34,13 @@ def test_theta_page_writes_the_update_with_this_steps_numbers(at):
     at.number_input(key="_te_i").set_value(3)
     at.number_input(key="_te_j").set_value(2)
     run(at)
-    eq = [x.value for x in at.latex if r"\eta\," in x.value][0]
+    eq = next(x.value for x in at.latex if r"\eta\," in x.value)
     assert "W_{2,32}^{(10)}" in eq and "W_{2,32}^{(9)}" in eq
     before = run_state(at).net.unflatten(tr.theta_before)[0][1][2, 1]
     after, grad = run_state(at).net.W[1][2, 1], tr.grad_W[1][2, 1]
     assert after == pytest.approx(before - tr.lr * grad, rel=1e-12)      # the lecture's rule
     assert f"{before:.4g}" in eq and f"{after:.4g}" in eq and f"{grad:.4g}" in eq
-    layout = [x.value for x in at.latex if r"\theta =" in x.value][0]
+    layout = next(x.value for x in at.latex if r"\theta =" in x.value)
     assert r"W_{1} \in \mathbb{R}^{2\times4}" in layout and r"b_{3} \in \mathbb{R}^{2}" in layout
     heat = [t for t in chart_specs(at)[1]["data"] if t["type"] == "heatmap"]
     assert len(heat) == 2 * run_state(at).net.L                           # ∇W_l and ∇b_l

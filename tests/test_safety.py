@@ -31,4 +31,4 @@ def test_st_html_only_gets_constant_css():
             if "st.html(" in line]
     assert uses == [("sidebar.py", "st.html(PROJECTOR_CSS)")], uses
     sidebar = (ROOT / "ffnn" / "app" / "sidebar.py").read_text()
-    assert re.search(r'^PROJECTOR_CSS = """<style>', sidebar, re.M)
+    assert re.search(r'^PROJECTOR_CSS = """<style>', sidebar, re.MULTILINE)

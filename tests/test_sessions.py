@@ -9,9 +9,10 @@ import sys
 
 import numpy as np
 
-from apptest import ROOT, click, counter, run_state, set_widget, start
 from ffnn.app import settings as S
 from ffnn.app.state import build_run
+
+from apptest import ROOT, click, counter, run_state, set_widget, start
 
 
 def test_two_sessions_at_once_are_independent():

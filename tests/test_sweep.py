@@ -9,11 +9,12 @@ import warnings
 import numpy as np
 import pytest
 
-from apptest import assert_clean, click, run, run_state, set_widget, start
 from ffnn import ACTIVATIONS, OPTIMIZERS
 from ffnn.app import settings as S
 from ffnn.app.state import build_run
 from ffnn.datasets import DATASETS
+
+from apptest import assert_clean, click, run, run_state, set_widget, start
 
 EXTREMES = [
     {"n_hidden": 0},

@@ -5,10 +5,11 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from apptest import ROOT, TIMEOUT, assert_clean, counter, run, run_state, set_widget
 from ffnn.app import settings as S
 from ffnn.app.state import build_run
 from ffnn.app.urlstate import decode, encode, quote
+
+from apptest import ROOT, TIMEOUT, assert_clean, counter, run, run_state, set_widget
 
 
 def open_url(params):

@@ -10,6 +10,7 @@ from . import controls, sidebar, state
 from .guard import guarded
 from .lessons import LESSONS
 
+
 def frame(title, intro):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why)."""
