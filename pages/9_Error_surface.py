@@ -54,9 +54,10 @@ def _step(n):
     ss["es_t"] = min(ss["es_t"] + n, last_t(runs()))
 
 
-def _toggle_play():
+def _set_playing(value):
+    # The value the button showed, never a toggle: see ffnn.app.controls._set_playing.
     ss = st.session_state
-    ss["es_playing"] = not ss["es_playing"] and ss["es_t"] < last_t(runs())
+    ss["es_playing"] = value and ss["es_t"] < last_t(runs())
 
 
 def _reset():
@@ -87,13 +88,13 @@ def buttons(end):
     ss = st.session_state
     done = ss["es_t"] >= end
     cols = st.columns([1, 1, 1.2, 1, 2.2, 1.6, 1.6], vertical_alignment="bottom")
-    cols[0].button("Step", key="es_step", on_click=_step, args=(1,), disabled=done,
-                   width="stretch", help="One update θ ← θ − η∇θ")
-    cols[1].button("Step ×10", key="es_step10", on_click=_step, args=(10,), disabled=done,
-                   width="stretch")
     playing = ss["es_playing"] and not done
-    cols[2].button("Pause" if playing else "Play", key="es_play", on_click=_toggle_play,
-                   disabled=done, type="primary", width="stretch")
+    cols[0].button("Step", key="es_step", on_click=_step, args=(1,), disabled=done or playing,
+                   width="stretch", help="One update θ ← θ − η∇θ")
+    cols[1].button("Step ×10", key="es_step10", on_click=_step, args=(10,),
+                   disabled=done or playing, width="stretch")
+    cols[2].button("Pause" if playing else "Play", key="es_play", on_click=_set_playing,
+                   args=(not playing,), disabled=done, type="primary", width="stretch")
     cols[3].button("Reset", key="es_reset", on_click=_reset, width="stretch",
                    help="Back to θ₀, t = 0")
     with cols[4]:

@@ -21,9 +21,12 @@ def _step(n):
     run.trainer.step(n)
 
 
-def _toggle_play():
+def _set_playing(value):
+    # Set the value the button showed, never toggle: while the fragment is re-running,
+    # Streamlit 1.67 can deliver one click to its callback twice (measured), and a toggle
+    # would then undo itself.
     ss = st.session_state
-    ss["playing"] = not ss["playing"] and not ss["run"].trainer.done
+    ss["playing"] = value and not ss["run"].trainer.done
 
 
 def _speed_changed():
@@ -35,13 +38,16 @@ def buttons(run):
     ss, tr = st.session_state, run.trainer
     cols = st.columns([1, 1, 1, 1.2, 1, 2.6], vertical_alignment="bottom")
     done = tr.done
-    cols[0].button("Step", on_click=_step, args=(1,), disabled=done, width="stretch",
-                   help="One update θ ← θ − η∇θ")
-    cols[1].button("Step ×10", on_click=_step, args=(10,), disabled=done, width="stretch")
-    cols[2].button("Step ×100", on_click=_step, args=(100,), disabled=done, width="stretch")
     playing = ss["playing"] and not done
-    cols[3].button("Pause" if playing else "Play", on_click=_toggle_play, disabled=done,
-                   type="primary", width="stretch", key="play")
+    # Step is disabled while playing: a click could be delivered twice then (see _set_playing)
+    cols[0].button("Step", on_click=_step, args=(1,), disabled=done or playing,
+                   width="stretch", help="One update θ ← θ − η∇θ")
+    cols[1].button("Step ×10", on_click=_step, args=(10,), disabled=done or playing,
+                   width="stretch")
+    cols[2].button("Step ×100", on_click=_step, args=(100,), disabled=done or playing,
+                   width="stretch")
+    cols[3].button("Pause" if playing else "Play", on_click=_set_playing, args=(not playing,),
+                   disabled=done, type="primary", width="stretch", key="play")
     cols[4].button("Reset", on_click=state.reset, width="stretch", help="Back to θ₀, t = 0")
     ss["_speed"] = ss["speed"]
     cols[5].select_slider("Speed (iterations per frame)", options=S.SPEED_CHOICES,

@@ -1,0 +1,122 @@
+"""Two runs side by side (ffnn.compare.Lockstep): their loss curves on shared axes, and each
+example's output error signal ||delta_L|| against the probability it gives the true class."""
+
+import numpy as np
+
+from ..compare import textbook_delta
+from ._layout import (
+    base_layout,
+    column,
+    f32,
+    figure,
+    for_log,
+    log_ticks,
+    step_axis,
+    steps,
+    top_legend,
+    y_range,
+)
+
+SIDE_COLORS = ("#332288", "#117733")   # A indigo, B green (Paul Tol): apart from class colours
+SIDE_SYMBOLS = ("circle-open", "circle")  # A open, so it shows where the two clouds overlap
+REFERENCE_DASH = {"cross_entropy": "dash", "squared_error": "dot"}
+FLOOR = 1e-5     # the bottom of the delta chart's log axis; smaller signals are drawn on it
+CEILING = 3.0    # above sqrt(2), the largest per-example signal of a softmax/sigmoid output
+# p on a grid dense near 0, where squared error's signal collapses, so the dotted curve
+# visibly reaches the floor at the left edge.
+_P = np.concatenate([np.geomspace(1e-7, 1e-2, 80, endpoint=False), np.linspace(1e-2, 1, 200)])
+_FORMULAS = {("sigmoid", "cross_entropy"): "1 − p", ("sigmoid", "squared_error"): "2p(1 − p)²",
+             ("softmax", "cross_entropy"): "√2(1 − p)",
+             ("softmax", "squared_error"): "4√2 p(1 − p)²"}
+_LOSS_NAMES = {"cross_entropy": "cross-entropy", "squared_error": "squared error"}
+
+
+def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"), *,
+                        output="softmax", k=2, height=360):
+    """Each training example as a point: x = p, the probability its network gives the true
+    class, y = ||delta_L||, the size of its error signal at the output layer (log scale), for
+    both networks; beneath, the textbook curves (ffnn.compare.textbook_delta): cross-entropy
+    dashed, squared error dotted.
+
+    p_true_* (N,), delta_* (N,) from ffnn.compare.output_deltas (per example: already times N).
+    output 'softmax' or 'sigmoid' and k pick the curves; for output and k = 2 (softmax) or 1
+    (sigmoid) they are exact:
+        sigmoid:  cross-entropy ||delta|| = 1 − p           squared error 2p(1 − p)²
+        softmax:  cross-entropy ||delta|| = √2 (1 − p)      squared error 4√2 p(1 − p)²
+    A confident mistake (p -> 0) gets the largest signal from cross-entropy and almost none from
+    squared error. Axes are fixed: x in [0, 1], y in [FLOOR, CEILING]; smaller signals are drawn
+    on the floor (their hover gives the value)."""
+    data = [_reference(loss, output, k) for loss in ("cross_entropy", "squared_error")]
+    for side, (p, d) in enumerate(((p_true_a, delta_a), (p_true_b, delta_b))):
+        data.append(_points(p, d, labels[side], SIDE_COLORS[side], SIDE_SYMBOLS[side]))
+    yrange = [np.log10(FLOOR), np.log10(CEILING)]
+    notes = [_note(0.0, "left", "← confident mistakes"), _note(1.0, "right", "confidently right →")]
+    layout = base_layout(
+        height, legend=top_legend(), annotations=notes, hovermode="closest",
+        xaxis={"title": {"text": "p, the probability of the true class", "standoff": 4},
+               "range": [-0.02, 1.02], "zeroline": False},
+        yaxis={"title": {"text": "‖δ_L‖ per example (× N)", "standoff": 4}, "type": "log",
+               "range": yrange, **log_ticks(yrange)})
+    return figure(data, layout)
+
+
+def paired_loss_curves(history_a, history_b, names=("A", "B"), *, log_y=False,
+                       max_iterations=None, height=320):
+    """Train (solid) and test (dashed, when recorded) loss of both runs against step t, on one
+    pair of axes: colour tells the run. history_*: Trainer.history of each side; names: legend
+    names of the two runs. Fixed ranges: x over [0, max_iterations], y over every value."""
+    data, series = [], []
+    for side, (history, name) in enumerate(((history_a, names[0]), (history_b, names[1]))):
+        t = steps(history)
+        for split in ("train", "test"):
+            values = column(history, f"{split}_loss")
+            if not len(values):
+                continue
+            values = for_log(values) if log_y else values
+            series.append(values)
+            data.append(_line(t, values, f"{name} · {split}", SIDE_COLORS[side],
+                              "solid" if split == "train" else "dash"))
+    yrange = y_range(series, log=log_y)
+    longer = history_a if len(steps(history_a)) >= len(steps(history_b)) else history_b
+    last = max([int(steps(h)[-1]) for h in (history_a, history_b) if len(steps(h))] or [0])
+    xaxis = step_axis(longer, max(max_iterations or 0, last))
+    yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
+             "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
+    layout = base_layout(height, xaxis=xaxis, yaxis=yaxis, hovermode="x unified",
+                         legend=top_legend())
+    return figure(data, layout)
+
+
+def _line(t, values, name, color, dash):
+    return {"type": "scatter", "mode": "lines" if len(t) > 1 else "markers", "x": t,
+            "y": values, "name": name, "marker": {"color": color, "size": 6},
+            "line": {"color": color, "width": 2, "dash": dash},
+            "hovertemplate": f"%{{y:.4~g}}<extra>{name}</extra>"}
+
+
+def _reference(loss, output, k):
+    name = f"{_LOSS_NAMES[loss]}: {_FORMULAS[output, loss]}"
+    return {"type": "scatter", "mode": "lines", "x": _P,
+            "y": for_log(textbook_delta(_P, loss, output, k)), "name": name,
+            "line": {"color": "#555555", "width": 1.5, "dash": REFERENCE_DASH[loss]},
+            "hovertemplate": f"p = %{{x:.3g}}, ‖δ_L‖ = %{{y:.3g}}<extra>{name}</extra>"}
+
+
+def _points(p, delta, label, color, symbol):
+    p = np.asarray(p, dtype=np.float64).ravel()
+    delta = np.asarray(delta, dtype=np.float64).ravel()
+    if p.shape != delta.shape:
+        raise ValueError(f"p_true and delta must have the same length; got {p.size} and "
+                         f"{delta.size}")
+    shown = np.where(np.isfinite(delta), np.clip(delta, FLOOR, None), np.nan)
+    return {"type": "scatter", "mode": "markers", "x": f32(p),
+            "y": f32(shown), "customdata": f32(delta),
+            "name": label,
+            "marker": {"color": color, "size": 6, "opacity": 0.6, "symbol": symbol},
+            "hovertemplate": f"p = %{{x:.3f}}, ‖δ_L‖ = %{{customdata:.3g}}<extra>{label}</extra>"}
+
+
+def _note(x, anchor, text):
+    return {"x": x, "y": 0, "xref": "x", "yref": "paper", "text": text, "showarrow": False,
+            "xanchor": anchor, "yanchor": "bottom", "font": {"size": 10, "color": "#555555"},
+            "bgcolor": "rgba(255,255,255,0.7)"}

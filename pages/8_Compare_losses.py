@@ -1,0 +1,241 @@
+"""How to choose the loss L(θ)? Two copies of the sidebar's network train in lockstep (same θ₀,
+data and batches) and differ in one setting: both decision boundaries, both loss curves, and
+each example's output error signal δ_L. The pair is this page's own state ("cmp_" keys)."""
+
+import streamlit as st
+
+from ffnn.activations import ACTIVATIONS
+from ffnn.app import page, views
+from ffnn.app import settings as S
+from ffnn.app.guard import guarded
+from ffnn.app.sidebar import bound
+from ffnn.compare import COMPARABLE, lockstep, output_deltas
+from ffnn.figures.boundary import decision_boundary
+from ffnn.figures.compare import delta_vs_confidence, paired_loss_curves
+from ffnn.grid import predict_grid
+from ffnn.losses import LOSSES
+from ffnn.optimizers import OPTIMIZERS
+
+FRAME = 0.05   # seconds between fragment runs while playing
+CHOICES = {"loss": list(LOSSES), "lr": list(S.LR_CHOICES), "optimizer": list(OPTIMIZERS),
+           "activation": list(ACTIVATIONS), "l2": list(S.L2_CHOICES)}
+DEFAULTS = {"loss": ("squared_error", "cross_entropy"), "lr": (0.1, 1.0),
+            "optimizer": ("gd", "adam"), "activation": ("sigmoid", "relu"), "l2": (0.0, 0.01)}
+SCALES = (1, 2, 5, 10)
+EXPLAIN = (
+    "Each dot is one training example: the further left, the more confidently its network "
+    "gets it wrong, and the higher, the stronger the error signal δ_L that backprop starts "
+    "from. Cross-entropy's signal is largest for those confident mistakes (dashed curve), "
+    "while squared error's is multiplied by the saturated output's derivative and falls to 0 "
+    "as p → 0 (dotted curve): a confidently wrong output barely learns.")
+
+
+def describe(setting, value):
+    """'squared error', 'η = 0.1', 'Adam', ... for titles and options."""
+    if setting in ("lr", "l2"):
+        return f"{'η' if setting == 'lr' else 'λ'} = {value:g}"
+    name = S.NAMES[setting][value]
+    return name.lower() if setting == "loss" else name
+
+
+def settings_for(run):
+    """The settings the page offers for this run (loss needs classes, activation a hidden layer)."""
+    return [s for s in COMPARABLE
+            if not (s == "loss" and run.data.task == "regression")
+            and not (s == "activation" and run.cfg["n_hidden"] == 0)]
+
+
+def choices(run):
+    """Setting to compare, the values for A and B, and the θ₀ scale -> (setting, a, b, scale)."""
+    ss = st.session_state
+    ss.setdefault("cmp_setting", "loss")
+    ss.setdefault("cmp_scale", 1)
+    for setting, (a, b) in DEFAULTS.items():
+        ss.setdefault(f"cmp_a_{setting}", a)
+        ss.setdefault(f"cmp_b_{setting}", b)
+    options = settings_for(run)
+    if ss["cmp_setting"] not in options:
+        ss["cmp_setting"] = options[0]
+    cols = st.columns([1.2, 1.2, 1.2, 1], vertical_alignment="bottom")
+    with cols[0]:
+        bound(st.selectbox, "Setting to compare", "cmp_setting", options=options,
+              format_func=COMPARABLE.get, help="The one setting in which A and B differ")
+    setting = ss["cmp_setting"]
+    for col, side in zip(cols[1:3], "ab"):
+        with col:
+            widget = st.select_slider if setting in ("lr", "l2") else st.selectbox
+            bound(widget, f"{side.upper()}: {COMPARABLE[setting]}", f"cmp_{side}_{setting}",
+                  options=CHOICES[setting], format_func=lambda v, s=setting: describe(s, v))
+    with cols[3]:
+        bound(st.select_slider, "θ₀ scale", "cmp_scale", options=SCALES,
+              format_func=lambda c: f"× {c}",
+              help="Multiply θ₀ (both sides): large weights saturate the outputs, so some "
+                   "examples start as confident mistakes. Try Two Gaussians with a sigmoid "
+                   "output and × 10: squared error stays stuck where cross-entropy recovers.")
+    return setting, ss[f"cmp_a_{setting}"], ss[f"cmp_b_{setting}"], ss["cmp_scale"]
+
+
+def probability_output(run):
+    """The output both sides use: the run's own, but softmax in place of a linear output for
+    classes (cross-entropy and p need probabilities)."""
+    if run.data.task == "classification" and run.cfg["output"] == "linear":
+        return "softmax"
+    return run.cfg["output"]
+
+
+def build(run, setting, a, b, scale):
+    """A fresh Lockstep from the run's settings, `setting` = a on side A and b on side B."""
+    cfg, data = run.cfg, run.data
+    return lockstep(run.net.sizes, data.X_train, data.y_train, setting=setting, a=a, b=b,
+                    X_test=data.X_test, y_test=data.y_test, theta0_scale=scale,
+                    activation=cfg["activation"], output=probability_output(run),
+                    loss=cfg["loss"], init=cfg["init"], l2=cfg["l2"], seed=cfg["seed"],
+                    lr=cfg["lr"], optimizer=cfg["optimizer"],
+                    batch_size=cfg["batch_size"] or None, max_iterations=cfg["max_iterations"])
+
+
+def sync_pair(run, choice):
+    """Keep the pair, or rebuild it from θ₀ when the sidebar's settings or the choice changed."""
+    ss = st.session_state
+    key = (repr(sorted(run.cfg.items())), choice)
+    old = ss.get("cmp_key", "")
+    if ss.get("cmp_pair") is not None and old == key:
+        return ss["cmp_pair"]
+    try:
+        pair = build(run, *choice)
+    except ValueError as err:
+        st.warning(f"These two runs cannot be built: {err}")
+        return None
+    if old is None:
+        st.info("Reset: both networks start again from the same θ₀ (t = 0).")
+    elif old:
+        what = "The sidebar's settings" if old[0] != key[0] else "The comparison"
+        st.info(f"{what} changed: both networks start again from the same fresh θ₀ (t = 0).")
+    ss["cmp_pair"], ss["cmp_key"], ss["cmp_playing"] = pair, key, False
+    return pair
+
+
+# ---- controls (callbacks run before the page draws) ---------------------------------------
+def _step(n):
+    st.session_state["cmp_pair"].step(n)
+
+
+def _set_playing(value):
+    # Set, not toggle: while a fragment runs, Streamlit 1.67 may deliver one click to the
+    # callback twice (in a fragment run and in the full rerun), and a toggle would undo it.
+    ss = st.session_state
+    ss["cmp_playing"] = value and not ss["cmp_pair"].done
+
+
+def _reset():
+    ss = st.session_state
+    ss["cmp_key"], ss["cmp_playing"] = None, False     # sync_pair rebuilds from θ₀
+
+
+def buttons(pair):
+    ss = st.session_state
+    cols = st.columns([1, 1, 1, 1.2, 1, 2.6], vertical_alignment="bottom")
+    done = pair.done
+    playing = ss.get("cmp_playing", False) and not done
+    for col, n in zip(cols, (1, 10, 100)):
+        col.button("Step" if n == 1 else f"Step ×{n}", on_click=_step, args=(n,),
+                   disabled=done or playing, width="stretch", key=f"cmp_step{n}",
+                   help="θ ← θ − η∇θ on each side" if n == 1 else None)
+    cols[3].button("Pause" if playing else "Play", on_click=_set_playing, args=(not playing,),
+                   disabled=done, type="primary", width="stretch", key="cmp_play")
+    cols[4].button("Reset", on_click=_reset, width="stretch", key="cmp_reset",
+                   help="Both back to the same θ₀, t = 0")
+    with cols[5]:
+        bound(st.select_slider, "Speed (iterations per frame)", "speed",
+              options=S.SPEED_CHOICES)
+
+
+# ---- the live view --------------------------------------------------------------------------
+def side(run, tr, title, key):
+    """One run: its title, numbers and decision boundary."""
+    data = run.data
+    st.markdown(f"**{title}**")
+    now = tr.evaluate()
+    cols = st.columns(3)
+    cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
+    cols[1].metric("Train loss", f"{now['train_loss']:.4f}")
+    if "train_acc" in now:
+        cols[2].metric("Train accuracy", f"{now['train_acc']:.1%}")
+    if tr.diverged is not None:
+        st.error(tr.diverged.message(), icon="⚠️")
+    xs, ys, Z = predict_grid(tr.net, data.features, views.EXTENT, views.RESOLUTION)
+    fig = decision_boundary(xs, ys, Z, task=data.task, n_classes=data.n_classes,
+                            points_train=data.points_train, y_train=data.y_train,
+                            extent=views.EXTENT, height=400)
+    views.chart(fig, key)
+
+
+def view(run, pair, titles):
+    data = run.data
+    for col, tr, title, key in zip(st.columns(2), pair.trainers, titles, ("cmp_a", "cmp_b")):
+        with col:
+            side(run, tr, title, f"{key}_boundary")
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**Loss L(θ) of both runs** (solid: train, dashed: test)")
+        views.chart(paired_loss_curves(pair.a.history, pair.b.history, titles,
+                                       log_y=st.session_state["cmp_log"],
+                                       max_iterations=pair.a.max_iterations), "cmp_loss")
+    with right:
+        st.markdown("**Error signal ‖δ_L‖ of each training example**",
+                    help="δ_L = ∂L/∂A_L from the engine's backprop, times N: L is a mean over "
+                         "the N examples, so this is each example's own signal.")
+        if data.task != "classification":
+            st.caption("δ_L against the probability of the true class needs classes: pick a "
+                       "classification data set.")
+            return
+        signals = [output_deltas(tr.net, data.X_train, data.y_train) for tr in pair.trainers]
+        net = pair.a.net
+        fig = delta_vs_confidence(*signals[0], *signals[1], labels=titles, output=net.output,
+                                  k=net.sizes[-1])
+        views.chart(fig, "cmp_delta")
+    st.caption(EXPLAIN)
+
+
+def live(run, pair, titles):
+    """The fragment: while playing, it steps both runs by the main speed and redraws itself."""
+    ss = st.session_state
+    playing = ss.get("cmp_playing", False) and not pair.done
+
+    @st.fragment(run_every=FRAME if playing else None)
+    def frame():
+        pair = ss["cmp_pair"]
+        if ss.get("cmp_playing"):
+            pair.step(ss["speed"])
+            if pair.done:                    # both stopped: max_iterations or divergence
+                ss["cmp_playing"] = False
+                st.rerun()
+        guarded(view, run, pair, titles)
+
+    frame()
+
+
+def main():
+    run = page.frame(
+        "How to choose the loss",
+        "The lecture ends on: how to choose the loss L(θ)? Here two copies of the sidebar's "
+        "network train side by side in lockstep (the same θ₀, the same data, the same batches) "
+        "and differ only in the setting picked below.")
+    if run is None:
+        return
+    setting, a, b, scale = choices(run)
+    if run.data.task == "classification" and run.cfg["output"] == "linear":
+        st.caption("The sidebar has a linear output; both runs here use softmax, so that "
+                   "cross-entropy is defined and p is a probability.")
+    pair = sync_pair(run, (setting, a, b, scale))
+    if pair is None:
+        return
+    buttons(pair)
+    views.toggle("Log scale (loss)", "cmp_log")
+    if a == b:
+        st.caption("A and B are the same: the two runs stay identical, step for step.")
+    titles = (f"A: {describe(setting, a)}", f"B: {describe(setting, b)}")
+    live(run, pair, titles)
+
+
+guarded(main)
