@@ -1,0 +1,370 @@
+"""Helpers for driving the real app in the system Chromium through Playwright.
+
+Shared by tests/test_browser.py and bench/play_fps.py: start and stop a Streamlit server on a
+free localhost port, launch Chromium, and read or drive the page (counter, buttons, sidebar
+widgets, the decision-boundary heatmap).
+"""
+
+import contextlib
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SKIP_REASON = "needs Debian's chromium: apt-get install chromium (.ci/run installs it)"
+TIMEOUT_MS = 20_000
+
+
+# ---------------------------------------------------------------- the server
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """`streamlit run dashboard.py` on a free port of 127.0.0.1; use as a context manager.
+
+    The server's output goes to a temporary file (shown if it fails to start, or with
+    verbose=True straight to this process's terminal)."""
+
+    def __init__(self, root=ROOT, startup_timeout=60.0, verbose=False, options=()):
+        """options: more `streamlit run` options, e.g. ["--runner.postScriptGC", "false"]."""
+        self.root, self.startup_timeout, self.verbose = Path(root), startup_timeout, verbose
+        self.options = list(options)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.proc = None
+        self.log = None
+
+    def start(self):
+        self.log = None if self.verbose else tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+             "--server.headless", "true", "--server.port", str(self.port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             *self.options],
+            cwd=self.root, stdout=self.log, stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"), start_new_session=True)
+        local = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never a proxy
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                code = self.proc.returncode
+                raise RuntimeError(f"streamlit exited with {code}:\n{self.output()}")
+            with contextlib.suppress(OSError), \
+                    local.open(f"{self.url}/_stcore/health", timeout=2) as r:
+                if r.read().decode().strip() == "ok":
+                    return self
+            time.sleep(0.2)
+        out = self.output()
+        self.stop()
+        raise RuntimeError(f"streamlit did not answer on {self.url} in {self.startup_timeout} s:\n"
+                           f"{out}")
+
+    def output(self):
+        """What the server printed so far (empty with verbose=True)."""
+        if self.log is None:
+            return ""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")[-5000:]
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        if self.log is not None:
+            self.log.close()
+        self.proc = self.log = None
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def launch(playwright):
+    """The system Chromium, headless."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+# ---------------------------------------------------------------- reading the page
+
+# Text of the "Iteration t" metric's value, or null while it is not drawn.
+COUNTER_JS = """() => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const label = m.querySelector('[data-testid="stMetricLabel"]');
+    if (label && label.innerText.trim() === 'Iteration t') {
+      const v = m.querySelector('[data-testid="stMetricValue"]');
+      return v ? v.innerText.trim() : null;
+    }
+  }
+  return null;
+}"""
+
+# Defines window.__ffnn: find the decision boundary's picture and fingerprint it. The picture is
+# the z array of the first heatmap trace (a typed array, arrays of rows, or a not-yet-decoded
+# {bdata} object); a boundary drawn as a layout image instead (a PNG made by the server) is
+# found too: then the image's source is the picture. boundary() returns the object itself (a new
+# object means a new frame arrived), zprint() its fingerprint.
+HEATMAP_JS = """() => {
+  if (window.__ffnn) return;
+  const boundary = () => {
+    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
+      const t = (gd.data || []).find(t => t.type === 'heatmap');
+      if (t) return t.z;
+      const img = ((gd.layout || {}).images || [])[0];
+      if (img && img.source) return img.source;
+    }
+    return null;
+  };
+  const hash = (s) => {
+    let h = 0;
+    for (let i = 0; i < s.length; i++) h = (h * 31 + s.charCodeAt(i)) % 1000000007;
+    return s.length + ':' + h;
+  };
+  const fingerprint = (z) => {
+    if (z == null) return null;
+    if (typeof z === 'string') return 'i' + hash(z);
+    if (typeof z.bdata === 'string') return 'b' + hash(z.bdata);
+    let h = 0, n = 0;
+    const add = (v) => { h = (h * 31 + Math.round(Number(v) * 1e6)) % 1000000007; n++; };
+    const rows = (z.length !== undefined && typeof z[0] === 'object') ? z : [z];
+    for (const row of rows) for (let i = 0; i < row.length; i++) add(row[i]);
+    return n + ':' + h;
+  };
+  window.__ffnn = {boundary, fingerprint, zprint: () => fingerprint(boundary())};
+}"""
+
+
+def counter_text(page):
+    return page.evaluate(COUNTER_JS)
+
+
+def counter(page):
+    """t from the counter "t / max_iterations" (None while it is not drawn)."""
+    text = counter_text(page)
+    return None if text is None else int(text.split("/")[0])
+
+
+def wait_counter(page, text, timeout=TIMEOUT_MS):
+    """Wait until the counter reads exactly `text`, e.g. "1 / 1000"."""
+    page.wait_for_function(f"(want) => ({COUNTER_JS})() === want", arg=text, timeout=timeout)
+
+
+def wait_counter_above(page, t, timeout=TIMEOUT_MS):
+    page.wait_for_function(
+        f"(t) => {{ const s = ({COUNTER_JS})(); return s !== null && parseInt(s) > t; }}",
+        arg=t, timeout=timeout)
+
+
+def wait_counter_stable(page, quiet_ms=600, timeout=TIMEOUT_MS):
+    """Wait until the counter has not changed for `quiet_ms`; -> t."""
+    page.wait_for_function(
+        f"""(quiet) => {{
+          const s = ({COUNTER_JS})(), now = performance.now();
+          if (window.__lastCounter !== s) {{ window.__lastCounter = s; window.__since = now; }}
+          return s !== null && now - window.__since >= quiet;
+        }}""", arg=quiet_ms, timeout=timeout, polling=50)
+    return counter(page)
+
+
+def heatmap_print(page):
+    """A fingerprint of the decision boundary's z array (None when no heatmap is drawn)."""
+    page.evaluate(HEATMAP_JS)
+    return page.evaluate("() => window.__ffnn.zprint()")
+
+
+def wait_heatmap(page, timeout=TIMEOUT_MS):
+    page.evaluate(HEATMAP_JS)
+    page.wait_for_function("() => window.__ffnn.zprint() !== null", timeout=timeout)
+    return heatmap_print(page)
+
+
+def open_app(page, url, path=""):
+    """Load the app (or one of its pages) and wait until the counter is drawn."""
+    page.goto(f"{url}/{path}", wait_until="domcontentloaded")
+    page.wait_for_function(f"() => ({COUNTER_JS})() !== null", timeout=60_000)
+
+
+def problems(page):
+    """Texts of exception elements and error alerts on the page."""
+    return page.evaluate("""() => [
+      ...document.querySelectorAll('[data-testid="stException"]'),
+      ...document.querySelectorAll('[data-testid="stAlertContentError"]'),
+    ].map(e => e.innerText.trim().slice(0, 500))""")
+
+
+# ---------------------------------------------------------------- driving the page
+
+
+def button(page, label):
+    return page.get_by_role("button", name=label, exact=True)
+
+
+def click(page, label):
+    button(page, label).click()
+
+
+_SCOPES = {"sidebar": '[data-testid="stSidebar"]', "main": '[data-testid="stMain"]'}
+
+
+def _scope(page, where):
+    return page.locator(_SCOPES[where])
+
+
+def one(locator, timeout=TIMEOUT_MS):
+    """`locator` once it matches exactly one element (while a rerun replaces a widget, the old
+    and the new one can both be in the page for a moment)."""
+    deadline = time.monotonic() + timeout / 1000
+    while (n := locator.count()) != 1:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{locator} matched {n} elements, not 1")
+        time.sleep(0.05)
+    return locator
+
+
+def slider(page, label, where="sidebar"):
+    """The (select) slider's range input (Streamlit 1.67 draws a react-aria slider, whose
+    accessible name is not just its label: match the aria-label attribute)."""
+    return one(_scope(page, where).locator(f'input[type="range"][aria-label="{label}"]'))
+
+
+def slider_value(page, label, where="sidebar"):
+    """The value a (select) slider shows, e.g. "0.1"."""
+    return slider(page, label, where).get_attribute("aria-valuetext")
+
+
+def set_slider(page, label, value, where="sidebar", max_presses=60):
+    """Move a (select) slider to `value` (its shown text) with the keyboard: Home, then
+    ArrowRight until it shows `value`. Each key press reruns the app and may redraw the
+    widget, so the slider is looked up again before every press."""
+    value = str(value)
+    if slider_value(page, label, where) == value:
+        return
+    slider(page, label, where).press("Home")
+    for _ in range(max_presses):
+        if slider_value(page, label, where) == value:
+            break
+        slider(page, label, where).press("ArrowRight")
+    else:
+        raise AssertionError(f"slider {label!r} never showed {value!r}")
+    slider(page, label, where).blur()
+
+
+def set_number(page, label, value):
+    """Type `value` into the sidebar number input `label` and press Enter."""
+    box = one(_scope(page, "sidebar").locator(f'input[type="number"][aria-label="{label}"]'))
+    box.fill(str(value))
+    box.press("Enter")
+    page.wait_for_function(
+        "([l, v]) => [...document.querySelectorAll('input[type=number]')]"
+        ".some(i => i.getAttribute('aria-label') === l && i.value === v)",
+        arg=[label, str(value)], timeout=TIMEOUT_MS)
+
+
+def select_option(page, label, option):
+    """Pick `option` (its shown label) in the sidebar selectbox `label`."""
+    box = one(_scope(page, "sidebar").locator(f'input[role="combobox"][aria-label="{label}"]'))
+    box.click()
+    page.keyboard.type(option)
+    page.keyboard.press("Enter")
+    page.wait_for_function(
+        "([l, v]) => [...document.querySelectorAll('[role=combobox]')]"
+        ".some(i => i.getAttribute('aria-label') === l && i.value === v)",
+        arg=[label, option], timeout=TIMEOUT_MS)
+
+
+def settle(page, quiet_ms=500, timeout=TIMEOUT_MS):
+    """Wait until no rerun is running (the status widget is gone) for `quiet_ms`."""
+    page.wait_for_function(
+        """(quiet) => {
+          const busy = !!document.querySelector('[data-testid="stStatusWidget"]');
+          const now = performance.now();
+          if (busy || window.__idleSince === undefined) window.__idleSince = busy ? undefined : now;
+          return !busy && now - window.__idleSince >= quiet;
+        }""", arg=quiet_ms, timeout=timeout, polling=50)
+
+
+def nav_links(page):
+    """[(text, href)] of the sidebar navigation, every page (unfolds "View more" first)."""
+    more = page.locator('[data-testid="stSidebarNavViewButton"]')
+    if more.count() and "more" in (more.inner_text() or "").lower():
+        more.click()
+    return [tuple(x) for x in page.evaluate(
+        "() => [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')]"
+        ".map(a => [a.innerText.trim(), a.href])")]
+
+
+def goto_page(page, name, timeout=TIMEOUT_MS):
+    """Follow the sidebar navigation link `name` (e.g. "Gradients") and wait until the page has
+    drawn (see wait_ready)."""
+    links = dict(nav_links(page))
+    if name not in links:
+        raise AssertionError(f"no sidebar link {name!r}: {list(links)}")
+    page.evaluate("() => { delete window.__ready; }")
+    page.locator('[data-testid="stSidebarNav"] a').filter(
+        has_text=re.compile(f"^{re.escape(name)}$")).first.click()
+    # Streamlit switches pages in the same document: wait for the path, not a load event (the
+    # query string may carry settings).
+    page.wait_for_function("(href) => location.pathname === new URL(href).pathname",
+                           arg=links[name], timeout=timeout)
+    wait_ready(page, timeout=timeout)
+
+
+def wait_ready(page, quiet_ms=400, timeout=TIMEOUT_MS):
+    """Wait until the page has drawn: the sidebar and some main content are there, and for
+    `quiet_ms` in a row no run is going on and the main area's element count has not changed;
+    then until every Plotly chart has its SVG. (A page switch empties the main area first.)"""
+    page.wait_for_function(
+        """(quiet) => {
+          const main = document.querySelectorAll(
+            '[data-testid="stMain"] [data-testid="stElementContainer"]').length;
+          const busy = !!document.querySelector('[data-testid="stStatusWidget"]')
+            || !!document.querySelector('[data-stale="true"]')
+            || !document.querySelector('[data-testid="stSidebarUserContent"] input') || !main;
+          const now = performance.now(), sig = busy ? null : main;
+          const r = window.__ready;
+          if (!r || r.sig !== sig) { window.__ready = {sig, since: now}; return false; }
+          return sig !== null && now - r.since >= quiet;
+        }""", arg=quiet_ms, timeout=timeout, polling=50)
+    wait_charts(page, timeout=timeout)
+
+
+def has_training_controls(page):
+    """Whether the page draws the shared training controls (the Play button keyed "play"), and
+    so the counter of the tab's one training run."""
+    return page.locator(".st-key-play").count() > 0
+
+
+def wait_charts(page, timeout=TIMEOUT_MS):
+    """Wait until every Plotly chart on the page has drawn (its SVG is there); -> their trace
+    counts."""
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+        .every(c => c.querySelector('.js-plotly-plot .main-svg'))""", timeout=timeout)
+    return page.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
+        .map(g => (g.data || []).length)""")
+
+
+def wait_slider(page, label, value, where="sidebar", timeout=TIMEOUT_MS):
+    """Wait until the (select) slider `label` shows `value`."""
+    page.wait_for_function(
+        """([scope, label, value]) => {
+          const s = document.querySelector(scope + ' input[type="range"][aria-label="' + label + '"]');
+          return !!s && s.getAttribute('aria-valuetext') === value;
+        }""", arg=[_SCOPES[where], label, str(value)], timeout=timeout)
