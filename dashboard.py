@@ -22,9 +22,9 @@ def view(run):
             extent=views.EXTENT)
         views.chart(fig, "boundary")
     with right:
-        tr = run.trainer
-        views.chart(loss_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations),
-                    "loss_small")
+        views.chart(views.throttled("loss_small", lambda: loss_curves(
+            run.trainer.history, events=run.trainer.events,
+            max_iterations=run.trainer.max_iterations)), "loss_small")
 
 
 def options():

@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import browser as B  # noqa: E402
+import browser as B
 
 # Background tabs would have their timers throttled to 1/s; every session here is "on screen".
 ARGS = [*B.CHROMIUM_ARGS, "--disable-background-timer-throttling",

@@ -1,6 +1,7 @@
 """Tests of the figure builders: what each figure holds (values, ranges, traces, colours), read
 back from the returned go.Figure, on hand-made inputs and on real Trainer histories."""
 
+import base64
 import subprocess
 import sys
 
@@ -28,7 +29,9 @@ from ffnn.figures import (
     shape_label,
     update_ratio,
 )
-from ffnn.figures.boundary import CAP
+from ffnn.figures.boundary import _FULL, _LIGHT, CAP
+from ffnn.figures.palette import _rgb, mix
+from ffnn.figures.png import decode_png, encode_png
 from ffnn.grid import predict_grid
 
 WIDE = [2, 32, 32, 32, 32, 32, 32, 3]  # 6 hidden layers of 32: the largest net the app draws
@@ -101,73 +104,95 @@ def boundary(Z, **kw):
     return valid(decision_boundary(xs, xs.copy(), Z, **args))
 
 
-def test_heatmap_is_the_grid_from_predict_grid(circle):
+def regions(fig):
+    """The decision regions' picture -> (RGBA (G, G, 4) with row i = ys[i], the image dict)."""
+    (img,) = [i for i in fig.layout.images if i.name == "regions"]
+    head, data = img.source.split(",", 1)
+    assert head == "data:image/png;base64"
+    return decode_png(base64.b64decode(data))[::-1], img
+
+
+def expected_rgba(cls, conf, k=3):
+    """Colour of a cell by hand: class colour mixed toward white, _LIGHT at confidence 0 to
+    _FULL at confidence 1 (both from ffnn.figures.boundary)."""
+    light = np.array(_rgb(mix(CLASS_COLORS[cls], t=_LIGHT)), dtype=float)
+    full = np.array(_rgb(mix(CLASS_COLORS[cls], t=_FULL)), dtype=float)
+    return [*np.rint(light + (full - light) * conf), 255]
+
+
+def test_regions_picture_covers_the_grid_from_predict_grid(circle):
     net = Network([2, 4, 2], seed=1)
     xs, ys, Z = predict_grid(net, resolution=30)
     fig = boundary(Z, points_train=circle.points_train, y_train=circle.y_train)
-    (heat,) = traces(fig, "heatmap")
-    assert heat.z.shape == (30, 30)
-    assert heat.z.dtype == np.float32                       # half the payload of float64
-    np.testing.assert_array_equal(heat.x, xs)
-    np.testing.assert_array_equal(heat.y, ys)
-    # z's integer part is the argmax class, cell by cell (rows follow ys, as in Z)
-    np.testing.assert_array_equal(np.floor(heat.z), Z.argmax(axis=-1))
+    rgba, img = regions(fig)
+    assert rgba.shape == (30, 30, 4)
+    assert not traces(fig, "heatmap")                        # the points are the only traces
+    dx = xs[1] - xs[0]
+    # the picture's cells are centred on the grid points, like a heatmap's
+    assert img.x == pytest.approx(xs[0] - dx / 2) and img.sizex == pytest.approx(12 + dx)
+    assert img.y == pytest.approx(ys[-1] + dx / 2) and img.layer == "below"
+    # each cell has its argmax class's hue: compare with the class colours by hand
+    cls = Z.argmax(axis=-1)
+    conf = np.clip((Z.max(axis=-1) - 0.5) / 0.5, 0, CAP) / CAP
+    for i, j in [(0, 0), (15, 15), (29, 3), (7, 22)]:
+        np.testing.assert_allclose(rgba[i, j], expected_rgba(cls[i, j], conf[i, j]), atol=1)
 
 
-def test_z_is_class_plus_confidence_by_hand():
+def test_colour_is_class_plus_confidence_by_hand():
     # 3 classes; confidence = (p_max - 1/3) / (1 - 1/3)
     Z = np.array([[[0.2, 0.5, 0.3], [1 / 3, 1 / 3, 1 / 3]],
                   [[0.1, 0.1, 0.8], [0.9, 0.05, 0.05]]])
-    z = traces(boundary(Z), "heatmap")[0].z
-    expected = [[1 + (0.5 - 1 / 3) / (2 / 3), 0.0],           # a tie has confidence 0
-                [2 + (0.8 - 1 / 3) / (2 / 3), 0 + (0.9 - 1 / 3) / (2 / 3)]]
-    np.testing.assert_allclose(z, expected, atol=1e-6)
+    rgba, _ = regions(boundary(Z))
+    np.testing.assert_allclose(rgba[0, 0], expected_rgba(1, (0.5 - 1 / 3) / (2 / 3)), atol=1)
+    np.testing.assert_allclose(rgba[0, 1], expected_rgba(0, 0.0), atol=1)   # a tie: palest
+    np.testing.assert_allclose(rgba[1, 0], expected_rgba(2, (0.8 - 1 / 3) / (2 / 3)), atol=1)
+    np.testing.assert_allclose(rgba[1, 1], expected_rgba(0, (0.9 - 1 / 3) / (2 / 3)), atol=1)
 
 
 def test_single_sigmoid_output_is_p_of_class_1():
     # k = 1: Z = p(class 1); p(class 0) = 1 - Z; two classes, so confidence = 2 p_max - 1
     Z = np.array([[[0.9], [0.2]], [[0.5], [0.6]]])
-    heat = traces(boundary(Z, n_classes=2), "heatmap")[0]
-    np.testing.assert_allclose(heat.z, [[1 + 0.8, 0 + 0.6], [1 + 0.0, 1 + 0.2]], atol=1e-6)
-    assert heat.zmin == 0 and heat.zmax == 2
-    # hover data: predicted class and its probability in percent
-    np.testing.assert_array_equal(heat.customdata[..., 0], [[1, 0], [1, 1]])
-    np.testing.assert_array_equal(heat.customdata[..., 1], [[90, 80], [50, 60]])
-    assert "class %{customdata[0]}" in heat.hovertemplate
+    rgba, _ = regions(boundary(Z, n_classes=2))
+    np.testing.assert_allclose(rgba[0, 0], expected_rgba(1, 0.8), atol=1)
+    np.testing.assert_allclose(rgba[0, 1], expected_rgba(0, 0.6), atol=1)
+    np.testing.assert_allclose(rgba[1, 0], expected_rgba(1, 0.0), atol=1)
+    np.testing.assert_allclose(rgba[1, 1], expected_rgba(1, 0.2), atol=1)
 
 
-def test_full_confidence_stays_in_its_class_segment():
-    # Certain predictions and discretize both give class + CAP, just under class + 1: plotly
-    # paints a value on a stop shared by two segments with the upper segment's colour.
-    Z = np.array([[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]],
-                  [[0.4, 0.35, 0.25], [0.2, 0.7, 0.1]]])
-    certain = traces(boundary(Z), "heatmap")[0].z
-    assert certain[0, 0] == pytest.approx(0 + CAP) and certain[0, 1] == pytest.approx(2 + CAP)
-    disc = traces(boundary(Z, discretize=True), "heatmap")[0].z
-    np.testing.assert_allclose(disc, [[CAP, 2 + CAP], [CAP, 1 + CAP]], atol=1e-6)
-    assert 1 - CAP == pytest.approx(1e-3)                    # indistinguishable from full
+def test_discretize_gives_full_colours():
+    Z = np.array([[[0.4, 0.35, 0.25], [0.2, 0.7, 0.1]],
+                  [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]])
+    rgba, _ = regions(boundary(Z, discretize=True))
+    for (i, j), c in {(0, 0): 0, (0, 1): 1, (1, 0): 0, (1, 1): 2}.items():
+        np.testing.assert_allclose(rgba[i, j], expected_rgba(c, 1.0), atol=1)
+    certain, _ = regions(boundary(Z))                         # p = 1 is full colour too
+    np.testing.assert_allclose(certain[1, 1], expected_rgba(2, 1.0), atol=1)
 
 
 def test_non_finite_outputs_leave_blank_cells():
-    # a diverged net's NaN outputs: no colour, no cast warning, the other cells unchanged
+    # a diverged net's NaN outputs: transparent cells, no cast warning, the others unchanged
     Z = np.array([[[np.nan, np.nan], [0.3, 0.7]], [[0.5, 0.5], [1.0, 0.0]]])
-    heat = traces(boundary(Z), "heatmap")[0]
-    assert np.isnan(heat.z[0, 0]) and heat.z[0, 1] == pytest.approx(1.4)
-    assert heat.customdata[0, 0, 1] == 0
+    rgba, _ = regions(boundary(Z))
+    assert rgba[0, 0, 3] == 0 and rgba[0, 1, 3] == 255
+    np.testing.assert_allclose(rgba[0, 1], expected_rgba(1, 0.4), atol=1)
 
 
-def test_colorscale_has_one_segment_per_class():
-    scale = traces(boundary(np.full((2, 2, 4), 0.25)), "heatmap")[0].colorscale
-    assert len(scale) == 8
-    for c in range(4):
-        (lo, pale), (hi, full) = scale[2 * c], scale[2 * c + 1]
-        assert (lo, hi) == pytest.approx((c / 4, (c + 1) / 4))
-        # both ends are the class colour mixed with white, the top end the deeper one
-        assert sum(_rgb(pale)) > sum(_rgb(full)) > sum(_rgb(CLASS_COLORS[c]))
+def test_points_are_redrawn_only_when_they_change(circle):
+    # datarevision tells Plotly the traces are unchanged between frames: it must stay the same
+    # when only Z changes and differ when the points or the test toggle change.
+    kw = {"points_train": circle.points_train, "y_train": circle.y_train,
+          "points_test": circle.points_test, "y_test": circle.y_test}
+    a = boundary(np.full((4, 4, 2), 0.5), **kw).layout.datarevision
+    b = boundary(np.full((4, 4, 2), 0.9), **kw).layout.datarevision
+    c = boundary(np.full((4, 4, 2), 0.9), show_test=True, **kw).layout.datarevision
+    moved = dict(kw, points_train=circle.points_train + 0.1)
+    d = boundary(np.full((4, 4, 2), 0.9), **moved).layout.datarevision
+    assert a == b and len({b, c, d}) == 3
 
 
-def _rgb(color):
-    return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+def test_png_round_trip():
+    rgba = np.random.default_rng(0).integers(0, 256, (5, 7, 4), dtype=np.uint8)
+    np.testing.assert_array_equal(decode_png(encode_png(rgba)), rgba)
 
 
 def test_points_coloured_by_class_and_test_points_only_when_asked(circle):

@@ -61,7 +61,7 @@ def test_two_boundaries_a_shared_loss_chart_and_the_delta_chart(at):
     found = charts(at)
     assert set(found) == {"cmp_a_boundary", "cmp_b_boundary", "cmp_loss", "cmp_delta"}
     for key in ("cmp_a_boundary", "cmp_b_boundary"):
-        assert found[key]["data"][0]["type"] == "heatmap"
+        assert [i["name"] for i in found[key]["layout"]["images"]] == ["regions"]
     assert found["cmp_delta"]["layout"]["yaxis"]["type"] == "log"
     assert {"A: squared error", "B: cross-entropy"} <= set(names(found["cmp_delta"]))
 

@@ -1,5 +1,7 @@
 """Small helpers the pages share for drawing figures while training plays."""
 
+import time
+
 import streamlit as st
 
 from ffnn.figures.present import for_projector
@@ -17,6 +19,21 @@ def chart(fig, key):
     if st.session_state.get("present"):
         for_projector(fig, PROJECTOR_HEIGHT)
     st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
+
+
+SIDE_CHART_PERIOD = 0.5  # seconds between rebuilds of a secondary chart while playing
+
+
+def throttled(key, build):
+    """build() while paused; while playing, at most every SIDE_CHART_PERIOD seconds, and the
+    same figure in between (an unchanged chart costs the browser nothing to redraw)."""
+    ss, now = st.session_state, time.monotonic()
+    kept = ss.get("_throttled", {}).get(key)
+    if ss.get("playing") and kept and now - kept[0] < SIDE_CHART_PERIOD:
+        return kept[1]
+    fig = build()
+    ss.setdefault("_throttled", {})[key] = (now, fig)
+    return fig
 
 
 def boundary_grid(run):

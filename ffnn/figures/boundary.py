@@ -1,10 +1,13 @@
 """The network's answer over the input plane (decision regions, or the regression surface)
 with the data points on top."""
 
+import base64
+
 import numpy as np
 
 from ._layout import base_layout, f32, figure, top_legend
-from .palette import DIVERGING, class_color, mix
+from .palette import DIVERGING, _rgb, class_color, mix
+from .png import encode_png
 
 # Full confidence is drawn at class + CAP, not class + 1: plotly gives a value that sits on a
 # colour stop shared by two segments the upper segment's colour (the next class's near-white).
@@ -49,12 +52,13 @@ def class_confidence(Z, discretize=False):
 
 def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, points_test=None,
                       y_test=None, show_test=False, discretize=False, extent=6.0, height=520):
-    """Heatmap of the network over the plane, data points on top.
+    """The network over the plane, data points on top.
 
     xs (G,), ys (G,), Z (G, G, k) from ffnn.grid.predict_grid: Z[i, j] is the output at
     (x1 = xs[j], x2 = ys[i]). points_* (N, 2); y_* (N,) class indices or regression targets.
-    Classification: colour = predicted class, paler where less sure. Regression: Z[..., 0] on
-    the diverging scale from -1 to 1."""
+    Classification: colour = predicted class, paler where less sure, as a picture in
+    layout.images (see region_rgba; ffnn.figures.png says why a picture). Regression: a heatmap
+    of Z[..., 0] on the diverging scale from -1 to 1."""
     Z = np.asarray(Z)
     if task == "regression":
         data = [_surface(xs, ys, Z)]
@@ -63,8 +67,7 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
             data += _target_points(points_test, y_test, "test")
     else:
         k = max(int(n_classes or 2), 2, Z.shape[-1])
-        data = [_regions(xs, ys, Z, k, discretize)]
-        data += _class_points(points_train, y_train, k, "train")
+        data = _class_points(points_train, y_train, k, "train")
         if show_test and points_test is not None:
             data += _class_points(points_test, y_test, k, "test")
     axis = {"range": [-extent, extent], "showgrid": False, "zeroline": False,
@@ -74,18 +77,43 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
         xaxis=dict(axis, title={"text": "x₁", "standoff": 4}),
         yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1),
         hoverlabel={"font_size": 11})
+    if task != "regression":
+        layout["images"] = [_regions_image(xs, ys, Z, k, discretize)]
+        shown = (np.asarray(points_train, dtype=float),
+                 np.asarray(points_test, dtype=float) if show_test and points_test is not None
+                 else None)
+        layout["datarevision"] = _points_revision(*shown) + f"|k{k}"
     return figure(data, layout)
 
 
-def _regions(xs, ys, Z, k, discretize):
-    z, cls, p = class_confidence(Z, discretize)
-    percent = np.rint(100 * np.clip(np.nan_to_num(p), 0, 1))    # NaN outputs: blank cells, p 0
-    custom = np.stack([cls, percent], axis=-1).astype(np.uint8)
-    return {"type": "heatmap", "x": xs, "y": ys, "z": f32(z), "zmin": 0,
-            "zmax": k, "colorscale": class_colorscale(k), "showscale": False,
-            "customdata": custom, "name": "",
-            "hovertemplate": "x₁ %{x:.2f}, x₂ %{y:.2f}<br>"
-                             "class %{customdata[0]} (p = %{customdata[1]}%)<extra></extra>"}
+def region_rgba(Z, k, discretize=False):
+    """Z (G, G, k) -> (G, G, 4) uint8 colours, row i = ys[i]: class c's colour mixed toward
+    white, from _LIGHT (confidence 0) to _FULL (confidence 1); NaN outputs transparent."""
+    z, cls, _ = class_confidence(Z, discretize)
+    conf = np.nan_to_num(z - cls)[..., None] / CAP
+    light = np.array([_rgb(mix(class_color(c), t=_LIGHT)) for c in range(k)], dtype=np.float64)
+    full = np.array([_rgb(mix(class_color(c), t=_FULL)) for c in range(k)], dtype=np.float64)
+    rgba = np.empty(Z.shape[:2] + (4,), dtype=np.uint8)
+    rgba[..., :3] = np.rint(light[cls] + (full[cls] - light[cls]) * conf)
+    rgba[..., 3] = np.where(np.isnan(z), 0, 255)
+    return rgba
+
+
+def _regions_image(xs, ys, Z, k, discretize):
+    """The decision regions as a PNG stretched over the grid's cells, under the points."""
+    png = encode_png(region_rgba(Z, k, discretize)[::-1])      # PNG rows run top to bottom
+    dx, dy = xs[1] - xs[0], ys[1] - ys[0]
+    return {"source": "data:image/png;base64," + base64.b64encode(png).decode("ascii"),
+            "xref": "x", "yref": "y", "x": xs[0] - dx / 2, "y": ys[-1] + dy / 2,
+            "sizex": xs[-1] - xs[0] + dx, "sizey": ys[-1] - ys[0] + dy, "sizing": "stretch",
+            "layer": "below", "name": "regions"}
+
+
+def _points_revision(*arrays):
+    """A label that changes when (and only when) the drawn points change: Plotly then skips
+    re-rendering the traces on frames where only the regions' picture is new."""
+    parts = [f"{a.shape}:{float(np.nansum(a)):.17g}" for a in arrays if a is not None]
+    return "|".join(parts)
 
 
 def _surface(xs, ys, Z):
