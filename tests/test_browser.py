@@ -146,3 +146,35 @@ def test_every_page_draws_without_errors(tour):
     assert {name: p["problems"] for name, p in pages.items() if p["problems"]} == {}
     assert {name: p["charts"] for name, p in pages.items()
             if p["shared_run"] and not all(p["charts"])} == {}
+
+
+PROJECTOR = {"width": 1280, "height": 720}
+CUT_OFF = """() => [...document.querySelectorAll('button, [data-testid="stMetricValue"], h4')]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.innerText.trim()).filter(t => t)"""
+
+
+def test_presentation_mode_fits_a_1280x720_projector(server, chromium):
+    # ?present=1: 20 px type, and on every page with the shared run the main chart fits the
+    # screen without scrolling and no button, number or title is cut off.
+    context = chromium.new_context(viewport=PROJECTOR)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    try:
+        B.open_app(page, server.url, "?present=1")
+        B.click(page, "Step ×100")
+        B.wait_counter(page, "100 / 1000")
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        for path in ("", "Loss_curves", "Gradients", "Parameters"):
+            if path:
+                B.open_app(page, server.url, f"{path}?present=1")
+            B.wait_charts(page)
+            B.settle(page)
+            page.screenshot(path=str(SHOTS / f"present_{path or 'home'}.png"))
+            assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+            first = page.locator(".js-plotly-plot").first.bounding_box()
+            assert first["y"] + first["height"] <= PROJECTOR["height"], path
+            assert page.evaluate(CUT_OFF) == [], path
+            assert B.problems(page) == [], path
+    finally:
+        context.close()

@@ -19,7 +19,7 @@ def test_presentation_from_the_url():
     assert not shown & {"Initialisation", "Data seed", "Batch size", "Max iterations",
                         "L2 regularisation λ", "Input features"}
     boundary, loss = chart_specs(at)
-    assert boundary["layout"]["font"]["size"] == 20 and boundary["layout"]["height"] <= 330
+    assert boundary["layout"]["font"]["size"] == 20 and boundary["layout"]["height"] <= 300
     train = next(t for t in loss["data"] if t.get("name") == "train loss")
     assert train["line"]["width"] >= 4                      # twice the normal 2 px
     assert not at.caption.values or all("θₜ₊₁" not in c for c in at.caption.values)

@@ -139,6 +139,7 @@ PROJECTOR_CSS = """<style>
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 [data-testid="stMetricValue"] { font-size: 1.6rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 </style>"""
 
 

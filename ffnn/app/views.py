@@ -10,7 +10,7 @@ from ffnn.grid import predict_grid
 RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,400 outputs)
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
-PROJECTOR_HEIGHT = 330  # px: a chart, the controls and the counter fit a 1280x720 projector
+PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x720 projector
 
 
 def chart(fig, key):
