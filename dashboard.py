@@ -6,21 +6,16 @@ The other views are in pages/; every page draws the same sidebar and training co
 import streamlit as st
 
 from ffnn.app import page, views
-from ffnn.figures import decision_boundary, loss_curves
+from ffnn.figures import loss_curves
 
 
 def view(run):
     left, right = st.columns([3, 2])
-    data = run.data
     with left:
-        xs, ys, Z = views.boundary_grid(run)
-        fig = decision_boundary(
-            xs, ys, Z, task=data.task, n_classes=data.n_classes,
-            points_train=data.points_train, y_train=data.y_train,
-            points_test=data.points_test, y_test=data.y_test,
-            show_test=st.session_state["show_test"], discretize=st.session_state["discretize"],
-            extent=views.EXTENT)
-        views.chart(fig, "boundary")
+        views.chart(views.boundary_figure(run.data, run.net,
+                                          show_test=st.session_state["show_test"],
+                                          discretize=st.session_state["discretize"]),
+                    "boundary")
     with right:
         views.chart(views.throttled("loss_small", lambda: loss_curves(
             run.trainer.history, events=run.trainer.events,

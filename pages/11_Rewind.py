@@ -10,8 +10,7 @@ import streamlit as st
 from ffnn.app import page, views
 from ffnn.app.guard import guarded
 from ffnn.datasets import FEATURES
-from ffnn.figures import decision_boundary, loss_curves, network_graph, param_heatmaps
-from ffnn.grid import predict_grid
+from ffnn.figures import loss_curves, network_graph, param_heatmaps
 from ffnn.targets import accuracy
 
 
@@ -63,13 +62,10 @@ def metrics(run, net, s):
 
 
 def boundary(run, net):
-    data = run.data
-    xs, ys, Z = predict_grid(net, data.features, views.EXTENT, views.RESOLUTION)
-    return decision_boundary(
-        xs, ys, Z, task=data.task, n_classes=data.n_classes, points_train=data.points_train,
-        y_train=data.y_train, points_test=data.points_test, y_test=data.y_test,
-        show_test=st.session_state.get("show_test", False),
-        discretize=st.session_state.get("discretize", False), extent=views.EXTENT, height=460)
+    return views.boundary_figure(run.data, net,
+                                 show_test=st.session_state.get("show_test", False),
+                                 discretize=st.session_state.get("discretize", False),
+                                 height=460)
 
 
 def kept_note(steps, t):

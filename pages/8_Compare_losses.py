@@ -10,9 +10,7 @@ from ffnn.app import settings as S
 from ffnn.app.guard import guarded
 from ffnn.app.sidebar import bound
 from ffnn.compare import COMPARABLE, lockstep, output_deltas
-from ffnn.figures.boundary import decision_boundary
 from ffnn.figures.compare import delta_vs_confidence, paired_loss_curves
-from ffnn.grid import predict_grid
 from ffnn.losses import LOSSES
 from ffnn.optimizers import OPTIMIZERS
 
@@ -163,11 +161,7 @@ def side(run, tr, title, key):
         cols[2].metric("Train accuracy", f"{now['train_acc']:.1%}")
     if tr.diverged is not None:
         st.error(tr.diverged.message(), icon="⚠️")
-    xs, ys, Z = predict_grid(tr.net, data.features, views.EXTENT, views.RESOLUTION)
-    fig = decision_boundary(xs, ys, Z, task=data.task, n_classes=data.n_classes,
-                            points_train=data.points_train, y_train=data.y_train,
-                            extent=views.EXTENT, height=400)
-    views.chart(fig, key)
+    views.chart(views.boundary_figure(data, tr.net, height=400), key)
 
 
 def view(run, pair, titles):

@@ -4,6 +4,7 @@ import time
 
 import streamlit as st
 
+from ffnn.figures import decision_boundary
 from ffnn.figures.present import for_projector
 from ffnn.grid import predict_grid
 
@@ -36,9 +37,14 @@ def throttled(key, build):
     return fig
 
 
-def boundary_grid(run):
-    """xs (G,), ys (G,), Z (G, G, k): the network's outputs over the input plane."""
-    return predict_grid(run.net, run.data.features, EXTENT, RESOLUTION)
+def boundary_figure(data, net, *, show_test=False, discretize=False, height=520):
+    """The decision boundary of `net` over the input plane with `data`'s points (the one
+    place the pages build it): predict_grid, then ffnn.figures.decision_boundary."""
+    xs, ys, Z = predict_grid(net, data.features, EXTENT, RESOLUTION)
+    return decision_boundary(
+        xs, ys, Z, task=data.task, n_classes=data.n_classes, points_train=data.points_train,
+        y_train=data.y_train, points_test=data.points_test, y_test=data.y_test,
+        show_test=show_test, discretize=discretize, extent=EXTENT, height=height)
 
 
 def toggle(label, key, default=False, **kwargs):
