@@ -70,6 +70,7 @@ class Trainer:
         self._dW, self._db = net.unflatten(self._grad)
         self._prev = np.empty_like(net.theta)
         self._offsets = net.segments()
+        self._n_weights = net.n_weights
         self._history = History(self._columns(), capacity=history_capacity)
         # Snapshots of theta_t for rewinding, thinned like the history; at most ~4 MB each.
         cap = 2 * max(25, min(500, 250_000 // net.n_params))
@@ -175,7 +176,8 @@ class Trainer:
         metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
         if not math.isfinite(sum(metrics)):                 # e.g. the test loss overflowed
             return self._diverge(np.zeros(2 * net.L, dtype=bool), "loss")
-        w_sq = np.add.reduceat(net.theta * net.theta, self._offsets[:net.L])   # ||W_l||^2
+        W = net.theta[:self._n_weights]                     # W_1 .. W_L (biases follow)
+        w_sq = np.add.reduceat(W * W, self._offsets[:net.L])  # ||W_l||^2
         np.copyto(self._prev, net.theta)
         OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)
         if not math.isfinite(net.theta.sum()):
@@ -249,9 +251,10 @@ class Trainer:
                 + [f"norm_W{l}" for l in layers])
 
     def _metrics(self, loss, Y, full):
-        # Columns: step, epoch, lr, these metrics, grad_W1..L, grad_b1..L (norms of the update's
-        # gradient), norm_W1..L (||W_l||_F at theta_{t-1}, for the update-to-weight ratio).
-        """train_loss [, test_loss] [, train_acc [, test_acc]] at the current theta."""
+        """train_loss [, test_loss] [, train_acc [, test_acc]] at the current theta.
+
+        A history row is: step, epoch, lr, these metrics, grad_W1..L, grad_b1..L (norms of the
+        update's gradient), norm_W1..L (||W_l||_F at theta_{t-1}, for the update ratio)."""
         net = self.net
         if not full:   # a batch's loss is noisy: the curve shows the loss on the whole set
             _, As, Y = net.forward_cache(self.X)

@@ -138,3 +138,17 @@ def test_snapshots_rewind_to_the_theta_of_that_step():
     again = Trainer(Network([2, 3, 2], seed=5), X, y, lr=0.3, max_iterations=10_000)  # replay
     again.step(s)
     np.testing.assert_array_equal(theta, again.net.theta)
+
+
+def test_history_weight_norms_are_each_layers_own():
+    # norm_W{l} is ||W_l||_F at theta_{t-1}: biases and other layers excluded, the last included.
+    rng = np.random.default_rng(2)
+    X, y = rng.normal(size=(10, 2)), rng.integers(0, 3, 10)
+    net = Network([2, 4, 3, 3], seed=1)
+    for b in net.b:
+        b[...] = 5.0                       # large biases would show if they leaked in
+    before = [np.linalg.norm(W) for W in net.W]
+    tr = Trainer(net, X, y, lr=0.1)
+    tr.step()
+    row = tr.history.iloc[0]
+    np.testing.assert_allclose([row[f"norm_W{l}"] for l in (1, 2, 3)], before, rtol=1e-12)
