@@ -12,6 +12,7 @@ from ffnn.diagnose import explain
 from . import settings as S
 from . import state
 from .guard import guarded
+from .sidebar import bound
 
 FRAME = 0.05  # seconds between fragment runs while playing
 
@@ -27,10 +28,6 @@ def _set_playing(value):
     # would then undo itself.
     ss = st.session_state
     ss["playing"] = value and not ss["run"].trainer.done
-
-
-def _speed_changed():
-    st.session_state["speed"] = st.session_state["_speed"]
 
 
 def buttons(run):
@@ -49,9 +46,9 @@ def buttons(run):
     cols[3].button("Pause" if playing else "Play", on_click=_set_playing, args=(not playing,),
                    disabled=done, type="primary", width="stretch", key="play")
     cols[4].button("Reset", on_click=state.reset, width="stretch", help="Back to θ₀, t = 0")
-    ss["_speed"] = ss["speed"]
-    cols[5].select_slider("Speed (iterations per frame)", options=S.SPEED_CHOICES,
-                          key="_speed", on_change=_speed_changed)
+    with cols[5]:
+        bound(st.select_slider, "Speed (iterations per frame)", "speed",
+              options=S.SPEED_CHOICES)
 
 
 def status(run):

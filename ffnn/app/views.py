@@ -8,6 +8,8 @@ from ffnn.figures import decision_boundary
 from ffnn.figures.present import for_projector
 from ffnn.grid import predict_grid
 
+from .sidebar import bound
+
 RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,400 outputs)
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
@@ -49,11 +51,5 @@ def boundary_figure(data, net, *, show_test=False, discretize=False, height=520)
 
 def toggle(label, key, default=False, **kwargs):
     """A toggle whose value survives page switches (own key + shadow key, as in the sidebar)."""
-    ss = st.session_state
-    ss.setdefault(key, default)
-    ss["_" + key] = ss[key]
-    return st.toggle(label, key="_" + key, on_change=_copy_back, args=(key,), **kwargs)
-
-
-def _copy_back(key):
-    st.session_state[key] = st.session_state["_" + key]
+    st.session_state.setdefault(key, default)
+    return bound(st.toggle, label, key, **kwargs)
