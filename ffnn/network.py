@@ -10,6 +10,8 @@ theta lives in one flat vector, W_1 .. W_L then b_1 .. b_L, and net.W[i], net.b[
 it; grad theta is laid out the same way. An optimizer then updates theta in one operation.
 """
 
+from functools import cached_property
+
 import numpy as np
 
 from . import _validate as check
@@ -61,11 +63,11 @@ class Network:
         """Number of layers with parameters (the lecture's L): hidden layers + the output layer."""
         return len(self.sizes) - 1
 
-    @property
+    @cached_property        # sizes never change; the L2 term reads this every step
     def n_params(self):
         return sum(m * n + n for m, n in zip(self.sizes[:-1], self.sizes[1:]))
 
-    @property
+    @cached_property
     def n_weights(self):
         return sum(m * n for m, n in zip(self.sizes[:-1], self.sizes[1:]))
 

@@ -70,7 +70,6 @@ class Trainer:
         self._dW, self._db = net.unflatten(self._grad)
         self._prev = np.empty_like(net.theta)
         self._offsets = net.segments()
-        self._n_weights = net.n_weights
         self._history = History(self._columns(), capacity=history_capacity)
         # Snapshots of theta_t for rewinding, thinned like the history; at most ~4 MB each.
         cap = 2 * max(25, min(500, 250_000 // net.n_params))
@@ -176,7 +175,7 @@ class Trainer:
         metrics = self._metrics(loss, Y, full)              # at theta_{t-1}, before the update
         if not math.isfinite(sum(metrics)):                 # e.g. the test loss overflowed
             return self._diverge(np.zeros(2 * net.L, dtype=bool), "loss")
-        W = net.theta[:self._n_weights]                     # W_1 .. W_L (biases follow)
+        W = net.theta[:net.n_weights]                     # W_1 .. W_L (biases follow)
         w_sq = np.add.reduceat(W * W, self._offsets[:net.L])  # ||W_l||^2
         np.copyto(self._prev, net.theta)
         OPTIMIZERS[self.optimizer].update(net.theta, grad, self._state, self._lr)
