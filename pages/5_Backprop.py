@@ -69,9 +69,9 @@ def view(run):
     forward(tr_, net, data.features)
     backward(tr_, net)
     X, Y = data.X_train, data.y_train
-    _, dW, _ = net.gradients(X, Y)
-    per_point = [trace(net, X[j], Y[j]).dW[0] for j in range(min(len(X), 400))]
-    if len(X) <= 400:
+    if len(X) <= 400 and not st.session_state["playing"]:   # N traces: not on every frame
+        _, dW, _ = net.gradients(X, Y)
+        per_point = [trace(net, X[j], Y[j]).dW[0] for j in range(len(X))]
         same = np.allclose(np.mean(per_point, axis=0), dW[0], rtol=1e-9, atol=1e-12)
         st.caption(f"Averaged over all {len(X)} training points, these per-point gradients give "
                    f"the ∇θ that gradient descent uses ({'checked: equal' if same else 'differs'}"
