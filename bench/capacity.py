@@ -26,10 +26,12 @@ import browser as B
 ARGS = [*B.CHROMIUM_ARGS, "--disable-background-timer-throttling",
         "--disable-renderer-backgrounding", "--disable-backgrounding-occluded-windows"]
 
+# A new frame is a new picture object (compared by identity: hashing a picture 50 times a second
+# in 20 pages would cost the browsers a good share of the CPU being measured).
 COUNT_FRAMES = """() => {
   window.__cap = {frames: 0, last: null};
   setInterval(() => {
-    const p = window.__ffnn.zprint();
+    const p = window.__ffnn.boundary();
     if (p !== null && p !== window.__cap.last) { window.__cap.last = p; window.__cap.frames++; }
   }, 20);
 }"""
@@ -68,12 +70,14 @@ def measure(n, seconds, warmup):
         for page in pages:
             page.evaluate(COUNT_FRAMES)
             B.click(page, "Play")
-        time.sleep(warmup)
+        # wait in Playwright, not time.sleep: a driver that does not read what the browser
+        # sends (20 pages' websocket frames) stalls the browser
+        pages[0].wait_for_timeout(warmup * 1000)
         start = [page.evaluate("() => window.__cap.frames") for page in pages]
         t_start = [B.counter(page) for page in pages]
         cpu0, _ = proc_stats(pid)
         t0 = time.monotonic()
-        time.sleep(seconds)
+        pages[0].wait_for_timeout(seconds * 1000)
         elapsed = time.monotonic() - t0
         cpu1, rss_playing = proc_stats(pid)
         end = [page.evaluate("() => window.__cap.frames") for page in pages]

@@ -118,17 +118,19 @@ COUNTER_JS = """() => {
 }"""
 
 # Defines window.__ffnn: find the decision boundary's picture and fingerprint it. The picture is
-# the z array of the first heatmap trace (a typed array, arrays of rows, or a not-yet-decoded
-# {bdata} object); a boundary drawn as a layout image instead (a PNG made by the server) is
-# found too: then the image's source is the picture. boundary() returns the object itself (a new
+# the first chart's: the z array of its heatmap trace (a typed array, arrays of rows, or a
+# not-yet-decoded {bdata} object), or the source of its layout image (the decision regions as a
+# PNG made by the server), or, for a chart drawn as a picture while playing (an image element,
+# see ffnn.app.views.chart), that picture's source. boundary() returns the object itself (a new
 # object means a new frame arrived), zprint() its fingerprint.
 HEATMAP_JS = """() => {
   if (window.__ffnn) return;
   const boundary = () => {
-    for (const gd of document.querySelectorAll('.js-plotly-plot')) {
-      const t = (gd.data || []).find(t => t.type === 'heatmap');
+    for (const el of document.querySelectorAll('.js-plotly-plot, [data-testid="stImage"] img')) {
+      if (el.tagName === 'IMG') { if (el.src) return el.src; continue; }
+      const t = (el.data || []).find(t => t.type === 'heatmap');
       if (t) return t.z;
-      const img = ((gd.layout || {}).images || [])[0];
+      const img = ((el.layout || {}).images || [])[0];
       if (img && img.source) return img.source;
     }
     return null;

@@ -5,6 +5,8 @@ live area is a fragment: while playing it re-runs every FRAME seconds, runs `spe
 redraws only itself (the counter, the numbers and the page's view), not the whole page.
 """
 
+import threading
+
 import streamlit as st
 
 from ffnn.diagnose import explain
@@ -15,6 +17,13 @@ from .guard import guarded
 from .sidebar import bound
 
 FRAME = 0.05  # seconds between fragment runs while playing
+
+# Frames take turns, across every session of this server process. Python runs one thread at a
+# time anyway (the GIL); twenty sessions' frames all competing for it starved the thread that
+# sends the frames to the browsers (measured: with 20 sessions playing, none received a frame
+# for 15 s). Taking turns keeps frames flowing, each session getting its share. The lock holds
+# no state of anyone's.
+_FRAME_TURN = threading.Lock()
 
 
 def _step(n):
@@ -92,13 +101,14 @@ def live(view):
 
     @st.fragment(run_every=FRAME if playing else None)
     def frame():
-        run = ss["run"]
-        if ss["playing"]:
-            run.trainer.step(ss["speed"])
-            if run.trainer.done:          # stop by itself: max_iterations or divergence
-                ss["playing"] = False
-                st.rerun()
-        guarded(status, run)
-        view(run)            # the page's view, already guarded by page.show
+        with _FRAME_TURN:
+            run = ss["run"]
+            if ss["playing"]:
+                run.trainer.step(ss["speed"])
+                if run.trainer.done:          # stop by itself: max_iterations or divergence
+                    ss["playing"] = False
+                    st.rerun()
+            guarded(status, run)
+            view(run)            # the page's view, already guarded by page.show
 
     frame()

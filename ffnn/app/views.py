@@ -6,6 +6,7 @@ import streamlit as st
 
 from ffnn.figures import decision_boundary
 from ffnn.figures.present import for_projector
+from ffnn.figures.svg import Unsupported, is_square, to_svg
 from ffnn.grid import predict_grid
 
 from .sidebar import bound
@@ -14,14 +15,40 @@ RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,4
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x720 projector
+PICTURE_WIDTH = 480     # px: a picture of a chart that is not square is drawn this wide, then
+                        # scaled to its column (a square one has its own width, see to_svg)
 
 
 def chart(fig, key):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
-    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode."""
-    if st.session_state.get("present"):
+    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode. While the run plays,
+    the same figure as a picture when it can be one (see ffnn.figures.svg: the browser draws a
+    picture ~20 times faster than it rebuilds a Plotly chart, which it does on every frame)."""
+    ss = st.session_state
+    if ss.get("present"):
         for_projector(fig, PROJECTOR_HEIGHT)
+    if ss.get("playing") and _picture(fig, key):
+        return
     st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
+
+
+def _picture(fig, key):
+    """Draw `fig` as an SVG picture; False (nothing drawn) if it cannot be one. A figure drawn
+    again unchanged (see throttled) reuses its picture."""
+    kept = st.session_state.setdefault("_pictures", {})
+    if key in kept and kept[key][0] is fig:
+        svg, square = kept[key][1:]
+    else:
+        square = is_square(fig)
+        try:
+            svg = to_svg(fig, None if square else PICTURE_WIDTH)
+        except Unsupported:
+            svg = None
+        kept[key] = (fig, svg, square)
+    if svg is None:
+        return False
+    st.image(svg, width="content" if square else "stretch")
+    return True
 
 
 SIDE_CHART_PERIOD = 0.5  # seconds between rebuilds of a secondary chart while playing

@@ -74,7 +74,8 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
             "constrain": "domain", "ticks": "outside", "ticklen": 3}
     layout = base_layout(
         height, margin={"l": 40, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
-        xaxis=dict(axis, title={"text": "x₁", "standoff": 4}),
+        # the square sits at the left, where the picture drawn while playing puts it (views.chart)
+        xaxis=dict(axis, title={"text": "x₁", "standoff": 4}, constraintoward="left"),
         yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1),
         hoverlabel={"font_size": 11})
     if task != "regression":
