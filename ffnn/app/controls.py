@@ -1,22 +1,22 @@
 """Training controls (Step, Step ×10, ×100, Play/Pause, Reset, speed) and the live area.
 
 Buttons act in callbacks, before the page draws, so what is drawn is already the new state. The
-live area is a fragment: while playing it re-runs every FRAME seconds, runs `speed` updates and
+live area is a fragment: while playing it re-runs every few hundredths of a second (see pace),
+runs `speed` updates and
 redraws only itself (the counter, the numbers and the page's view), not the whole page.
 """
 
+import secrets
 import threading
 
 import streamlit as st
 
 from ffnn.diagnose import explain
 
+from . import pace, state
 from . import settings as S
-from . import state
 from .guard import guarded
 from .sidebar import bound
-
-FRAME = 0.05  # seconds between fragment runs while playing
 
 # Frames take turns, across every session of this server process. Python runs one thread at a
 # time anyway (the GIL); twenty sessions' frames all competing for it starved the thread that
@@ -94,20 +94,48 @@ def divergence(run):
               args=(why.suggested_lr,), key="use_suggested_lr")
 
 
+def _pace_token():
+    """This session's opaque token in the process-wide pace count (see pace)."""
+    ss = st.session_state
+    if "_pace_token" not in ss:
+        ss["_pace_token"] = secrets.token_hex(8)
+    return ss["_pace_token"]
+
+
+def _new_pace(current):
+    """The interval this session should now use, or None to keep `current`: slower at once
+    when more sessions play, faster only once clearly fewer do (no back and forth)."""
+    wanted = pace.interval(pace.playing())
+    if wanted > current:
+        return wanted
+    relaxed = pace.interval(pace.playing() * 1.25)
+    return relaxed if relaxed < current else None
+
+
 def live(view):
-    """The fragment: status and `view(run)`, re-run every FRAME seconds while playing."""
+    """The fragment: status and `view(run)`, re-run every pace.interval(...) seconds while
+    playing (a full run sets the interval; a frame asks for one when the class's size moved)."""
     ss = st.session_state
     playing = ss["playing"] and not ss["run"].trainer.done
+    token = _pace_token()
+    every = None
+    if playing:
+        every = ss["_frame_every"] = pace.interval(pace.playing(also=token))
+    else:
+        pace.forget(token)
 
-    @st.fragment(run_every=FRAME if playing else None)
+    @st.fragment(run_every=every)
     def frame():
         with _FRAME_TURN:
             run = ss["run"]
             if ss["playing"]:
                 run.trainer.step(ss["speed"])
+                pace.note_frame(token)
                 if run.trainer.done:          # stop by itself: max_iterations or divergence
                     ss["playing"] = False
                     st.rerun()
+                if _new_pace(ss.get("_frame_every", pace.FRAME)) is not None:
+                    st.rerun()                # a full run registers the new interval
             guarded(status, run)
             view(run)            # the page's view, already guarded by page.show
 

@@ -28,6 +28,7 @@ TICK_COLOR = "#444444"
 CHAR_WIDTH = 0.6        # generous glyph width, in font sizes (room for the y tick labels)
 LEGEND_CHAR = 0.45      # average glyph width of a legend entry (spacing as Plotly's)
 TICK_PAD = 3            # px between a tick and its label
+SLACK = 1e-4            # share of an axis's span by which ticks may pass its ends (as Plotly)
 _SI = {-15: "f", -12: "p", -9: "n", -6: "µ", -3: "m", 3: "k", 6: "M", 9: "B", 12: "T"}
 
 
@@ -56,20 +57,23 @@ def _esc(text):
 
 def auto_dtick(lo, hi, length_px, axis_letter):
     """Plotly's automatic tick spacing for a linear axis `length_px` long: about one tick per
-    80 px (x) or 40 px (y), 4 to 9 of them, rounded up to 2, 5 or 10 times a power of 10."""
+    80 px (x) or 40 px (y), 4 to 9 of them, rounded up to the next 2, 5 or 10 times a power of
+    10 strictly above."""
     nt = min(max(length_px / (80 if axis_letter == "x" else 40), 4), 9) + 1
     rough = abs(hi - lo) / nt
     if not rough > 0 or not math.isfinite(rough):
         return 1.0
     base = 10.0 ** math.floor(math.log10(rough))
-    return base * next(m for m in (2, 5, 10) if m >= rough / base - 1e-9)
+    # strictly above, as plotly.js rounds (a rough step of exactly 2 units gives 5)
+    return base * next(m for m in (2, 5, 10) if m > rough / base)
 
 
 def tick_values(lo, hi, dtick, tick0=0.0):
-    """Every tick0 + k * dtick inside [lo, hi] (a hair of slack for rounding)."""
+    """Every tick0 + k * dtick inside [lo, hi], widened by 1e-4 of its span as Plotly does (so
+    that 0.1 * 3 = 0.30000000000000004 still counts as inside [0, 0.3])."""
     if hi < lo:
         lo, hi = hi, lo
-    eps = 1e-9 * dtick
+    eps = SLACK * (hi - lo)
     first = math.ceil((lo - tick0 - eps) / dtick)
     last = math.floor((hi - tick0 + eps) / dtick)
     return [tick0 + k * dtick for k in range(first, last + 1)][:50]
@@ -96,8 +100,17 @@ def tick_text(values, dtick, lo, hi, tickformat=None):
             s = s.rstrip("0").rstrip(".")
         if s in ("-0", ""):
             s = "0"
-        out.append(_minus(s) + (suffix if s != "0" else ""))
+        out.append(_minus(_thousands(s)) + (suffix if s != "0" else ""))
     return out
+
+
+def _thousands(s):
+    """Plotly's thousands separators: only with a decimal part or past 4 integer digits."""
+    sign, s = ("-", s[1:]) if s.startswith("-") else ("", s)
+    whole, dot, frac = s.partition(".")
+    if dot or len(whole) > 4:
+        whole = f"{int(whole):,}"
+    return sign + whole + dot + frac
 
 
 def _minus(s):
@@ -114,7 +127,9 @@ class _Axis:
         if spec.get("type") not in (None, "linear", "-"):
             raise Unsupported(f"{spec.get('type')} axis")
         rng = spec.get("range")
-        if rng is None or len(rng) != 2 or not all(np.isfinite(rng)) or rng[0] == rng[1]:
+        if rng is None or len(rng) != 2 or not all(isinstance(v, (int, float)) and
+                                                   math.isfinite(v) for v in rng) \
+                or rng[0] == rng[1]:
             raise Unsupported("axis without a fixed range")
         self.spec, self.letter = spec, letter
         self.lo, self.hi = float(rng[0]), float(rng[1])
@@ -146,7 +161,9 @@ class _Axis:
         if spec.get("showticklabels") is False:
             texts = [""] * len(vals)
         lo, hi = sorted((self.lo, self.hi))
-        return [(float(self.px(v)), t) for v, t in zip(vals, texts) if lo <= v <= hi]
+        eps = SLACK * (hi - lo)
+        return [(float(self.px(v)), t) for v, t in zip(vals, texts)
+                if lo - eps <= v <= hi + eps]
 
 
 def _plot_area(layout, width, height):
@@ -226,9 +243,9 @@ def to_svg(fig, width=None):
     size = _get(layout, "font.size", 12)
     color = _get(layout, "font.color", TEXT_COLOR)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}" font-family={_attr(FONT_FAMILY)} '
-           f'font-size="{size}" fill="{color}">',
+    out = [(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}" font-family={_attr(FONT_FAMILY)} '
+            f'font-size="{size}" fill="{color}">'),
            '<defs><clipPath id="plot"><rect x="{}" y="{}" width="{}" height="{}"/></clipPath>'
            '</defs>'.format(*map(_num, (min(xa.p0, xa.p1), min(ya.p0, ya.p1), xa.length,
                                         ya.length))),
