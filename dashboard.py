@@ -19,7 +19,7 @@ def view(run):
     with right:
         views.chart(views.throttled("loss_small", lambda: loss_curves(
             run.trainer.history, events=run.trainer.events,
-            max_iterations=run.trainer.max_iterations)), "loss_small")
+            max_iterations=run.trainer.max_iterations)), "loss_small", picture_width=320)
 
 
 def options():

@@ -93,8 +93,7 @@ class Student:
                     with contextlib.suppress(asyncio.TimeoutError):
                         await asyncio.wait_for(stop.wait(), interval)
                 reader.cancel()
-        except (OSError, RuntimeError, asyncio.TimeoutError,
-                websockets.exceptions.WebSocketException) as err:   # the bench reports it
+        except (TimeoutError, OSError, RuntimeError, websockets.exceptions.WebSocketException) as err:   # the bench reports it
             self.error = f"{type(err).__name__}: {err}"
 
     async def _read_forever(self, ws):

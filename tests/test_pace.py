@@ -10,9 +10,10 @@ import base64
 import xml.etree.ElementTree as ET
 
 import pytest
-from apptest import click, run, set_widget, start
 
 from ffnn.app import controls, pace
+
+from apptest import click, run, set_widget, start
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,14 @@ RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,4
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x720 projector
-PICTURE_WIDTH = 480     # px: a picture of a chart that is not square is drawn this wide, then
-                        # scaled to its column (a square one has its own width, see to_svg)
+# px: a picture of a chart that is not square is drawn this wide (the main area's width at
+# 1280 px with the sidebar open), then scaled to its column; a page passes the width of a
+# narrower column. A square one has its own width (see to_svg).
+PICTURE_WIDTH = 800
+WIDER_WITHOUT_SIDEBAR = 1.3   # presentation mode closes the sidebar: columns are this much wider
 
 
-def chart(fig, key):
+def chart(fig, key, picture_width=PICTURE_WIDTH):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
     thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode. While the run plays,
     the same figure as a picture when it can be one (see ffnn.figures.svg: the browser draws a
@@ -27,24 +30,27 @@ def chart(fig, key):
     ss = st.session_state
     if ss.get("present"):
         for_projector(fig, PROJECTOR_HEIGHT)
-    if ss.get("playing") and _picture(fig, key):
+    if ss.get("present"):
+        picture_width = round(picture_width * WIDER_WITHOUT_SIDEBAR)
+    if ss.get("playing") and _picture(fig, key, picture_width):
         return
     st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
 
 
-def _picture(fig, key):
-    """Draw `fig` as an SVG picture; False (nothing drawn) if it cannot be one. A figure drawn
-    again unchanged (see throttled) reuses its picture."""
+def _picture(fig, key, width):
+    """Draw `fig` as an SVG picture (`width` px wide unless it is square); False (nothing
+    drawn) if it cannot be one. A figure drawn again unchanged (see throttled) reuses its
+    picture."""
     kept = st.session_state.setdefault("_pictures", {})
-    if key in kept and kept[key][0] is fig:
-        svg, square = kept[key][1:]
+    if key in kept and kept[key][0] is fig and kept[key][1] == width:
+        svg, square = kept[key][2:]
     else:
         square = is_square(fig)
         try:
-            svg = to_svg(fig, None if square else PICTURE_WIDTH)
+            svg = to_svg(fig, None if square else width)
         except Unsupported:
             svg = None
-        kept[key] = (fig, svg, square)
+        kept[key] = (fig, width, svg, square)
     if svg is None:
         return False
     st.image(svg, width="content" if square else "stretch")

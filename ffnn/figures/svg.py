@@ -173,9 +173,16 @@ def _plot_area(layout, width, height):
     top, bottom = m.get("t", 100), m.get("b", 80)
     if m.get("autoexpand"):         # presentation mode lets Plotly grow margins for large type
         size = _get(layout, "font.size", 12)
-        left = max(left, int(5.2 * size))
-        bottom = max(bottom, int(3.2 * size))
-        top = max(top, int(2.2 * size))
+        title = round(1.2 * size)
+        # room for the widest y label (one at an end of the range, roughly), the titles and
+        # the legend, as Plotly's automargin makes it
+        yr = _get(layout, "yaxis.range") or [0, 1]
+        chars = max(len(f"{v:.3g}") for v in yr) if all(
+            isinstance(v, (int, float)) for v in yr) else 4
+        ticks = 6
+        left = max(left, int(ticks + chars * CHAR_WIDTH * size + 4 + title + 4))
+        bottom = max(bottom, int(ticks + size + 4 + title + 4))
+        top = max(top, int(1.3 * _get(layout, "legend.font.size", size) + 14))
     return left, top, width - right, height - bottom
 
 
