@@ -36,7 +36,8 @@ def empty_pace():
     (12, 0.2),                     # 0.2 exactly
     (13, 0.3),                     # 0.217
     (20, 0.4),                     # 0.333: 20 students at 2.5 frames/s each
-    (30, 0.6),                     # 0.5
+    (30, 0.5),                     # 0.5 exactly: 2 frames/s each
+    (31, 0.6),                     # 0.517
     (60, 1.0), (500, 1.0),         # the top of the ladder
 ])
 def test_interval_ladder(n, expected):

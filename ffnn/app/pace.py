@@ -20,7 +20,7 @@ FRAME = 0.05                 # s between frames while the server has room: 20 pe
 REQUESTS_PER_SECOND = 60     # frame requests per second the server takes, all sessions together
 # The intervals used (a coarse ladder: a session changes its interval rarely, as changing it
 # costs a full run of the page).
-LEVELS = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.6, 0.8, 1.0)
+LEVELS = (0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0)
 RECENT = 3.0                 # s: a session that drew a frame this recently is playing
 
 _lock = threading.Lock()
