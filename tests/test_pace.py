@@ -130,3 +130,44 @@ def test_a_regression_surface_stays_a_plotly_chart_while_playing():
     assert len(charts) == 1                                           # the heatmap surface
     assert '"heatmap"' in charts[0].proto.spec
     assert len(_pictures(at)) == 1                                    # the loss chart
+
+
+# ---------------------------------------------------------------- a real server, many sessions
+
+
+def test_a_real_server_slows_every_session_down_as_the_class_grows():
+    """Eight sessions on one `streamlit run` server, through Streamlit's own websocket protocol
+    (bench/student.py, no browser): each first asks every 0.05 s; once all eight play, the
+    server tells each to ask every pace.interval(8) = 0.15 s (8/60 = 0.133 -> 0.15), and every
+    session keeps receiving frames."""
+    import asyncio
+    import sys
+    import time
+
+    import browser as B
+
+    sys.path.insert(0, str(B.ROOT / "bench"))
+    from student import Student
+
+    n = 8
+    students = [Student(query="max_iterations=1000000") for _ in range(n)]
+
+    async def play(url):
+        stop = asyncio.Event()
+        tasks = [asyncio.ensure_future(s.run(url, stop)) for s in students]
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not all(
+                s.auto and s.auto[0] == pytest.approx(pace.interval(n)) for s in students):
+            await asyncio.sleep(0.2)
+        before = [s.frames for s in students]
+        await asyncio.sleep(2.0)
+        after = [s.frames for s in students]
+        stop.set()
+        await asyncio.gather(*tasks)
+        return before, after
+
+    with B.Server() as server:
+        before, after = asyncio.run(play(server.url))
+    assert not [s.error for s in students if s.error]
+    assert [s.auto[0] for s in students] == pytest.approx([0.15] * n)
+    assert all(b > a for a, b in zip(before, after)), (before, after)   # frames keep coming
