@@ -15,7 +15,7 @@ def view(run):
         views.chart(views.boundary_figure(run.data, run.net,
                                           show_test=st.session_state["show_test"],
                                           discretize=st.session_state["discretize"]),
-                    "boundary")
+                    "boundary", picture_width=475)
     with right:
         views.chart(views.throttled("loss_small", lambda: loss_curves(
             run.trainer.history, events=run.trainer.events,

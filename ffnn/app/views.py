@@ -15,9 +15,10 @@ RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,4
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 CHART_CONFIG = {"displayModeBar": False, "scrollZoom": False}
 PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x720 projector
-# px: a picture of a chart that is not square is drawn this wide (the main area's width at
-# 1280 px with the sidebar open), then scaled to its column; a page passes the width of a
-# narrower column. A square one has its own width (see to_svg).
+# px: a picture of a chart is drawn as wide as its column is at 1280 px with the sidebar open
+# (this: the whole main area; a page passes the width of a narrower column), then scaled to
+# the column. A square one is drawn at its own width (see to_svg) if the column has room,
+# else at the column's, where Plotly shrinks the square too.
 PICTURE_WIDTH = 800
 WIDER_WITHOUT_SIDEBAR = 1.3   # presentation mode closes the sidebar: columns are this much wider
 
@@ -47,7 +48,7 @@ def _picture(fig, key, width):
     else:
         square = is_square(fig)
         try:
-            svg = to_svg(fig, None if square else width)
+            svg = to_svg(fig, max_width=width) if square else to_svg(fig, width)
         except Unsupported:
             svg = None
         kept[key] = (fig, width, svg, square)

@@ -229,15 +229,16 @@ def is_square(fig):
     return fig.layout.yaxis.scaleanchor == "x"
 
 
-def to_svg(fig, width=None):
+def to_svg(fig, width=None, max_width=None):
     """An SVG document (text) that draws `fig` (a go.Figure from this package's builders)
     `width` px wide (default: layout.width; else, for a square plot, the square and its
-    margins; else 500) and layout.height px tall. Raises Unsupported for anything it does not
-    draw."""
+    margins; else 500), at most `max_width`, and layout.height px tall. Raises Unsupported for
+    anything it does not draw."""
     layout = fig.layout.to_plotly_json()
     data = [t.to_plotly_json() for t in fig.data]
     height = int(layout.get("height") or 450)
     width = int(width or layout.get("width") or _natural_width(layout, height) or 500)
+    width = min(width, int(max_width or width))
     for key in ("xaxis2", "yaxis2", "scene", "polar", "grid", "updatemenus", "sliders"):
         if layout.get(key):
             raise Unsupported(key)
