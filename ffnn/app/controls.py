@@ -1,9 +1,9 @@
 """Training controls (Step, Step ×10, ×100, Play/Pause, Reset, speed) and the live area.
 
 Buttons act in callbacks, before the page draws, so what is drawn is already the new state. The
-live area is a fragment: while playing it re-runs every few hundredths of a second (see pace),
-runs `speed` updates and
-redraws only itself (the counter, the numbers and the page's view), not the whole page.
+live area is a fragment: while playing it re-runs every pace.interval(...) seconds (0.05 while
+few sessions play), runs `speed` updates and redraws only itself (the counter, the numbers and
+the page's view), not the whole page.
 """
 
 import secrets
