@@ -124,6 +124,23 @@ def test_while_playing_the_home_page_draws_pictures_and_plotly_charts_when_pause
     assert len(at.get("plotly_chart")) == 2 and not at.get("image")
 
 
+@pytest.mark.parametrize("path", ["pages/8_Compare_losses.py", "pages/11_Rewind.py"])
+def test_pages_without_the_live_area_keep_plotly_charts_while_the_run_plays(path):
+    """Compare and Rewind draw no live area (nothing of theirs moves with the main run), so
+    a run left playing must not turn their charts into pictures."""
+    from streamlit.testing.v1 import AppTest
+
+    from apptest import ROOT
+
+    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
+    at.run()
+    n_charts = len(at.get("plotly_chart"))
+    at.session_state["playing"] = True
+    run(at)
+    assert not at.get("image")
+    assert len(at.get("plotly_chart")) == n_charts > 0
+
+
 def test_a_regression_surface_stays_a_plotly_chart_while_playing():
     at = start()
     set_widget(at, "selectbox", "_dataset", "plane")

@@ -137,6 +137,12 @@ def live(view):
                 if _new_pace(ss.get("_frame_every", pace.FRAME)) is not None:
                     st.rerun()                # a full run registers the new interval
             guarded(status, run)
-            view(run)            # the page's view, already guarded by page.show
+            # while playing, the view's charts may be pictures (views.chart); only here, in the
+            # live area: a page without one (Compare, Rewind, ...) keeps its Plotly charts
+            ss["_live_frame"] = bool(ss["playing"])
+            try:
+                view(run)        # the page's view, already guarded by page.show
+            finally:
+                ss["_live_frame"] = False
 
     frame()

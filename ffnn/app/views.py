@@ -25,8 +25,8 @@ WIDER_WITHOUT_SIDEBAR = 1.3   # presentation mode closes the sidebar: columns ar
 
 def chart(fig, key, picture_width=PICTURE_WIDTH):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
-    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode. While the run plays,
-    the same figure as a picture when it can be one (see ffnn.figures.svg: Streamlit rebuilds a
+    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode. In the live area of a
+    run that plays (see controls.live), the same figure as a picture when it can be one (see ffnn.figures.svg: Streamlit rebuilds a
     Plotly chart on every frame; with pictures the home page's frame costs the browser ~46 ms of
     CPU instead of ~130, measured)."""
     ss = st.session_state
@@ -34,7 +34,7 @@ def chart(fig, key, picture_width=PICTURE_WIDTH):
         for_projector(fig, PROJECTOR_HEIGHT)
     if ss.get("present"):
         picture_width = round(picture_width * WIDER_WITHOUT_SIDEBAR)
-    if ss.get("playing") and _picture(fig, key, picture_width):
+    if ss.get("_live_frame") and _picture(fig, key, picture_width):
         return
     st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
 
