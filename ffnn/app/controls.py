@@ -105,10 +105,11 @@ def _pace_token():
 def _new_pace(current):
     """The interval this session should now use, or None to keep `current`: slower at once
     when more sessions play, faster only once clearly fewer do (no back and forth)."""
-    wanted = pace.interval(pace.playing())
+    n = pace.playing()
+    wanted = pace.interval(n)
     if wanted > current:
         return wanted
-    relaxed = pace.interval(pace.playing() * 1.25)
+    relaxed = pace.interval(n * 1.25)
     return relaxed if relaxed < current else None
 
 

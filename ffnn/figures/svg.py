@@ -260,16 +260,16 @@ def to_svg(fig, width=None, max_width=None):
            f'<rect width="{width}" height="{height}" fill="white"/>']
     out += _images(layout, xa, ya, "below")
     xticks, yticks = xa.ticks(), ya.ticks()
-    out += _grid(layout, xa, ya, xticks, yticks)
+    out += _grid(xa, ya, xticks, yticks)
     out += _shapes(layout, xa, ya)
     out.append('<g clip-path="url(#plot)">')
     for trace in data:
         out += _trace(trace, xa, ya)
     out.append("</g>")
     out += _images(layout, xa, ya, "above")
-    out += _axes(layout, xa, ya, xticks, yticks, size, width, height)
+    out += _axes(xa, ya, xticks, yticks, size, width, height)
     out += _annotations(layout, xa, ya, size)
-    out += _legend(layout, data, xa, ya, left, top, size)
+    out += _legend(layout, data, ya, left, size)
     out.append("</svg>")
     return "".join(out)
 
@@ -294,7 +294,7 @@ def _images(layout, xa, ya, layer):
     return out
 
 
-def _grid(layout, xa, ya, xticks, yticks):
+def _grid(xa, ya, xticks, yticks):
     out = []
     x0, x1 = sorted((xa.p0, xa.p1))
     y0, y1 = sorted((ya.p0, ya.p1))
@@ -442,7 +442,7 @@ def _inside(ticks, horizontal, size, width, height):
     return [(p, t) for p, t in ticks if p - size / 2 >= 0 and p + size / 2 <= height]
 
 
-def _axes(layout, xa, ya, xticks, yticks, size, width, height):
+def _axes(xa, ya, xticks, yticks, size, width, height):
     out = []
     y_bottom, x_left = max(ya.p0, ya.p1), min(xa.p0, xa.p1)
     tick_font = size
@@ -499,7 +499,7 @@ def _annotations(layout, xa, ya, size):
     return out
 
 
-def _legend(layout, data, xa, ya, left, top, size):
+def _legend(layout, data, ya, left, size):
     """Plotly's horizontal legend above the plot (orientation "h", y = 1, anchored at the
     bottom): a 40 px sample of each trace's line or marker, then its name."""
     shown = [t for t in data if t.get("showlegend", True) is not False and t.get("name")
