@@ -2,6 +2,9 @@
 
 The derivative is written in terms of the pre-activation A and the activation H = g(A), so the
 backward pass reuses what the forward pass kept and computes no exponential twice.
+
+A new activation is one row of ACTIVATIONS: the sidebar, the URL, the Backprop page, the gradient
+check and the neuron maps all read what they show of it from its Activation.
 """
 
 from collections.abc import Callable
@@ -51,18 +54,30 @@ def _linear(A):
 
 @dataclass(frozen=True)
 class Activation:
-    """g and g' for one hidden layer: `f(A) -> H` and `grad(A, H) -> dH/dA`, elementwise."""
+    """g for one hidden layer, and everything the app shows of it.
+
+    f(A) -> H and grad(A, H) -> g'(A), elementwise, any shape; grad None means g'(a) = 1
+    (linear), so backward skips the product. `derivative` is g' in LaTeX, written with A_i and
+    H_i (the Backprop page puts the layer's number for i). `kinks`: the values of a where g' jumps
+    (ReLU: 0); a finite difference straddling one disagrees with backprop, so the gradient check
+    counts the pre-activations near them. `range`: (low, high) of g, or None when unbounded; the
+    neuron maps use it as their colour range.
+    """
 
     name: str
     label: str
     f: Callable
-    grad: Callable | None  # None means g'(a) = 1 (linear), so backward skips the product
+    grad: Callable | None
+    derivative: str
+    kinks: tuple[float, ...] = ()
+    range: tuple[float, float] | None = None
 
 
-ACTIVATIONS = {
-    "sigmoid": Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad),
-    "tanh": Activation("tanh", "Tanh", np.tanh, _tanh_grad),
-    "relu": Activation("relu", "ReLU", _relu, _relu_grad),
-    "leaky_relu": Activation("leaky_relu", "Leaky ReLU (0.01)", _leaky_relu, _leaky_relu_grad),
-    "linear": Activation("linear", "Linear", _linear, None),
-}
+ACTIVATIONS = {a.name: a for a in (
+    Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad, r"H_i\odot(1-H_i)", range=(0, 1)),
+    Activation("tanh", "Tanh", np.tanh, _tanh_grad, r"1-H_i^2", range=(-1, 1)),
+    Activation("relu", "ReLU", _relu, _relu_grad, r"[A_i>0]", kinks=(0.0,)),
+    Activation("leaky_relu", f"Leaky ReLU ({LEAKY_SLOPE})", _leaky_relu, _leaky_relu_grad,
+               rf"[A_i>0] + {LEAKY_SLOPE}\,[A_i\le 0]", kinks=(0.0,)),
+    Activation("linear", "Linear", _linear, None, "1"),
+)}

@@ -11,8 +11,9 @@ import numpy as np
 
 from . import _validate as check
 from .activations import ACTIVATIONS
-from .losses import LOSSES
-from .network import QUIET, Network
+from .backprop import passes
+from .losses import LOSSES, OUTPUTS
+from .network import Network
 from .optimizers import OPTIMIZERS
 from .trainer import Trainer
 
@@ -132,19 +133,18 @@ def output_deltas(net, X, y):
     delta[i] is example i's own signal, the same whatever N is. The L2 penalty does not enter
     delta_L (it only adds lambda W_i to grad W_i)."""
     _check_net("net", net)
-    if net.output not in ("softmax", "sigmoid"):
-        raise ValueError(f"net.output must be 'softmax' or 'sigmoid' (a probability per class) "
-                         f"to read the probability of the true class; got {net.output!r}")
+    probabilities = [o for o in OUTPUTS if OUTPUTS[o].cross_entropy is not None]
+    if net.output not in probabilities:
+        raise ValueError(f"net.output must be {' or '.join(map(repr, probabilities))} (a "
+                         f"probability per class) to read the probability of the true class; "
+                         f"got {net.output!r}")
     X = net.check_inputs(X)
     T, labels = net.targets(y, len(X))
     if labels is None:
         raise ValueError("y must hold class labels (integers), one per row of X")
-    net.sync()
-    dW, db = net.unflatten(np.empty_like(net.theta))
-    with np.errstate(**QUIET):
-        Hs, As, Y = net.forward_cache(X)
-        delta_L = net.backward(Hs, As, Y, T, dW, db)[0]
-    delta = np.linalg.norm(delta_L, axis=1) * len(X)
+    both = passes(net, X, T)
+    Y = both.Y
+    delta = np.linalg.norm(both.delta[-1], axis=1) * len(X)
     if Y.shape[1] == 1:
         p = np.where(labels == 1, Y[:, 0], 1.0 - Y[:, 0])
     else:
@@ -174,14 +174,10 @@ def textbook_delta(p, loss, output, k):
     then the k = 2 ones for softmax (all of q on one wrong class: the largest cross-entropy
     signal) and the k = 1 ones for independent sigmoids (every other output exactly right).
     Squared error / cross-entropy is 2 p q (sigmoid) or 4 p q (softmax): near 0 for a confident
-    mistake (p -> 0), where cross-entropy's signal is largest.
+    mistake (p -> 0), where cross-entropy's signal is largest. These closed forms are the
+    `textbook` rows of each Loss in ffnn.losses, where the Compare page's legend reads them.
     """
     check.choice("loss", loss, LOSSES)
-    check.choice("output", output, ("softmax", "sigmoid"))
+    check.choice("output", output, LOSSES[loss].textbook)
     check.integer("k", k, lo=1)
-    p = np.asarray(p, dtype=np.float64)
-    q = 1.0 - p
-    if output == "sigmoid":
-        return q if loss == "cross_entropy" else 2.0 * p * q * q
-    root2 = np.sqrt(2.0)
-    return root2 * q if loss == "cross_entropy" else 4.0 * root2 * p * q * q
+    return LOSSES[loss].textbook[output][1](np.asarray(p, dtype=np.float64))

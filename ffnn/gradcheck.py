@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 
 from . import _validate as check
+from .activations import ACTIVATIONS
 
 TOLERANCE = 1e-6  # relative error below which backprop and finite differences agree
 
@@ -55,20 +56,18 @@ def gradient_check(net, X, y, h=1e-5, tolerance=TOLERANCE, max_examples=200):
     return pd.DataFrame(rows).sort_values(["layer", "param"], ignore_index=True)
 
 
-KINKED = ("relu", "leaky_relu")
-
-
 def near_kinks(net, X, h=1e-5):
-    """Per layer l = 1..L: how many pre-activations of a ReLU-type layer feeding from it lie
-    within 10 h of 0, where g is not differentiable and a finite difference of step h can
-    straddle the kink. Such a layer's parameters may fail the check with backprop correct."""
+    """Per layer l = 1..L: how many pre-activations of a layer with a kinked g (see
+    Activation.kinks) feeding from it lie within 10 h of a kink, where g is not differentiable
+    and a finite difference of step h can straddle it. Such a layer's parameters may fail the
+    check with backprop correct."""
     net.sync()
     _, As, _ = net.forward_cache(net.check_inputs(X))
     counts = [0] * net.L
     for i, name in enumerate(net.activation):          # hidden layer i + 1
-        if name in KINKED:
-            n = int(np.count_nonzero(np.abs(As[i]) < 10 * h))
-            counts[i] += n                              # its own W, b move A_{i+1} directly
-            for j in range(i):                          # and every earlier layer feeds it
-                counts[j] += n
+        n = sum(int(np.count_nonzero(np.abs(As[i] - kink) < 10 * h))
+                for kink in ACTIVATIONS[name].kinks)
+        counts[i] += n                                  # its own W, b move A_{i+1} directly
+        for j in range(i):                              # and every earlier layer feeds it
+            counts[j] += n
     return counts

@@ -6,8 +6,6 @@ It is one 2-D slice of a surface in n_params dimensions, not the whole landscape
 trajectory leaves the plane, so its `project`ion onto it is only approximate.
 """
 
-from itertools import pairwise
-
 import numpy as np
 
 from . import _validate as check
@@ -68,43 +66,21 @@ def landscape(net, X, y, d1, d2, *, span=1.0, resolution=25):
 
 
 def _losses(net, X, T, d1, d2, a, b):
-    """L(theta + a[g] d1 + b[g] d2) for every g -> (len(a),), a batch of grid points at a time."""
-    per_point = len(X) * max(net.sizes) + net.n_params
+    """L(theta + a[g] d1 + b[g] d2) for every g -> (len(a),), a batch of grid points at a time.
+
+    Each batch is one stacked pass of the network's own forward pass (Network.layers) over B
+    thetas, so at alpha = beta = 0 the loss is bit for bit net.loss(X, y)."""
+    per_point = len(X) * max(net.sizes) + net.n_params   # one layer's A_i at a time
     chunk = max(1, _BATCH_FLOATS // per_point)
     out = np.empty(len(a))
     with np.errstate(**QUIET):
         for start in range(0, len(a), chunk):
             s = slice(start, start + chunk)
             thetas = net.theta + a[s, None] * d1 + b[s, None] * d2      # (B, n_params)
-            out[s] = _batch_loss(net, X, T, thetas)
+            for A, Y in net.layers(X, thetas):       # keep only the output layer's A_L, Y_hat
+                pass
+            out[s] = net.loss_value([A], Y, T, thetas)
     return out
-
-
-def _batch_loss(net, X, T, thetas):
-    """Losses (B,) of B networks, theta = thetas[g], in one stacked forward pass.
-
-    Each network sees the arithmetic of Network.forward_cache exactly: its activations are
-    kept transposed, H^T (n, N) C-contiguous, which is the network's own column-major (N, n),
-    and A^T = W^T H^T is the same matrix product. So at alpha = beta = 0 the loss is
-    bit-for-bit net.loss(X, y).
-    """
-    B, starts = len(thetas), net.segments()
-    L, sizes = net.L, net.sizes
-    HT = X.T[None]                                  # (1, n_in, N); X is column-major
-    for i, (m, n) in enumerate(pairwise(sizes)):
-        W = thetas[:, starts[i]:starts[i] + m * n].reshape(B, m, n)
-        AT = np.matmul(W.transpose(0, 2, 1), HT)    # (B, n, N) = (H_{i-1} W_i)^T
-        AT += thetas[:, starts[L + i]:starts[L + i] + n, None]
-        if i < L - 1:
-            HT = net._g[i].f(AT)                    # H_i = g(A_i), elementwise
-    values = np.empty(B)
-    for g in range(B):
-        A = AT[g].T                                 # A_L (N, k), column-major like the network's
-        values[g] = net._loss.value(net._out, A, net._out.f(A), T)
-        if net.l2:
-            w = thetas[g, :net.n_weights]
-            values[g] += 0.5 * net.l2 * float(np.vdot(w, w))
-    return values
 
 
 def project(thetas, center, d1, d2):

@@ -16,9 +16,9 @@ from .activations import sigmoid
 
 def _softmax(A):
     """Row-wise softmax of A (N, k); subtracting the row maximum keeps exp from overflowing."""
-    E = A - A.max(axis=1, keepdims=True)
+    E = A - A.max(axis=-1, keepdims=True)
     np.exp(E, out=E)
-    E /= E.sum(axis=1, keepdims=True)
+    E /= E.sum(axis=-1, keepdims=True)
     return E
 
 
@@ -36,7 +36,7 @@ def _softmax_ce(A, Y, T):
     value = -float(np.vdot(T, np.log(Y))) / A.shape[0]   # callers run under np.errstate
     if math.isfinite(value):
         return value
-    Z = A - A.max(axis=1, keepdims=True)
+    Z = A - A.max(axis=-1, keepdims=True)
     log_Y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
     return -float(np.vdot(T, log_Y)) / A.shape[0]
 
@@ -55,8 +55,9 @@ def _sigmoid_ce(A, Y, T):
 class Output:
     """Output function O: Y_hat = O(A_L); `vjp(Y, G)` carries G = dL/dY back to dL/dA_L.
 
-    `cross_entropy(A, Y, T)` is the loss, computed stably, or None where
-    cross-entropy is not defined for this output.
+    `cross_entropy(A, Y, T)` is the loss, computed stably, or None where cross-entropy is not
+    defined for this output. `chain` is vjp in LaTeX, with {G} where G goes (the Backprop page
+    writes delta_L with it).
     """
 
     name: str
@@ -64,13 +65,16 @@ class Output:
     f: Callable
     vjp: Callable
     cross_entropy: Callable | None
+    chain: str
 
 
-OUTPUTS = {
-    "softmax": Output("softmax", "Softmax", _softmax, _softmax_vjp, _softmax_ce),
-    "sigmoid": Output("sigmoid", "Sigmoid", sigmoid, lambda Y, G: G * Y * (1.0 - Y), _sigmoid_ce),
-    "linear": Output("linear", "Linear", lambda A: A, lambda Y, G: G, None),
-}
+OUTPUTS = {o.name: o for o in (
+    Output("softmax", "Softmax", _softmax, _softmax_vjp, _softmax_ce,
+           r"J_{\mathrm{softmax}}(A_L)^{\!\top}\,{G}"),
+    Output("sigmoid", "Sigmoid", sigmoid, lambda Y, G: G * Y * (1.0 - Y), _sigmoid_ce,
+           r"{G}\odot\hat y\odot(1-\hat y)"),
+    Output("linear", "Linear", lambda A: A, lambda Y, G: G, None, "{G}"),
+)}
 
 
 def _se_value(out, A, Y, T):
@@ -98,18 +102,40 @@ def _ce_delta(out, A, Y, T):
 
 @dataclass(frozen=True)
 class Loss:
-    """`value(out, A, Y, T) -> float` and `delta(out, A, Y, T) -> dL/dA_L (N, k)`."""
+    """`value(out, A, Y, T) -> float` and `delta(out, A, Y, T) -> dL/dA_L (N, k)`.
+
+    What the pages show of it: `delta_tex(out)`, delta_L for output `out` in LaTeX (Backprop);
+    `textbook[output]`, one example's ||delta_L|| as a function of p, the probability of its
+    true class, as (text, function of p), for the outputs where it has a closed form (Compare
+    losses; derived in ffnn.compare.textbook_delta).
+    """
 
     name: str
     label: str
     value: Callable
     delta: Callable
+    delta_tex: Callable
+    textbook: dict
 
 
-LOSSES = {
-    "cross_entropy": Loss("cross_entropy", "Cross-entropy", _ce_value, _ce_delta),
-    "squared_error": Loss("squared_error", "Squared error", _se_value, _se_delta),
-}
+def _canonical(out):
+    # Softmax and sigmoid are the canonical links of cross-entropy: see _ce_delta.
+    return r"\hat y - y"
+
+
+def _through_output(out):
+    return out.chain.replace("{G}", r"2(\hat y - y)")
+
+
+SQRT2 = math.sqrt(2.0)
+LOSSES = {loss.name: loss for loss in (
+    Loss("cross_entropy", "Cross-entropy", _ce_value, _ce_delta, _canonical, {
+        "sigmoid": ("1 − p", lambda p: 1.0 - p),
+        "softmax": ("√2(1 − p)", lambda p: SQRT2 * (1.0 - p))}),
+    Loss("squared_error", "Squared error", _se_value, _se_delta, _through_output, {
+        "sigmoid": ("2p(1 − p)²", lambda p: 2.0 * p * (1.0 - p) ** 2),
+        "softmax": ("4√2 p(1 − p)²", lambda p: 4.0 * SQRT2 * p * (1.0 - p) ** 2)}),
+)}
 
 
 def valid_pairs():

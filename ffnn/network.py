@@ -20,10 +20,10 @@ from .init import INITS
 from .losses import LOSSES, OUTPUTS
 from .targets import as_targets
 
-# _COLUMN_MAJOR: every (N, n) array of the passes is kept in Fortran order, each matmul written
-# as (B^T A^T)^T. Narrow layers (n = 2..8) are the common case here, and NumPy's bias broadcast
-# and row reductions (softmax max/sum, bias gradient) run about 5x faster on columns of N values
-# than on N rows of n values; BLAS does not mind either order.
+# Column-major passes: every (N, n) array of the forward and backward pass is kept in Fortran
+# order, each product written as (W^T H^T)^T. Narrow layers (n = 2..8) are the common case here,
+# and NumPy's bias broadcast and row reductions (softmax max/sum, bias gradient) run about 5x
+# faster on columns of N values than on N rows of n values; BLAS does not mind either order.
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # Overflow in a diverging run is expected: the trainer detects it from the numbers themselves.
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
@@ -77,13 +77,15 @@ class Network:
         return np.concatenate(([0], np.cumsum(sizes)[:-1]))
 
     def unflatten(self, flat):
-        """Views W (list of (fan_in, fan_out)) and b (list of (fan_out,)) into a flat vector."""
-        W, b, pos = [], [], 0
+        """Views W (list of (fan_in, fan_out)) and b (list of (fan_out,)) into a flat vector
+        laid out like theta. A stack of B vectors, (B, n_params), gives W[i] (B, fan_in, fan_out)
+        and b[i] (B, fan_out)."""
+        W, b, pos, lead = [], [], 0, flat.shape[:-1]
         for m, n in zip(self.sizes[:-1], self.sizes[1:]):
-            W.append(flat[pos:pos + m * n].reshape(m, n))
+            W.append(flat[..., pos:pos + m * n].reshape(*lead, m, n))
             pos += m * n
         for n in self.sizes[1:]:
-            b.append(flat[pos:pos + n])
+            b.append(flat[..., pos:pos + n])
             pos += n
         return W, b
 
@@ -102,20 +104,32 @@ class Network:
                     theirs[i] = view
 
     # ---- forward and backward, side by side -----------------------------------------------
+    def layers(self, X, thetas=None):
+        """The forward pass, one layer at a time: yields (A_i, H_i) for i = 1 .. L, where
+        H_L = Y_hat = O(A_L); X (N, n_in) as check_inputs returns it, A_i and H_i (N, n_i).
+
+        thetas (B, n_params), optional: B parameter vectors in place of theta, all run in this
+        one pass; A_i and H_i then get a leading axis B, (B, N, n_i). For each of them the
+        arithmetic is that of its theta alone, so the numbers are the same.
+        """
+        Ws, bs = (self.W, self.b) if thetas is None else self.unflatten(thetas)
+        H, last = X, self.L - 1
+        for i, (W, b) in enumerate(zip(Ws, bs)):
+            A = np.matmul(W.swapaxes(-1, -2), H.swapaxes(-1, -2)).swapaxes(-1, -2)
+            A += b[..., None, :]                # A_i = H_{i-1} W_i + b_i, as (W^T H^T)^T
+            H = self._g[i].f(A) if i < last else self._out.f(A)   # H_i = g(A_i); Y_hat = O(A_L)
+            yield A, H
+
     def forward_cache(self, X):
         """Forward pass keeping what backprop needs.
 
         X (N, n_in) -> Hs [H_0 = X, H_1 .. H_{L-1}] each (N, n_i), As [A_1 .. A_L], Y (N, k).
         """
-        H, Hs, As = X, [X], []
-        for i, W in enumerate(self.W):
-            A = (W.T @ H.T).T                   # = H W_i, column-major: see _COLUMN_MAJOR
-            A += self.b[i]                      # A_i = H_{i-1} W_i + b_i
+        Hs, As = [X], []
+        for A, H in self.layers(X):
             As.append(A)
-            if i < self.L - 1:
-                H = self._g[i].f(A)             # H_i = g(A_i)
-                Hs.append(H)
-        return Hs, As, self._out.f(A)           # Y_hat = O(A_L)
+            Hs.append(H)
+        return Hs, As, Hs.pop()
 
     def backward(self, Hs, As, Y, T, dW, db):
         """Backpropagation: fills dW[i] (fan_in, fan_out) and db[i] (fan_out,) with grad theta
@@ -135,18 +149,30 @@ class Network:
                 deltas.append(delta)
         return deltas
 
-    def _loss_value(self, As, Y, T):
-        value = self._loss.value(self._out, As[-1], Y, T)
+    def loss_value(self, As, Y, T, thetas=None):
+        """L(theta) from a forward pass: As (only A_L is read) and Y as forward_cache or layers
+        give them, T (N, k) as targets returns it. Adds the L2 term (l2/2) sum ||W_i||_F^2 of
+        the theta the pass used. -> float; for a pass over thetas (B, n_params), with A_L and Y
+        (B, N, k), -> (B,), one loss per theta."""
+        if thetas is None:
+            return self._loss_at(As[-1], Y, T, self.theta)
+        return np.array([self._loss_at(A, Y_b, T, theta)
+                         for A, Y_b, theta in zip(As[-1], Y, thetas)])
+
+    def _loss_at(self, A, Y, T, theta):
+        value = self._loss.value(self._out, A, Y, T)          # A_L (N, k), Y (N, k)
         if self.l2:
-            w = self.theta[:self.n_weights]
+            w = theta[:self.n_weights]                         # W_1 .. W_L, biases excluded
             value += 0.5 * self.l2 * float(np.vdot(w, w))
         return value
 
-    def _backprop(self, X, T, dW, db):
-        """Hot path of the trainer (inputs already checked): -> (loss, Y); fills dW, db."""
+    def gradients_into(self, X, T, dW, db):
+        """Forward pass, backprop and loss in one go, the trainer's hot path: X (N, n_in) and
+        T (N, k) as check_inputs and targets return them; fills dW, db (see backward).
+        -> (loss, Y_hat (N, k))."""
         Hs, As, Y = self.forward_cache(X)
         self.backward(Hs, As, Y, T, dW, db)
-        return self._loss_value(As, Y, T), Y
+        return self.loss_value(As, Y, T), Y
 
     # ---- public calls (checked) -----------------------------------------------------------
     def check_inputs(self, X, param="X"):
@@ -167,13 +193,13 @@ class Network:
             return self.forward_cache(X)[2]
 
     def loss(self, X, y):
-        """L(theta) on (X, y) as pinned in DESIGN.md, plus (l2/2) sum ||W_i||_F^2."""
+        """L(theta) on (X, y) as pinned in docs/design.md, plus (l2/2) sum ||W_i||_F^2."""
         X = self.check_inputs(X)
         T, _ = self.targets(y, len(X))
         self.sync()
         with np.errstate(**QUIET):
             _, As, Y = self.forward_cache(X)
-            return self._loss_value(As, Y, T)
+            return self.loss_value(As, Y, T)
 
     def gradients(self, X, y):
         """-> (loss, dW, db): dW[i] has the shape of W[i], db[i] that of b[i]."""
@@ -182,7 +208,7 @@ class Network:
         self.sync()
         dW, db = self.unflatten(np.empty_like(self.theta))
         with np.errstate(**QUIET):
-            loss, _ = self._backprop(X, T, dW, db)
+            loss, _ = self.gradients_into(X, T, dW, db)
         return loss, dW, db
 
     def copy(self, dtype=None):

@@ -167,7 +167,7 @@ class Trainer:
     def _update(self):
         net, grad = self.net, self._grad
         X, T, full = self._batch()
-        loss, Y = net._backprop(X, T, self._dW, self._db)
+        loss, Y = net.gradients_into(X, T, self._dW, self._db)
         sq = np.add.reduceat(grad * grad, self._offsets)    # ||grad W_l||^2 .., ||grad b_l||^2 ..
         if not math.isfinite(sq.sum() + loss):
             what = "gradient" if math.isfinite(loss) else "loss"
@@ -213,7 +213,7 @@ class Trainer:
         with np.errstate(**QUIET):
             for name, X, T, labels in sets:
                 _, As, Y = net.forward_cache(X)
-                out[f"{name}_loss"] = net._loss_value(As, Y, T)
+                out[f"{name}_loss"] = net.loss_value(As, Y, T)
                 if labels is not None:
                     out[f"{name}_acc"] = accuracy(Y, labels)
         return out
@@ -257,11 +257,11 @@ class Trainer:
         net = self.net
         if not full:   # a batch's loss is noisy: the curve shows the loss on the whole set
             _, As, Y = net.forward_cache(self.X)
-            loss = net._loss_value(As, Y, self.T)
+            loss = net.loss_value(As, Y, self.T)
         values = [loss]
         if self.X_test is not None:
             _, As, Y_test = net.forward_cache(self.X_test)
-            values.append(net._loss_value(As, Y_test, self.T_test))
+            values.append(net.loss_value(As, Y_test, self.T_test))
         if self.labels is not None:
             values.append(accuracy(Y, self.labels))
             if self.X_test is not None:
