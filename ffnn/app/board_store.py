@@ -344,9 +344,10 @@ class Store:
             entry = conn.execute(insert(runs).values(
                 board_id=board.id, sender=sender, name=name,
                 settings=json.dumps(s.settings, sort_keys=True), lr=s.lr, t=s.t,
-                train_loss=s.train_loss, test_loss=s.test_loss, train_acc=s.train_acc,
-                test_acc=s.test_acc, diverged=s.diverged,
-                curve=json.dumps([s.steps, s.losses]), created=now, hidden=False,
+                train_loss=_finite(s.train_loss), test_loss=_finite(s.test_loss),
+                train_acc=_finite(s.train_acc), test_acc=_finite(s.test_acc),
+                diverged=s.diverged, curve=json.dumps(downsample(s.steps, s.losses)),
+                created=now, hidden=False,
             ).returning(runs.c.id)).scalar_one()
             self._touch(conn, board.id, now)
         return entry
@@ -402,9 +403,10 @@ class Store:
 
 
 def _entry(row):
-    steps, losses = json.loads(row.curve)
+    m = row._mapping                    # not row.t: Row's own attributes shadow a column "t"
+    steps, losses = json.loads(m["curve"])
     return Entry(
-        settings=json.loads(row.settings), lr=row.lr, t=row.t, train_loss=row.train_loss,
-        test_loss=row.test_loss, train_acc=row.train_acc, test_acc=row.test_acc,
-        diverged=bool(row.diverged), steps=steps, losses=losses, id=row.id, name=row.name,
-        created=row.created, hidden=bool(row.hidden))
+        settings=json.loads(m["settings"]), lr=m["lr"], t=m["t"], train_loss=m["train_loss"],
+        test_loss=m["test_loss"], train_acc=m["train_acc"], test_acc=m["test_acc"],
+        diverged=bool(m["diverged"]), steps=steps, losses=losses, id=m["id"], name=m["name"],
+        created=m["created"], hidden=bool(m["hidden"]))
