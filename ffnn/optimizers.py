@@ -59,7 +59,8 @@ def rmsprop(theta, grad, state, eta):
 
 
 def adam(theta, grad, state, eta):
-    """Kingma & Ba (2015): m, v running moments, bias-corrected; beta1 0.9, beta2 0.999, eps 1e-8."""
+    """Kingma & Ba (2015): m, v running moments, bias-corrected (m_hat, v_hat);
+    beta1 0.9, beta2 0.999, eps 1e-8."""
     b1 = state.setdefault("beta1", 0.9)
     b2 = state.setdefault("beta2", 0.999)
     eps = state.setdefault("eps", 1e-8)
@@ -77,16 +78,30 @@ def adam(theta, grad, state, eta):
 
 @dataclass(frozen=True)
 class Optimizer:
+    """One update rule found by name; `rule` is it in LaTeX, as the θ page shows it, with
+    g_t = ∇θ_t."""
+
     name: str
     label: str
     update: Callable
+    rule: str
 
 
-OPTIMIZERS = {
-    "gd": Optimizer("gd", "Gradient descent", gd),
-    "momentum": Optimizer("momentum", "Momentum (γ = 0.9)", momentum),
-    "nesterov": Optimizer("nesterov", "Nesterov (γ = 0.9)", nesterov),
-    "adagrad": Optimizer("adagrad", "AdaGrad", adagrad),
-    "rmsprop": Optimizer("rmsprop", "RMSProp (β = 0.9)", rmsprop),
-    "adam": Optimizer("adam", "Adam", adam),
-}
+OPTIMIZERS = {o.name: o for o in (
+    Optimizer("gd", "Gradient descent", gd, r"\theta_{t+1} = \theta_t - \eta\,g_t"),
+    Optimizer("momentum", "Momentum (γ = 0.9)", momentum,
+              r"u_t = \gamma u_{t-1} + \eta\,g_t,\quad \theta_{t+1} = \theta_t - u_t"),
+    Optimizer("nesterov", "Nesterov (γ = 0.9)", nesterov,
+              r"v_t = \gamma v_{t-1} + g_t,\quad "
+              r"\theta_{t+1} = \theta_t - \eta\,(g_t + \gamma v_t)"),
+    Optimizer("adagrad", "AdaGrad", adagrad,
+              r"v_t = v_{t-1} + g_t^2,\quad "
+              r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"),
+    Optimizer("rmsprop", "RMSProp (β = 0.9)", rmsprop,
+              r"v_t = \beta v_{t-1} + (1-\beta)\,g_t^2,\quad "
+              r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"),
+    Optimizer("adam", "Adam", adam,
+              r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\ "
+              r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2,\ "
+              r"\theta_{t+1} = \theta_t - \frac{\eta\,\hat m_t}{\sqrt{\hat v_t} + \epsilon}"),
+)}

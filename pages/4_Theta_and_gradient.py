@@ -4,8 +4,8 @@ import streamlit as st
 
 from ffnn.app import latex, page, views
 from ffnn.app.sidebar import bound
-from ffnn.figures import param_heatmaps
-from ffnn.figures._layout import sub
+from ffnn.figures import param_heatmaps, sub
+from ffnn.optimizers import OPTIMIZERS
 
 
 def theta_layout(sizes):
@@ -55,11 +55,13 @@ def update_equation(run, l, kind, i, j):
         st.latex(rf"{name}^{{({t + 1})}} = {name}^{{({t})}} - \eta\,{g} = {latex.num(before)} - "
                  rf"{latex.num(eta)} \times ({latex.num(grad)}) = {latex.num(now)}")
     else:
+        rule = OPTIMIZERS[tr.optimizer]
         st.latex(rf"{g} = {latex.num(grad)},\qquad {name}^{{({t + 1})}} - {name}^{{({t})}} = "
                  rf"{latex.num(now - before)}")
-        st.caption(f"With {tr.optimizer}, the step is built from this gradient and the "
-                   "optimizer's memory (see the sidebar's Optimizer), so it is not −η∇θ exactly; "
-                   "choose Gradient descent to see the lecture's rule.")
+        st.latex(rule.rule)
+        st.caption(f"With {rule.label}, the step is built from this gradient (g_t above, entry "
+                   "by entry) and the optimizer's memory, so it is not −η∇θ exactly; choose "
+                   "Gradient descent to see the lecture's rule.")
 
 
 def view(run):

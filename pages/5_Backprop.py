@@ -4,20 +4,12 @@ pass δ_i, ∇W_i, ∇b_i, with the real numbers, layer by layer."""
 import numpy as np
 import streamlit as st
 
+from ffnn.activations import ACTIVATIONS
 from ffnn.app import latex, page
 from ffnn.app.sidebar import bound
 from ffnn.backprop import trace
 from ffnn.datasets import FEATURES
-
-DELTA_L = {
-    ("softmax", "cross_entropy"): r"\delta_L = \hat y - y",
-    ("sigmoid", "cross_entropy"): r"\delta_L = \hat y - y",
-    ("linear", "squared_error"): r"\delta_L = 2(\hat y - y)",
-    ("sigmoid", "squared_error"): r"\delta_L = 2(\hat y - y)\odot\hat y\odot(1-\hat y)",
-    ("softmax", "squared_error"): r"\delta_L = J_{\mathrm{softmax}}(A_L)^{\!\top}\,2(\hat y - y)",
-}
-G_PRIME = {"sigmoid": r"H_i\odot(1-H_i)", "tanh": r"1-H_i^2", "relu": r"[A_i>0]",
-           "leaky_relu": r"[A_i>0] + 0.01\,[A_i\le 0]", "linear": "1"}
+from ffnn.losses import LOSSES, OUTPUTS
 
 
 def pick_point(run):
@@ -36,7 +28,7 @@ def forward(tr_, net, features):
     names = ", ".join(FEATURES[f][0] for f in features)
     st.latex(rf"H_0 = x = {latex.row(tr_.H[0])}\quad ({names})")
     for i in range(1, net.L + 1):
-        g = net.activation[i - 1] if i < net.L else net.output
+        g = (net.activation[i - 1] if i < net.L else net.output).replace("_", r"\_")
         line = rf"A_{{{i}}} = H_{{{i - 1}}}W_{{{i}}} + b_{{{i}}} = {latex.row(tr_.A[i - 1])}"
         out = (rf"H_{{{i}}} = \mathrm{{{g}}}(A_{{{i}}}) = {latex.row(tr_.H[i])}" if i < net.L
                else rf"\hat y = \mathrm{{{g}}}(A_{{{i}}}) = {latex.row(tr_.Y)}")
@@ -48,13 +40,14 @@ def backward(tr_, net):
     st.markdown("**Backward pass**, from the output back: $\\delta_i = \\partial\\mathcal{L}/"
                 "\\partial A_i$, $\\nabla W_i = H_{i-1}^{\\top}\\delta_i$, $\\nabla b_i = \\delta_i$")
     L = net.L
-    st.latex(DELTA_L[(net.output, net.loss_name)] + " = " + latex.row(tr_.delta[-1]))
+    delta_L = LOSSES[net.loss_name].delta_tex(OUTPUTS[net.output])
+    st.latex(rf"\delta_L = {delta_L} = {latex.row(tr_.delta[-1])}")
     for i in range(L, 0, -1):
         st.latex(rf"\nabla W_{{{i}}} = H_{{{i - 1}}}^{{\top}}\delta_{{{i}}} = "
                  rf"{latex.mat(tr_.dW[i - 1])}\qquad \nabla b_{{{i}}} = \delta_{{{i}}} = "
                  rf"{latex.row(tr_.db[i - 1])}")
         if i > 1:
-            g = G_PRIME[net.activation[i - 2]].replace("_i", f"_{{{i - 1}}}")
+            g = ACTIVATIONS[net.activation[i - 2]].derivative.replace("_i", f"_{{{i - 1}}}")
             st.latex(rf"\delta_{{{i - 1}}} = (\delta_{{{i}}} W_{{{i}}}^{{\top}})\odot({g}) = "
                      rf"{latex.row(tr_.delta[i - 2])}")
 

@@ -32,7 +32,7 @@ def view(run):
         f"{2 * net.n_params} evaluations of L).")
     views.chart(gradient_check_bars(report, TOLERANCE), "check")
     if (~report.passed & (report.near_kinks > 0)).any():
-        st.caption("Some pre-activations of a ReLU layer sit within 1e-4 of 0, its kink, where "
+        st.caption("Some pre-activations sit within 1e-4 of a kink of g (ReLU's at 0), where "
                    "the derivative does not exist: there a finite difference averages two "
                    "slopes, so a failure on those layers is expected and not a bug in backprop.")
     table = report.assign(shape=report["shape"], passed=report["passed"].map({True: "✓",
@@ -41,7 +41,7 @@ def view(run):
         "rel_error": st.column_config.NumberColumn("relative error", format="%.2e"),
         "backprop_norm": st.column_config.NumberColumn("‖backprop‖", format="%.4g"),
         "numerical_norm": st.column_config.NumberColumn("‖numerical‖", format="%.4g"),
-        "near_kinks": st.column_config.NumberColumn("near ReLU kinks")})
+        "near_kinks": st.column_config.NumberColumn("near kinks of g")})
 
 
 page.show(

@@ -1,11 +1,12 @@
 """Per-neuron views: what each hidden unit computes over the input plane, and where it gets
 its learning signal δ."""
 
-import numpy as np
 import streamlit as st
 
+from ffnn.activations import ACTIVATIONS
 from ffnn.app import page, views
 from ffnn.app.sidebar import bound
+from ffnn.backprop import deltas, hidden_activations
 from ffnn.figures.neurons import unit_activations, unit_signals
 from ffnn.grid import grid_axes, grid_inputs
 
@@ -23,20 +24,16 @@ def view(run):
     bound(st.selectbox, "Hidden layer", "nr_layer", options=list(range(1, net.L)))
     l = ss["nr_layer"]
     xs, ys = grid_axes(views.EXTENT, RESOLUTION)
-    Hs, _, _ = net.forward_cache(net.check_inputs(grid_inputs(data.features, views.EXTENT,
-                                                              RESOLUTION)))
-    maps = Hs[l].T.reshape(-1, RESOLUTION, RESOLUTION)
-    st.markdown(f"**Activation H_{l},j over the input plane**, unit by unit "
-                f"({net.activation[l - 1]})")
-    views.chart(unit_activations(xs, ys, maps, l, activation=net.activation[l - 1],
-                                 extent=views.EXTENT), "unit_maps")
-    X, T = run.trainer.X, run.trainer.T
-    Hs, As, Y = net.forward_cache(X)
-    dW, db = net.unflatten(np.empty_like(net.theta))
-    deltas = net.backward(Hs, As, Y, T, dW, db)[::-1]      # delta_1 .. delta_L
+    plane = grid_inputs(data.features, views.EXTENT, RESOLUTION)
+    maps = hidden_activations(net, plane, l).T.reshape(-1, RESOLUTION, RESOLUTION)
+    g = ACTIVATIONS[net.activation[l - 1]]
+    st.markdown(f"**Activation H_{l},j over the input plane**, unit by unit ({g.label})")
+    views.chart(unit_activations(xs, ys, maps, l, value_range=g.range, extent=views.EXTENT),
+                "unit_maps")
+    delta = deltas(net, data.X_train, data.y_train)[l - 1]     # delta_l (N, n_l), a mean's 1/N
     st.markdown(f"**Learning signal δ_{l},j = ∂L/∂A_{l},j at each training point** (× N: "
                 "per example; bigger dots, bigger push on that unit's weights)")
-    views.chart(unit_signals(data.points_train, deltas[l - 1] * len(X), l,
+    views.chart(unit_signals(data.points_train, delta * len(delta), l,
                              extent=views.EXTENT), "unit_signals")
 
 

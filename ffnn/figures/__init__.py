@@ -1,5 +1,6 @@
 """Plotly figure builders: arrays and the trainer's history in, a go.Figure out (no Streamlit)."""
 
+from ._layout import sub
 from .boundary import decision_boundary
 from .curves import accuracy_curves, loss_curves
 from .gradients import bias_label, gradient_norms, matrix_heatmaps, shape_label, update_ratio
@@ -17,4 +18,4 @@ from .params import network_graph, param_heatmaps
 __all__ = ["CLASS_COLORS", "DIVERGING", "LAYER_COLORS", "SIGN_COLORS", "SPLIT_COLORS",
            "accuracy_curves", "bias_label", "class_color", "decision_boundary",
            "gradient_norms", "layer_color", "loss_curves", "matrix_heatmaps", "network_graph",
-           "param_heatmaps", "shape_label", "update_ratio"]
+           "param_heatmaps", "shape_label", "sub", "update_ratio"]

@@ -39,15 +39,17 @@ def _title(text, xd, yd):
             "showarrow": False, "yanchor": "bottom", "font": {"size": 11}}
 
 
-def unit_activations(xs, ys, maps, layer, *, activation, extent=6.0, per_row=PER_ROW):
+def unit_activations(xs, ys, maps, layer, *, value_range=None, extent=6.0, per_row=PER_ROW):
     """maps (U, G, G): H_layer,j over the plane (maps[j][i, k] at x1 = xs[k], x2 = ys[i]),
-    one small heatmap per unit j; colour range fixed by the activation's range."""
+    one small heatmap per unit j. value_range: (low, high) of the activation (its
+    Activation.range), the colour range; None (unbounded) centres it on 0 over the values."""
     U = len(maps)
     rows, cols = _grid(U, per_row)
-    lo, hi = {"sigmoid": (0, 1), "tanh": (-1, 1)}.get(activation, (None, None))
-    if lo is None:
+    if value_range is None:
         hi = float(np.nanmax(np.abs(maps))) or 1.0
         lo = -hi
+    else:
+        lo, hi = value_range
     layout = base_layout(int(rows * 1000 / max(cols, 4)) + 20,
                          margin={"l": 5, "r": 5, "t": 5, "b": 5}, showlegend=False)
     data, notes = [], []
