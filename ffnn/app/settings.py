@@ -1,6 +1,8 @@
 """What the sidebar can set: each setting's default and allowed values, and which settings start
 training again from a fresh theta_0. Plain Python, so tests and URL checks can use it too."""
 
+from collections.abc import Mapping
+
 from ffnn.activations import ACTIVATIONS
 from ffnn.datasets import DATASETS, FEATURES
 from ffnn.init import INITS
@@ -34,15 +36,38 @@ UPLOADED = "uploaded"     # the dataset name of points from a CSV (see ffnn.io);
 ARCH_KEYS = ("n_hidden", *(f"width_{i}" for i in range(1, MAX_HIDDEN + 1)), "activation",
              "output", "loss", "init", "seed")
 
-NAMES = {
-    "dataset": {**{k: v.label for k, v in DATASETS.items()}, UPLOADED: "Uploaded CSV"},
-    "features": {k: v[0] for k, v in FEATURES.items()},
-    "activation": {k: v.label for k, v in ACTIVATIONS.items()},
-    "output": {k: v.label for k, v in OUTPUTS.items()},
-    "loss": {k: v.label for k, v in LOSSES.items()},
-    "init": {k: v.label for k, v in INITS.items()},
-    "optimizer": {k: v.label for k, v in OPTIMIZERS.items()},
-}
+
+
+class Names(Mapping):
+    """NAMES[setting] -> {name: label} of that setting's choices, read from its registry at each
+    use: whatever a registry holds (an activation added at run time too) is offered at once."""
+
+    def __init__(self, groups):
+        self.groups = groups            # setting -> function giving {name: label}
+
+    def __getitem__(self, setting):
+        return self.groups[setting]()
+
+    def __iter__(self):
+        return iter(self.groups)
+
+    def __len__(self):
+        return len(self.groups)
+
+
+def _labels(registry):
+    return lambda: {k: v.label for k, v in registry.items()}
+
+
+NAMES = Names({
+    "dataset": lambda: {**_labels(DATASETS)(), UPLOADED: "Uploaded CSV"},
+    "features": lambda: {k: v[0] for k, v in FEATURES.items()},
+    "activation": _labels(ACTIVATIONS),
+    "output": _labels(OUTPUTS),
+    "loss": _labels(LOSSES),
+    "init": _labels(INITS),
+    "optimizer": _labels(OPTIMIZERS),
+})
 
 
 def hidden_sizes(cfg):
@@ -61,7 +86,7 @@ def outputs_for(cfg):
     """The output functions that make sense for this task and loss, best first."""
     if task_of(cfg) == "regression":
         return ["linear"]
-    return [o for o in ("softmax", "sigmoid", "linear") if (o, cfg["loss"]) in valid_pairs()]
+    return [o for o in OUTPUTS if (o, cfg["loss"]) in valid_pairs()]   # registry order
 
 
 def losses_for(cfg):

@@ -33,6 +33,13 @@ def _choice(options):
     return parse
 
 
+def _choice_of(setting):
+    """A name among the sidebar's choices for `setting` (S.NAMES), read from its registry."""
+    def parse(text):
+        return _choice(list(S.NAMES[setting]))(text)
+    return parse
+
+
 def _number_in(options):
     def parse(text):
         value = float(text)
@@ -73,13 +80,13 @@ PARSERS = {
     "features": _features,
     "n_hidden": _int(0, S.MAX_HIDDEN),
     **{f"width_{i}": _int(1, S.MAX_NEURONS) for i in range(1, S.MAX_HIDDEN + 1)},
-    "activation": _choice(list(S.NAMES["activation"])),
-    "output": _choice(list(S.NAMES["output"])),
-    "loss": _choice(list(S.NAMES["loss"])),
-    "init": _choice(list(S.NAMES["init"])),
+    "activation": _choice_of("activation"),
+    "output": _choice_of("output"),
+    "loss": _choice_of("loss"),
+    "init": _choice_of("init"),
     "seed": _int(0, 10**6),
     "lr": _lr,
-    "optimizer": _choice(list(S.NAMES["optimizer"])),
+    "optimizer": _choice_of("optimizer"),
     "batch_size": _number_in(S.BATCH_CHOICES),
     "l2": _number_in(S.L2_CHOICES),
     "max_iterations": _int(1, 1_000_000),
