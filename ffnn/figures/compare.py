@@ -4,6 +4,7 @@ example's output error signal ||delta_L|| against the probability it gives the t
 import numpy as np
 
 from ..compare import textbook_delta
+from ..losses import LOSSES
 from ._layout import (
     base_layout,
     column,
@@ -19,24 +20,20 @@ from ._layout import (
 
 SIDE_COLORS = ("#332288", "#117733")   # A indigo, B green (Paul Tol): apart from class colours
 SIDE_SYMBOLS = ("circle-open", "circle")  # A open, so it shows where the two clouds overlap
-REFERENCE_DASH = {"cross_entropy": "dash", "squared_error": "dot"}
+REFERENCE_DASHES = ("dash", "dot", "dashdot", "longdash")   # one per loss, in LOSSES' order
 FLOOR = 1e-5     # the bottom of the delta chart's log axis; smaller signals are drawn on it
 CEILING = 3.0    # above sqrt(2), the largest per-example signal of a softmax/sigmoid output
 # p on a grid dense near 0, where squared error's signal collapses, so the dotted curve
 # visibly reaches the floor at the left edge.
 _P = np.concatenate([np.geomspace(1e-7, 1e-2, 80, endpoint=False), np.linspace(1e-2, 1, 200)])
-_FORMULAS = {("sigmoid", "cross_entropy"): "1 − p", ("sigmoid", "squared_error"): "2p(1 − p)²",
-             ("softmax", "cross_entropy"): "√2(1 − p)",
-             ("softmax", "squared_error"): "4√2 p(1 − p)²"}
-_LOSS_NAMES = {"cross_entropy": "cross-entropy", "squared_error": "squared error"}
 
 
 def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"), *,
                         output="softmax", k=2, height=360):
     """Each training example as a point: x = p, the probability its network gives the true
     class, y = ||delta_L||, the size of its error signal at the output layer (log scale), for
-    both networks; beneath, the textbook curves (ffnn.compare.textbook_delta): cross-entropy
-    dashed, squared error dotted.
+    both networks; beneath, the textbook curves (ffnn.compare.textbook_delta) of every loss that
+    has one for this output (each Loss's `textbook`): cross-entropy dashed, squared error dotted.
 
     p_true_* (N,), delta_* (N,) from ffnn.compare.output_deltas (per example: already times N).
     output 'softmax' or 'sigmoid' and k pick the curves; for output and k = 2 (softmax) or 1
@@ -46,7 +43,8 @@ def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"),
     A confident mistake (p -> 0) gets the largest signal from cross-entropy and almost none from
     squared error. Axes are fixed: x in [0, 1], y in [FLOOR, CEILING]; smaller signals are drawn
     on the floor (their hover gives the value)."""
-    data = [_reference(loss, output, k) for loss in ("cross_entropy", "squared_error")]
+    data = [_reference(loss, output, k, dash)
+            for loss, dash in zip(LOSSES.values(), REFERENCE_DASHES) if output in loss.textbook]
     for side, (p, d) in enumerate(((p_true_a, delta_a), (p_true_b, delta_b))):
         data.append(_points(p, d, labels[side], SIDE_COLORS[side], SIDE_SYMBOLS[side]))
     yrange = [np.log10(FLOOR), np.log10(CEILING)]
@@ -94,11 +92,11 @@ def _line(t, values, name, color, dash):
             "hovertemplate": f"%{{y:.4~g}}<extra>{name}</extra>"}
 
 
-def _reference(loss, output, k):
-    name = f"{_LOSS_NAMES[loss]}: {_FORMULAS[output, loss]}"
+def _reference(loss, output, k, dash):
+    name = f"{loss.label.lower()}: {loss.textbook[output][0]}"
     return {"type": "scatter", "mode": "lines", "x": _P,
-            "y": for_log(textbook_delta(_P, loss, output, k)), "name": name,
-            "line": {"color": "#555555", "width": 1.5, "dash": REFERENCE_DASH[loss]},
+            "y": for_log(textbook_delta(_P, loss.name, output, k)), "name": name,
+            "line": {"color": "#555555", "width": 1.5, "dash": dash},
             "hovertemplate": f"p = %{{x:.3g}}, ‖δ_L‖ = %{{y:.3g}}<extra>{name}</extra>"}
 
 
