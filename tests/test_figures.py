@@ -30,7 +30,7 @@ from ffnn.figures import (
     update_ratio,
 )
 from ffnn.figures.boundary import _FULL, _LIGHT, CAP
-from ffnn.figures.palette import _rgb, mix
+from ffnn.figures.palette import mix, rgb
 from ffnn.figures.png import decode_png, encode_png
 from ffnn.grid import predict_grid
 
@@ -115,8 +115,8 @@ def regions(fig):
 def expected_rgba(cls, conf, k=3):
     """Colour of a cell by hand: class colour mixed toward white, _LIGHT at confidence 0 to
     _FULL at confidence 1 (both from ffnn.figures.boundary)."""
-    light = np.array(_rgb(mix(CLASS_COLORS[cls], t=_LIGHT)), dtype=float)
-    full = np.array(_rgb(mix(CLASS_COLORS[cls], t=_FULL)), dtype=float)
+    light = np.array(rgb(mix(CLASS_COLORS[cls], t=_LIGHT)), dtype=float)
+    full = np.array(rgb(mix(CLASS_COLORS[cls], t=_FULL)), dtype=float)
     return [*np.rint(light + (full - light) * conf), 255]
 
 

@@ -6,7 +6,7 @@ import base64
 import numpy as np
 
 from ._layout import base_layout, f32, figure, top_legend
-from .palette import DIVERGING, _rgb, class_color, mix
+from .palette import DIVERGING, class_color, mix, rgb
 from .png import encode_png
 
 # Full confidence is drawn at class + CAP, not class + 1: plotly gives a value that sits on a
@@ -92,8 +92,8 @@ def region_rgba(Z, k, discretize=False):
     white, from _LIGHT (confidence 0) to _FULL (confidence 1); NaN outputs transparent."""
     z, cls, _ = class_confidence(Z, discretize)
     conf = np.nan_to_num(z - cls)[..., None] / CAP
-    light = np.array([_rgb(mix(class_color(c), t=_LIGHT)) for c in range(k)], dtype=np.float64)
-    full = np.array([_rgb(mix(class_color(c), t=_FULL)) for c in range(k)], dtype=np.float64)
+    light = np.array([rgb(mix(class_color(c), t=_LIGHT)) for c in range(k)], dtype=np.float64)
+    full = np.array([rgb(mix(class_color(c), t=_FULL)) for c in range(k)], dtype=np.float64)
     rgba = np.empty(Z.shape[:2] + (4,), dtype=np.uint8)
     rgba[..., :3] = np.rint(light[cls] + (full[cls] - light[cls]) * conf)
     rgba[..., 3] = np.where(np.isnan(z), 0, 255)

@@ -33,9 +33,10 @@ def class_color(c):
 
 def mix(color, other="#FFFFFF", t=0.5):
     """'#RRGGBB' moved a fraction t of the way to `other` -> '#RRGGBB'."""
-    a, b = _rgb(color), _rgb(other)
+    a, b = rgb(color), rgb(other)
     return "#" + "".join(f"{round(x + (y - x) * t):02X}" for x, y in zip(a, b))
 
 
-def _rgb(color):
+def rgb(color):
+    """'#RRGGBB' -> (r, g, b), each 0..255."""
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
