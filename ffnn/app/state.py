@@ -5,8 +5,9 @@ would be shared by every visitor of a hosted demo). Datasets are pure functions 
 arguments, so they are cached with st.cache_data.
 """
 
+import time
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import streamlit as st
 
@@ -26,11 +27,17 @@ def load_dataset(name, n_samples, noise, train_ratio, seed, n_classes, features)
 
 @dataclass
 class Run:
-    """One training run: the settings it was built from, its data and its trainer."""
+    """One training run: the settings it was built from, its data and its trainer.
+
+    `changes`: the settings changed mid-run, [(t, key, value it replaced)], and the updates that
+    diverged, [(t, "diverged", None)], in the order they happened. With the current settings
+    they are what a URL needs to replay this trainer's θ bit for bit (see url_params)."""
 
     cfg: dict
     data: Dataset
     trainer: Trainer
+    changes: list = field(default_factory=list)
+    marked: object = field(default=None, repr=False)   # the Divergence last put in changes
 
     @property
     def net(self):
@@ -51,26 +58,117 @@ def init_state():
     if first:
         ss["url_read"] = True
         values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
-        ss["replay_t"] = values.pop("t", 0)
+        ss["replay_to"] = (values.pop("t", 0), values.pop("changes", []))
         ss["present"] = values.pop("present", False)
         for key, value in values.items():
             ss[key] = value
 
 
+def url_params(run, present=False):
+    """The query parameters that rebuild this run: its settings, and, when they can travel, t
+    and the settings changed mid-run (so that replaying gives this θ bit for bit).
+
+    t is left out for uploaded points (a URL cannot carry them), when the trainer recorded a
+    mid-run change that run.changes does not hold (it could not be replayed), and when a URL
+    could not read back what would be written (more changes than urlstate.MAX_CHANGES, or a
+    typed value beyond what a URL accepts): never a t that would replay to another θ."""
+    tr = run.trainer
+    changes = list(run.changes)
+    if tr.diverged is not None and tr.diverged is not run.marked:
+        changes.append((tr.t, urlstate.DIVERGED, None))
+    known = sum(key != urlstate.DIVERGED for _, key, _ in changes)
+    settings = urlstate.encode(run.cfg, present=present)
+    if not tr.t or run.cfg["dataset"] == S.UPLOADED or known != len(tr.events):
+        return settings
+    params = urlstate.encode(run.cfg, t=tr.t, present=present, changes=changes)
+    values, warnings = urlstate.decode(params)
+    if warnings or values.get("changes", []) != changes:
+        return settings
+    return params
+
+
 def write_url(run):
-    """Keep the address bar equal to this run's settings, so a copied URL reproduces it."""
-    params = urlstate.encode(run.cfg, present=st.session_state["present"])
+    """Keep the address bar equal to this run: its settings, t and mid-run changes, so that a
+    copied URL, a reload or a reconnection to another server rebuilds the same θ (replay).
+
+    Cheap enough for every frame (a dict compared); the browser is sent a message only when
+    the parameters changed, and each such message adds an entry to the tab's history."""
+    params = url_params(run, present=st.session_state["present"])
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 
 
 def replay(run):
-    """A shared URL's t: run that many updates once, from the same theta_0 (deterministic)."""
-    t = st.session_state.pop("replay_t", 0)
-    if t and run.trainer.t == 0:
-        run.trainer.step(min(t, run.trainer.max_iterations))
-        st.session_state["notice"] = (f"Replayed the shared run to t = {run.trainer.t}: same "
-                                      "settings and seeds give the same θ, bit for bit.")
+    """A URL's t on a session's first run: from the same θ₀, run that many updates with the
+    settings in force at each t (the URL's `changes`), as the run that wrote the URL did, so
+    that θ is the same bit for bit. At most urlstate.MAX_T updates (a notice says so beyond)."""
+    ss = st.session_state
+    t, changes = ss.pop("replay_to", (0, []))
+    if not t or run.trainer.t != 0:
+        return
+    started = time.perf_counter()
+    to = min(t, urlstate.MAX_T)
+    again = replayed(run, to, [c for c in changes if c[0] <= to], ss.get("uploaded"))
+    if again is None:
+        ss["problem"] = ("The URL's t and changes do not fit together (they were edited?): "
+                         "training starts from θ₀ with the URL's settings.")
+        return
+    run.trainer, run.changes, run.marked = again.trainer, again.changes, again.marked
+    trainer = again.trainer
+    took = time.perf_counter() - started
+    if to < t:
+        ss["notice"] = (f"This address asks for t = {t:,}; at most {urlstate.MAX_T:,} updates "
+                        f"are replayed. Replayed to t = {trainer.t:,} ({took:.1f} s): this "
+                        "run's θ at that t, bit for bit. Play goes on from there.")
+    else:
+        ss["notice"] = (f"Rebuilt this run from its address: replayed to t = {trainer.t:,} "
+                        f"({took:.1f} s). The same settings, seeds and mid-run changes give the "
+                        "same θ, bit for bit.")
+
+
+# How each setting that may change mid-run is read from and written to a Trainer (in the order
+# _adjust applies them). The batch size is 0 for the full batch, as in the settings.
+_SETTERS = {
+    "lr": (lambda tr: tr.lr, lambda tr, v: setattr(tr, "lr", v)),
+    "optimizer": (lambda tr: tr.optimizer, lambda tr, v: tr.set_optimizer(v)),
+    "batch_size": (lambda tr: tr.batch_size or 0, lambda tr, v: setattr(tr, "batch_size", v or None)),
+    "l2": (lambda tr: tr.l2, lambda tr, v: setattr(tr, "l2", v)),
+}
+
+
+def replayed(run, t, changes, uploaded=None):
+    """A new Run of `run`'s settings and data, trained from θ₀ to `t` with `changes` applied on
+    the way (see Run.changes); None if they do not fit (a change after a divergence that did not
+    happen, say). The settings at t = 0 are the run's, except each changed one's first value;
+    it ends with the run's settings, the same events and the same changes."""
+    first = {}
+    for _, key, value in changes:
+        if key != urlstate.DIVERGED:
+            first.setdefault(key, value)
+    cfg = {**run.cfg, **first, "max_iterations": max(t, run.cfg["max_iterations"])}
+    trainer = build_run(cfg, uploaded).trainer
+    out = Run(run.cfg, run.data, trainer, list(changes))
+    later = {}     # key -> the values it takes, in order
+    for i, (_, key, _) in enumerate(changes):
+        if key != urlstate.DIVERGED:
+            nxt = next((v for _, k, v in changes[i + 1:] if k == key), run.cfg[key])
+            later.setdefault(key, []).append(nxt)
+    for at, key, _ in changes:
+        if at > trainer.t:
+            trainer.step(at - trainer.t)
+        if trainer.t != at:              # diverged before reaching it: not this URL's run
+            return None
+        if key == urlstate.DIVERGED:
+            trainer.step(1)
+            if trainer.diverged is None:
+                return None
+            out.marked = trainer.diverged
+        else:
+            _SETTERS[key][1](trainer, later[key].pop(0))
+    if t > trainer.t:
+        trainer.step(t - trainer.t)
+    trainer.max_iterations = run.cfg["max_iterations"]
+    return out
 
 
 def current_cfg():
@@ -132,10 +230,8 @@ def _adjust(run, cfg):
     """Apply the settings that keep theta; a bad value is refused and the old one restored."""
     tr = run.trainer
     try:
-        tr.lr = cfg["lr"]
-        tr.set_optimizer(cfg["optimizer"])
-        tr.batch_size = cfg["batch_size"] or None
-        tr.l2 = cfg["l2"]
+        for key in _SETTERS:
+            _change(run, key, cfg[key])
         tr.max_iterations = cfg["max_iterations"]
     except ValueError as err:
         st.session_state["problem"] = f"That value cannot be used: {err}"
@@ -143,6 +239,20 @@ def _adjust(run, cfg):
         return run
     run.cfg = cfg
     return run
+
+
+def _change(run, key, value):
+    """Set one trainer setting; when the trainer records it as a mid-run change (an event),
+    note it in run.changes with the value it replaced, after the divergence it ends, if any."""
+    tr = run.trainer
+    get, put = _SETTERS[key]
+    old, diverged, n = get(tr), tr.diverged, len(tr.events)
+    put(tr, value)
+    if len(tr.events) > n:
+        if diverged is not None and diverged is not run.marked:
+            run.changes.append((tr.t, urlstate.DIVERGED, None))
+            run.marked = diverged
+        run.changes.append((tr.t, key, old))
 
 
 def _restore(cfg):

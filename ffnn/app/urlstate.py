@@ -13,7 +13,14 @@ from ffnn.datasets import DATASETS, FEATURES
 from . import settings as S
 
 MAX_VALUE_CHARS = 200
-MAX_T = 100_000   # a shared URL may ask the app to replay this many updates at most
+MAX_T = 100_000   # a URL's t is replayed up to this many updates at most (a notice says so)
+MAX_ITERATIONS = 1_000_000        # the sidebar's largest max_iterations, and a URL's largest t
+# Settings changed mid-run that change the trajectory theta_t (max_iterations does not): a URL
+# lists them as `changes` so that a replay applies each at the same t (see encode_changes).
+CHANGED_KEYS = ("lr", "optimizer", "batch_size", "l2")
+DIVERGED = "diverged"             # a `changes` item: training diverged at this t
+MAX_CHANGES = 40                  # more mid-run changes than this and a URL carries no t
+MAX_CHANGES_CHARS = 1000
 
 
 def _int(lo, hi):
@@ -90,24 +97,78 @@ PARSERS = {
     "batch_size": _number_in(S.BATCH_CHOICES),
     "l2": _number_in(S.L2_CHOICES),
     "max_iterations": _int(1, 1_000_000),
-    "t": _int(0, MAX_T),          # replay this many updates after loading
+    "t": _int(0, MAX_ITERATIONS),  # replay this many updates after loading (up to MAX_T)
     "present": _flag,             # presentation mode
 }
-APP_KEYS = ("t", "present")       # in the URL, but not sidebar settings
 
 
-def encode(cfg, t=0, present=False):
-    """Settings that differ from the defaults (plus t and present) as {name: text}."""
+def _changes(text):
+    """`<t>.<key>.<value>` items joined by `~` (see encode_changes) -> [(t, key, value)]."""
+    items = text.split("~") if text else []
+    if len(items) > MAX_CHANGES:
+        raise ValueError(f"must list at most {MAX_CHANGES} changes")
+    out, last = [], 0
+    for item in items:
+        at, _, rest = item.partition(".")
+        key, dot, value = rest.partition(".")
+        if key == DIVERGED and not dot:
+            parsed = None
+        elif key in CHANGED_KEYS and dot:
+            parsed = PARSERS[key](value)
+        else:
+            raise ValueError("must be t.setting.value items (lr, optimizer, batch_size, l2) "
+                             "or t.diverged, joined by ~")
+        at = _int(0, MAX_ITERATIONS)(at)
+        if at < last:
+            raise ValueError("must list the changes in the order of t")
+        out.append((at, key, parsed))
+        last = at
+    return out
+
+
+PARSERS["changes"] = _changes     # settings changed mid-run, replayed at the same t
+APP_KEYS = ("t", "present", "changes")   # in the URL, but not sidebar settings
+LONG_VALUES = {"changes": MAX_CHANGES_CHARS}
+
+
+def text_of(value):
+    """A setting's value as URL text; a float in the fewest digits that read back as the same
+    float (so that a typed learning rate such as 0.123456789 replays bit for bit)."""
+    if isinstance(value, list):
+        return ",".join(value)
+    if isinstance(value, float):
+        short = f"{value:g}"
+        return short if float(short) == value else repr(value)
+    return str(value)
+
+
+def encode_changes(changes):
+    """[(t, key, value)] -> the `changes` parameter's text, e.g. `10.lr.0.1~25.optimizer.gd`.
+
+    Each item says: at update t, `key` stopped being `value` (its value from t = 0, or from the
+    previous item of the same key); the next item of the same key, or else the URL's current
+    setting, is what it became. `t.diverged` marks an update that made training diverge (it is
+    tried again when replaying, so that what it changed is changed again)."""
+    parts = []
+    for at, key, value in changes:
+        parts.append(f"{at}.{key}" if key == DIVERGED else f"{at}.{key}.{text_of(value)}")
+    return "~".join(parts)
+
+
+def encode(cfg, t=0, present=False, changes=()):
+    """Settings that differ from the defaults (plus t, the mid-run changes and present) as
+    {name: text}."""
     out = {}
     for key, default in S.DEFAULTS.items():
         value = cfg[key]
         if key in ("upload", "upload_task") or (key == "dataset" and value == S.UPLOADED):
             continue                               # uploaded points cannot travel in a URL
         if value != default:
-            out[key] = ",".join(value) if isinstance(value, list) else f"{value:g}" \
-                if isinstance(value, float) else str(value)
+            out[key] = text_of(value)
     if t:
         out["t"] = str(t)
+    if changes:
+        out["changes"] = encode_changes(changes)
     if present:
         out["present"] = "1"
     return out
@@ -128,7 +189,7 @@ def decode(params):
         if key not in PARSERS:
             warnings.append(f"Ignored the unknown URL parameter {quote(key)}.")
             continue
-        if not isinstance(text, str) or len(text) > MAX_VALUE_CHARS:
+        if not isinstance(text, str) or len(text) > LONG_VALUES.get(key, MAX_VALUE_CHARS):
             warnings.append(f"Ignored the URL parameter {quote(key)}: its value is too long.")
             continue
         try:
@@ -136,4 +197,9 @@ def decode(params):
         except (ValueError, OverflowError) as err:
             reason = str(err) if "must" in str(err) else "is not a number of the right kind"
             warnings.append(f"Ignored {quote(key)} = {quote(text)} from the URL: it {reason}.")
+    late = [at for at, _, _ in values.get("changes", ()) if at > values.get("t", 0)]
+    if late:
+        del values["changes"]
+        warnings.append(f"Ignored {quote('changes')} from the URL: it changes a setting at "
+                        f"t = {late[0]}, after the URL's t = {values.get('t', 0)}.")
     return values, warnings

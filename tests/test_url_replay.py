@@ -1,0 +1,239 @@
+"""The address bar carries t and the settings changed mid-run, and a session that arrives with
+that URL (a reload, a copied link, a page reconnecting to another server after its own died)
+replays the run to the same θ, bit for bit; beyond urlstate.MAX_T it replays that far and says so.
+"""
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ffnn.app import settings as S
+from ffnn.app import state, urlstate
+from ffnn.app.state import build_run, replayed, url_params
+from ffnn.app.urlstate import decode, encode, text_of
+
+from apptest import ROOT, TIMEOUT, assert_clean, click, counter, run_state, set_widget, start, texts
+
+
+def arrive(params):
+    """A new session (a new tab) opening the app at `params`."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def same_bits(a, b):
+    assert a.dtype == b.dtype and a.shape == b.shape
+    assert a.tobytes() == b.tobytes()
+
+
+def address(at):
+    return {key: at.query_params[key] for key in at.query_params}
+
+
+# ---- the address bar, in the app ----------------------------------------------------------------
+
+def test_the_address_bar_holds_t_and_a_new_session_replays_it():
+    at = start()
+    assert "t" not in address(at)
+    click(at, "Step ×10")
+    click(at, "Step")
+    assert address(at) == {"t": "11"}
+    other = arrive(address(at))
+    assert counter(other) == 11
+    same_bits(run_state(other).net.theta, run_state(at).net.theta)
+    assert any("replayed to t = 11" in m for m in texts(other))
+    assert address(other) == {"t": "11"}          # and it writes the same address back
+
+
+def test_mid_run_changes_travel_in_the_address_and_replay_bit_for_bit():
+    at = start()
+    set_widget(at, "select_slider", "_batch_size", 10)     # mini-batches: the shuffles matter
+    click(at, "Step ×10")
+    set_widget(at, "select_slider", "_lr", 0.3)
+    click(at, "Step ×10")
+    set_widget(at, "selectbox", "_optimizer", "adam")
+    set_widget(at, "select_slider", "_batch_size", 20)
+    click(at, "Step ×10")
+    set_widget(at, "select_slider", "_l2", 0.001)
+    click(at, "Step")
+    params = address(at)
+    assert params["t"] == "31"
+    assert params["changes"] == "0.batch_size.0~10.lr.0.1~20.optimizer.gd~20.batch_size.10~30.l2.0"
+    assert (params["lr"], params["optimizer"], params["batch_size"]) == ("0.3", "adam", "20")
+    other = arrive(params)
+    mine, theirs = run_state(at), run_state(other)
+    assert counter(other) == 31
+    same_bits(theirs.net.theta, mine.net.theta)
+    assert theirs.trainer.events == mine.trainer.events
+    assert theirs.changes == mine.changes
+    assert address(other) == params
+    # without the changes, the same t from the current settings is another θ
+    plain = arrive({k: v for k, v in params.items() if k != "changes"})
+    assert counter(plain) == 31
+    assert run_state(plain).net.theta.tobytes() != mine.net.theta.tobytes()
+
+
+def test_a_url_beyond_the_cap_replays_to_the_cap_and_says_so(monkeypatch):
+    assert urlstate.MAX_T == 100_000
+    monkeypatch.setattr(urlstate, "MAX_T", 40)     # the real cap takes ~10 s to replay
+    cfg = {**S.DEFAULTS, "lr": 0.3}
+    at = arrive(encode(cfg, t=55, changes=[(20, "lr", 0.1), (50, "lr", 1.0)]))
+    assert counter(at) == 40
+    notice = [m for m in texts(at) if "at most 40 updates" in m]
+    assert notice and "asks for t = 55" in notice[0] and "Replayed to t = 40" in notice[0]
+    ref = build_run({**cfg, "lr": 0.1}).trainer
+    ref.step(20)
+    ref.lr = 0.3
+    ref.step(20)
+    same_bits(run_state(at).net.theta, ref.net.theta)
+    assert run_state(at).trainer.events == ref.events      # the change at t = 50 not applied
+    assert address(at)["t"] == "40"
+
+
+def test_no_t_in_the_address_for_uploaded_points():
+    at = start()
+    at.switch_page("pages/13_Share_and_export.py")
+    at.run()
+    points = b"x1,x2,label\n" + b"".join(b"%d,%d,%d\n" % (i, i % 7, i % 2) for i in range(40))
+    at.file_uploader[0].set_value(("p.csv", points, "text/csv"))
+    at.run()
+    click(at, "Use these points")
+    at.switch_page("dashboard.py")
+    at.run()
+    click(at, "Step ×10")
+    assert counter(at) == 10
+    assert "t" not in address(at) and "dataset" not in address(at)
+
+
+# ---- what the URL holds, without the app ---------------------------------------------------------
+
+def diverging_run():
+    """One point per update with Nesterov at η = 100: update 47 diverges (t stays 46)."""
+    run = build_run({**S.DEFAULTS, "lr": 100.0, "optimizer": "nesterov", "batch_size": 1,
+                     "loss": "squared_error", "output": "linear"})
+    run.trainer.step(200)
+    assert run.trainer.t == 46 and run.trainer.diverged is not None
+    return run
+
+
+def adjust(run, **settings):
+    """What the sidebar does: new settings through state.sync_run's _adjust."""
+    state._adjust(run, {**run.cfg, **settings})
+
+
+def rebuilt(run):
+    """-> a run rebuilt from url_params(run), as a new session would."""
+    values, warnings = decode(url_params(run))
+    assert not warnings
+    t, changes = values.pop("t", 0), values.pop("changes", [])
+    return replayed(build_run({**S.DEFAULTS, **values}), t, changes)
+
+
+def test_a_divergence_and_the_recovery_replay_bit_for_bit():
+    run = diverging_run()
+    adjust(run, lr=0.001)                # "Use η = … and go on": the state starts afresh
+    run.trainer.step(30)
+    assert url_params(run)["changes"] == "46.diverged~46.lr.100"
+    again = rebuilt(run)
+    assert again.trainer.t == run.trainer.t == 76 and again.trainer.diverged is None
+    same_bits(again.net.theta, run.net.theta)
+    assert again.trainer.events == run.trainer.events
+    assert url_params(again) == url_params(run)
+    # the failed update moved the mini-batch order on and the lr change then reset Nesterov's
+    # velocity; a replay that skips the failed update is another θ
+    skipped = replayed(build_run(again.cfg), 76, [(46, "lr", 100.0)])
+    assert (skipped.trainer.t, skipped.net.theta.tobytes()) != (76, run.net.theta.tobytes())
+
+
+def test_divergences_again_and_again_replay_bit_for_bit():
+    run = build_run({**S.DEFAULTS, "activation": "linear", "lr": 10.0, "batch_size": 10})
+    run.trainer.step(100)
+    assert run.trainer.t == 6 and run.trainer.diverged is not None
+    adjust(run, lr=0.001)
+    run.trainer.step(100)                # one update, then it diverges again
+    assert run.trainer.t == 7 and run.trainer.diverged is not None
+    adjust(run, lr=0.0001)
+    run.trainer.step(5)                  # and again: diverged now
+    assert url_params(run)["changes"] == "6.diverged~6.lr.10~7.diverged~7.lr.0.001~7.diverged"
+    again = rebuilt(run)
+    assert again.trainer.t == run.trainer.t and again.trainer.diverged == run.trainer.diverged
+    same_bits(again.net.theta, run.net.theta)
+
+
+def test_a_run_that_is_diverged_now_replays_diverged():
+    run = diverging_run()
+    assert url_params(run)["changes"] == "46.diverged"
+    again = rebuilt(run)
+    assert again.trainer.diverged == run.trainer.diverged and again.trainer.t == 46
+    same_bits(again.net.theta, run.net.theta)
+
+
+def test_a_change_the_app_did_not_record_keeps_t_out_of_the_address():
+    run = build_run(dict(S.DEFAULTS))
+    run.trainer.step(5)
+    run.trainer.lr = 0.5                 # not through the settings: no record of it in changes
+    run.trainer.step(5)
+    assert "t" not in url_params(run) and "changes" not in url_params(run)
+
+
+def test_more_changes_than_a_url_takes_keep_t_out_of_the_address():
+    run = build_run(dict(S.DEFAULTS))
+    for i in range(urlstate.MAX_CHANGES + 1):
+        adjust(run, lr=0.1 if i % 2 else 0.3)
+        run.trainer.step(1)
+    assert len(run.changes) == urlstate.MAX_CHANGES + 1
+    assert "t" not in url_params(run)
+    run.changes.pop()
+    run.trainer.events.pop()
+    assert url_params(run)["t"] == str(run.trainer.t)
+
+
+def test_replaying_a_url_that_does_not_fit_gives_none():
+    run = build_run(dict(S.DEFAULTS))
+    assert replayed(run, 20, [(10, "diverged", None)]) is None   # nothing diverges there
+
+
+def test_a_typed_value_a_url_cannot_hold_keeps_t_out_of_the_address():
+    run = build_run(dict(S.DEFAULTS))
+    adjust(run, lr=500.0)                # typed: the sidebar takes it, a URL does not
+    run.trainer.step(3)
+    assert "t" not in url_params(run)
+
+
+def test_a_typed_learning_rate_travels_exactly():
+    for lr in (0.123456789, 1 / 3, 2e-4, 0.1, 3.0):
+        assert float(text_of(lr)) == lr
+    assert text_of(0.1) == "0.1" and text_of(2e-4) == "0.0002" and text_of(3.0) == "3"
+
+
+HOSTILE_CHANGES = {
+    "not items": ("x", "t.setting.value"),
+    "unknown setting": ("10.seed.3", "t.setting.value"),
+    "bad value": ("10.lr.-1", "positive"),
+    "bad optimizer": ("10.optimizer.sgd2", "must be one of"),
+    "out of order": ("20.lr.0.1~10.lr.0.3", "order of t"),
+    "negative t": ("-3.lr.0.1", "integer"),
+    "too many": ("~".join(["1.lr.0.1"] * 41), "at most 40"),
+    "markup": ("10.lr.<b>1</b>", "number"),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_CHANGES))
+def test_hostile_changes_are_ignored_with_a_warning(case):
+    text, words = HOSTILE_CHANGES[case]
+    values, warnings = decode({"t": "50", "changes": text})
+    assert values == {"t": 50} and len(warnings) == 1
+    assert words in warnings[0] and warnings[0].startswith("Ignored `changes`")
+
+
+def test_changes_after_t_are_ignored_with_a_warning():
+    values, warnings = decode({"t": "5", "changes": "10.lr.0.1"})
+    assert values == {"t": 5} and "after the URL's t = 5" in warnings[0]
+
+
+def test_t_up_to_the_largest_max_iterations_is_read():
+    assert decode({"t": "1000000"}) == ({"t": 1_000_000}, [])
+    assert decode({"t": "1000001"})[0] == {}
