@@ -117,9 +117,9 @@ def test_summarize_a_real_trainer():
     assert s.t == 700 and s.lr == 0.3 and not s.diverged
     assert s.train_loss == final["train_loss"] and s.test_acc == final["test_acc"]
     assert len(s.steps) == len(s.losses) <= B.CURVE_POINTS
-    hist = tr.history
-    assert s.steps[0] == hist["step"].iloc[0] and s.steps[-1] == hist["step"].iloc[-1]
-    assert s.losses[-1] == hist["train_loss"].iloc[-1]
+    hist = tr.history                   # row of update s: the loss at theta_{s-1}
+    assert s.steps[0] == 0 and s.losses[0] == hist["train_loss"].iloc[0]
+    assert s.steps[-1] == 700 and s.losses[-1] == final["train_loss"]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(60, 2))
     net = Network([2, 4, 1], activation="relu", output="linear", loss="squared_error", seed=1)

@@ -166,10 +166,16 @@ def downsample(steps, losses, points=CURVE_POINTS):
 
 def summarize(settings, trainer):
     """A Submission from a trainer: its t, its final losses and accuracies at theta_t
-    (trainer.evaluate()), whether it diverged, and its loss curve downsampled."""
+    (trainer.evaluate()), whether it diverged, and its loss curve L(theta_t) against t,
+    downsampled. (A history row of update s holds the loss at theta_{s-1}; the curve ends on
+    the final loss at theta_t.)"""
     final = trainer.evaluate()
     history = trainer.history
-    steps, losses = downsample(history["step"], history["train_loss"])
+    t = np.asarray(history["step"], dtype=np.int64) - 1
+    loss = np.asarray(history["train_loss"], dtype=np.float64)
+    if trainer.t > (t[-1] if len(t) else -1):
+        t, loss = np.append(t, trainer.t), np.append(loss, final["train_loss"])
+    steps, losses = downsample(t, loss)
     return Submission(
         settings=dict(settings), lr=float(trainer.lr), t=int(trainer.t),
         train_loss=_finite(final.get("train_loss")), test_loss=_finite(final.get("test_loss")),

@@ -1,0 +1,351 @@
+"""The class board's Streamlit glue: the store behind `st.connection`, this session's place on a
+board (student, or lecturer with the key), and the callbacks of every action. The rules and the
+SQL are in board_store; the page (pages/14_Class_board.py) only draws.
+
+Where the board lives: the environment variable FFNN_BOARD_URL, else `url` under
+[connections.board] in .streamlit/secrets.toml, else an SQLite file in the user's cache folder
+(so `streamlit run dashboard.py` needs nothing else). Replicas behind a load balancer share a
+board through one PostgreSQL URL (`postgresql+psycopg://user:password@host:5432/db`).
+
+Every action reads the store again and, for the lecturer's, checks the key there: nothing a
+browser sends but the settings (validated as a URL's) and the name decides what is stored.
+"""
+
+import csv
+import io
+import logging
+import math
+import os
+import secrets
+import urllib.parse
+from copy import deepcopy
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import settings as S
+from . import state, urlstate
+from .board_codes import is_key, parse_code
+from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (MAX_NAME: the page's)
+
+ENV = "FFNN_BOARD_URL"
+CONNECTION = "board"                 # [connections.board] in secrets.toml
+PAGE_PATH = "Class_board"            # the page's URL path
+CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
+MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
+NAME, JOIN = "board_name", "board_join"                          # widget keys
+log = logging.getLogger("ffnn.app")
+
+UNAVAILABLE = ("The class board's database cannot be reached ({what}), so the board is off for "
+               "now. Everything else in the app works as usual.")
+COLOR_BY = {"loss": "Loss", "optimizer": "Optimizer", "activation": "Activation",
+            "architecture": "Architecture"}
+
+
+class Unavailable(Exception):
+    """The database cannot be used; str(err) is the message for the person."""
+
+
+# ---- the store --------------------------------------------------------------------------------
+
+def default_url():
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "ffnn"
+    try:
+        cache.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        cache = Path(os.environ.get("TMPDIR", "/tmp"))
+    return f"sqlite:///{cache / 'board.sqlite3'}"
+
+
+def _connection():
+    url = os.environ.get(ENV)
+    if not url and st.secrets.load_if_toml_exists() \
+            and CONNECTION in st.secrets.get("connections", {}):
+        return st.connection(CONNECTION, type="sql")           # everything from the secrets
+    url = url or default_url()
+    extra = {}
+    if url.startswith("postgresql"):
+        extra = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
+    return st.connection(CONNECTION, type="sql", url=url, **extra)
+
+
+def store():
+    """The Store over the app's connection (shared by every session: an engine and its pool,
+    nothing of a user's); Unavailable if the database cannot be reached."""
+    try:
+        return Store(_connection().engine)
+    except Exception as err:  # noqa: BLE001 (a driver, a URL or a network error: all the same here)
+        raise unavailable(err) from err
+
+
+def unavailable(err):
+    log.warning("class board database: %s", err)
+    return Unavailable(UNAVAILABLE.format(what=type(getattr(err, "orig", None) or err).__name__))
+
+
+def say(kind, text):
+    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+
+
+def _act(action, *args):
+    """Run a callback's action; a refusal or an unreachable database becomes a message."""
+    try:
+        return action(*args)
+    except BoardError as err:
+        say("error", str(err))
+    except Unavailable as err:
+        say("error", str(err))
+    except SQLAlchemyError as err:
+        say("error", str(unavailable(err)))
+    return None
+
+
+# ---- this session on a board ------------------------------------------------------------------
+
+def code():
+    return st.session_state.get(CODE)
+
+
+def sender():
+    """A random id of this session (the store's one-run-every-5-s limit counts per sender)."""
+    return st.session_state.setdefault(SENDER, secrets.token_hex(16))
+
+
+def lecturer(db):
+    """Whether this session holds the key of its board (checked in the store every call). A
+    key that does not match is dropped, with a message."""
+    ss = st.session_state
+    key = ss.get(KEY)
+    if key is None or code() is None:
+        return False
+    if db.is_lecturer(code(), key):
+        return True
+    ss.pop(KEY, None)
+    say("warning", f"The lecturer key in this link does not open the board {code()}: you see "
+                   "it as a student does.")
+    return False
+
+
+def links(board_code, key=None):
+    """(student link, lecturer link or None) to this page, from the address the browser used."""
+    here = urllib.parse.urlsplit(st.context.url or "")
+    path = here.path.rstrip("/").removesuffix("/" + PAGE_PATH)
+    base = f"{here.scheme}://{here.netloc}{path}" if here.netloc else path
+    student = f"{base}/{PAGE_PATH}?class={board_code}"
+    return student, (f"{student}&key={key}" if key else None)
+
+
+# ---- callbacks --------------------------------------------------------------------------------
+
+def open_board():
+    def act():
+        board_code, key = store().open_board()
+        ss = st.session_state
+        ss[CODE], ss[KEY] = board_code, key
+        say("success", f"Board {board_code} is open. Write the class code on the slide; keep "
+                       "your lecturer link (under Lecturer tools) to yourself.")
+    _act(act)
+
+
+def join():
+    def act():
+        text = st.session_state.get(JOIN, "")
+        try:
+            board_code = parse_code(text[:40])
+        except ValueError:
+            raise BoardError("A class code is 6 letters and digits, as on the slide (no 0, 1, I, "
+                             "L, O, U or V). Nothing changed.") from None
+        store().join(board_code)
+        st.session_state[CODE] = board_code
+        st.session_state.pop(KEY, None)
+        st.session_state[JOIN] = ""
+        say("success", f"You joined the class board {board_code}.")
+    _act(act)
+
+
+def leave():
+    for key in (CODE, KEY):
+        st.session_state.pop(key, None)
+
+
+def settings_of(run):
+    """This run's settings as a URL carries them (validated as one) -> {name: text}; BoardError
+    if the run cannot go on the board."""
+    tr = run.trainer
+    if run.cfg["dataset"] == S.UPLOADED:
+        raise BoardError("A run on uploaded points cannot go on the class board: the board "
+                         "replays runs from their settings. Nothing was sent.")
+    if tr.t == 0:
+        raise BoardError("Train first: this run is at t = 0. Nothing was sent.")
+    if tr.events:
+        raise BoardError("This run's settings changed while it trained; the board compares runs "
+                         "trained with one setting each from θ₀. Press Reset, train again, and "
+                         "send. Nothing was sent.")
+    if tr.t > urlstate.MAX_T:
+        raise BoardError(f"A run on the board replays at most {urlstate.MAX_T:,} updates; this "
+                         f"one has {tr.t:,}. Nothing was sent.")
+    params = urlstate.encode(run.cfg)
+    values, warnings = urlstate.decode(params)
+    if warnings:
+        raise BoardError(f"{warnings[0]} Nothing was sent.")
+    return params
+
+
+def send():
+    """Send this session's own run: everything stored is computed here from its trainer."""
+    def act():
+        ss = st.session_state
+        run = ss.get("run")
+        if code() is None:
+            raise BoardError("Join a class board first (its code is on the slide).")
+        if run is None:
+            raise BoardError("There is no run in this session to send.")
+        params = settings_of(run)
+        entry = store().submit(code(), sender(), summarize(params, run.trainer),
+                               name=ss.get(NAME, ""))
+        say("success", f"Sent: your run is #{entry} on the board {code()} (η = {run.trainer.lr:g}, "
+                       f"t = {run.trainer.t}).")
+    _act(act)
+
+
+def _as_lecturer(action, *args):
+    def act():
+        key = st.session_state.get(KEY)
+        if code() is None or not is_key(key):
+            raise BoardError("Only the lecturer can do that: this session has no lecturer key.")
+        return action(store(), code(), key, *args)
+    return _act(act)
+
+
+def hide(entry):
+    def act(db, board_code, key):
+        db.hide(board_code, key, entry)
+        say("info", f"Run #{entry} is hidden from the board.")
+    _as_lecturer(act)
+
+
+def clear():
+    def act(db, board_code, key):
+        n = db.clear(board_code, key)
+        say("info", f"The board is cleared: {n} runs deleted.")
+    _as_lecturer(act)
+
+
+def set_closed(closed):
+    def act(db, board_code, key):
+        db.set_closed(board_code, key, closed)
+        say("info", "The board is closed to new runs." if closed else
+                    "The board takes new runs again.")
+    _as_lecturer(act)
+
+
+def open_entry(entry):
+    """Rebuild run #entry in this session (lecturer only): its settings, a fresh θ₀ from its
+    seeds, then its t updates: the same θ, bit for bit."""
+    def act(db, board_code, key):
+        if not db.is_lecturer(board_code, key):
+            raise BoardError("Only the lecturer can do that: this session has no valid lecturer "
+                             "key.")
+        found = [e for e in db.entries(board_code, include_hidden=True) if e.id == entry]
+        if not found:
+            raise BoardError(f"There is no run #{entry} on the board {board_code}.")
+        e = found[0]
+        values, warnings = urlstate.decode(e.settings)
+        if warnings or set(values) & set(urlstate.APP_KEYS):
+            raise BoardError(f"Run #{entry}'s settings cannot be used here. Nothing changed.")
+        cfg, _ = S.reconcile({**deepcopy(S.DEFAULTS), **values})
+        try:
+            run = state.build_run(cfg)
+        except ValueError as err:
+            raise BoardError(f"Run #{entry} cannot be rebuilt: {err}. Nothing changed.") from None
+        run.trainer.step(e.t)
+        ss = st.session_state
+        for key_, value in cfg.items():
+            ss[key_] = deepcopy(value)
+        ss["run"], ss["playing"] = run, False
+        say("success", f"Run #{entry} is now this session's run: its settings, and t = "
+                       f"{run.trainer.t} updates replayed from θ₀ (the same settings and seeds "
+                       "give the same θ, bit for bit). Every page shows it.")
+    _as_lecturer(act)
+
+
+# ---- what the page shows ----------------------------------------------------------------------
+
+def full_cfg(entry):
+    values, _ = urlstate.decode(entry.settings)
+    return {**S.DEFAULTS, **{k: v for k, v in values.items() if k in S.DEFAULTS}}
+
+
+def architecture(cfg):
+    sizes = S.hidden_sizes(cfg)
+    return "no hidden layer" if not sizes else "hidden " + "-".join(map(str, sizes))
+
+
+def group_of(cfg, by):
+    if by == "architecture":
+        return architecture(cfg)
+    return S.NAMES[by][cfg[by]]
+
+
+def groups(cfgs, by):
+    """The groups present, in a stable order (the registry's, or by size for architectures)."""
+    present = {group_of(c, by) for c in cfgs}
+    if by == "architecture":
+        key = {architecture(c): (c["n_hidden"], S.hidden_sizes(c)) for c in cfgs}
+        return sorted(present, key=key.__getitem__)
+    return [label for label in S.NAMES[by].values() if label in present]
+
+
+def plot_runs(entries, by):
+    """The entries as the figures take them (ffnn.figures.board) -> (runs, groups)."""
+    cfgs = [full_cfg(e) for e in entries]
+    runs = [{"id": e.id, "name": e.name, "lr": e.lr, "loss": e.train_loss,
+             "diverged": e.diverged, "group": group_of(c, by), "t": e.t, "steps": e.steps,
+             "losses": e.losses} for e, c in zip(entries, cfgs)]
+    return runs, groups(cfgs, by)
+
+
+def _differs(entry):
+    return ", ".join(f"{k}={v}" for k, v in sorted(entry.settings.items()) if k != "lr")
+
+
+def table(entries):
+    """One row per run, for st.dataframe (plain text: names are never rendered)."""
+    return pd.DataFrame({
+        "#": [e.id for e in entries],
+        "name": [e.name or "anonymous" for e in entries],
+        "η": [e.lr for e in entries],
+        "other settings": [_differs(e) for e in entries],
+        "t": [e.t for e in entries],
+        "train loss": [math.nan if e.train_loss is None else e.train_loss for e in entries],
+        "test loss": [math.nan if e.test_loss is None else e.test_loss for e in entries],
+        "train acc": [e.train_acc for e in entries],
+        "test acc": [e.test_acc for e in entries],
+        "diverged": [e.diverged for e in entries],
+    })
+
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text):
+    """A text cell that a spreadsheet will not run as a formula."""
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def csv_bytes(entries):
+    """The board as CSV (hidden runs included, marked): what each run stores but its curve."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["id", "name", "time_utc", "lr", "settings", "t", "train_loss", "test_loss",
+                "train_acc", "test_acc", "diverged", "hidden"])
+    for e in entries:
+        when = pd.Timestamp(e.created, unit="s", tz="UTC").isoformat(timespec="seconds")
+        w.writerow([e.id, _cell(e.name), when, repr(e.lr),
+                    _cell(urllib.parse.urlencode(sorted(e.settings.items()))), e.t,
+                    *("" if v is None else repr(v)
+                      for v in (e.train_loss, e.test_loss, e.train_acc, e.test_acc)),
+                    int(e.diverged), int(e.hidden)])
+    return out.getvalue().encode("utf-8")

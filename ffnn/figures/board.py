@@ -1,0 +1,157 @@
+"""The class board: a whole class's runs at once. Final loss against the learning rate η (log
+axes: the U the room draws, with divergence at the right), and every run's loss curve.
+
+Both take plain lists, one item per run, and colour runs by a group (the setting the lecturer
+picks) in the order given. Names are the students' own text: Plotly renders a few HTML tags in
+hover text, so they are escaped here and always read as typed.
+"""
+
+import html
+import math
+
+import numpy as np
+
+from ._layout import base_layout, figure, log_ticks, top_legend
+from .palette import CLASS_COLORS
+
+DIVERGED_COLOR = "#555555"
+SELECTED_COLOR = "#000000"
+LOSS_FLOOR = 1e-12    # a loss of exactly 0 is drawn here (a log axis has no 0)
+
+
+def group_colors(groups):
+    """{group: colour} for the groups in their given order (Okabe-Ito, colour-blind safe)."""
+    return {g: CLASS_COLORS[i % len(CLASS_COLORS)] for i, g in enumerate(groups)}
+
+
+def _log_range(values, default, pad=0.15):
+    v = np.log10([x for x in values if x is not None and x > 0 and math.isfinite(x)])
+    if not len(v):
+        return list(default)
+    lo, hi = float(v.min()), float(v.max())
+    pad = max(pad * (hi - lo), 0.2)
+    return [lo - pad, hi + pad]
+
+
+def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
+    """Final training loss against η, one marker per run, both axes log.
+
+    runs: [{"id", "name", "lr", "loss" (final train loss or None), "diverged", "group", "t"}];
+    groups: the groups in legend order. Diverged runs (or runs whose loss is not finite) are
+    drawn as crosses in a band at the top, above every finished run. `selected`: the id of the
+    run to ring."""
+    losses = [r["loss"] for r in runs if not _diverged(r)]
+    yrange = _log_range([max(x, LOSS_FLOOR) for x in losses if x is not None], (-3, 1))
+    band = (yrange[1] - yrange[0]) * 0.12
+    top = yrange[1] + band                      # the diverged band's centre
+    yrange = [yrange[0], top + band]
+    xrange = _log_range([r["lr"] for r in runs], (-4, 1), pad=0.08)
+    colors = group_colors(groups)
+    data = []
+    for group in groups:
+        mine = [r for r in runs if r["group"] == group]
+        if not mine:
+            continue
+        data.append(_markers(mine, group, colors[group], top))
+    data.extend(_selected(runs, selected, top))
+    shapes = [{"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+               "y0": 10 ** (top - band), "y1": 10 ** (top + band), "line": {"width": 0},
+               "fillcolor": "rgba(0,0,0,0.05)", "layer": "below"}]
+    notes = [{"text": "diverged", "xref": "paper", "yref": "y", "x": 0.005, "y": top,
+              "xanchor": "left", "showarrow": False, "font": {"size": 11, "color": "#555555"}}]
+    layout = base_layout(
+        height, margin={"l": 60, "t": 30}, hovermode="closest", shapes=shapes, annotations=notes,
+        legend=top_legend(title={"text": group_title}) if group_title else top_legend(),
+        xaxis={"title": {"text": "learning rate η", "standoff": 4}, "type": "log",
+               "range": xrange, **log_ticks(xrange)},
+        yaxis={"title": {"text": "final train loss", "standoff": 4}, "type": "log",
+               "range": yrange, **log_ticks(yrange)})
+    return figure(data, layout)
+
+
+def _diverged(run):
+    loss = run["loss"]
+    return run["diverged"] or loss is None or not math.isfinite(loss)
+
+
+def _y(run, top):
+    return 10 ** top if _diverged(run) else max(run["loss"], LOSS_FLOOR)
+
+
+def _markers(runs, group, color, top):
+    return {
+        "type": "scatter", "mode": "markers", "name": group, "legendgroup": group,
+        "x": [r["lr"] for r in runs], "y": [_y(r, top) for r in runs],
+        "text": [label(r) for r in runs],
+        "customdata": [[_loss_text(r), r["t"]] for r in runs],
+        "marker": {"color": color, "size": 11, "opacity": 0.85,
+                   "symbol": ["x" if _diverged(r) else "circle" for r in runs],
+                   "line": {"width": 0.5, "color": "#FFFFFF"}},
+        "hovertemplate": "%{text}<br>η = %{x:.3g}<br>loss %{customdata[0]}<br>t = "
+                         "%{customdata[1]}<extra>" + html.escape(group) + "</extra>",
+    }
+
+
+def _selected(runs, selected, top):
+    chosen = [r for r in runs if r["id"] == selected]
+    if not chosen:
+        return []
+    r = chosen[0]
+    return [{"type": "scatter", "mode": "markers", "x": [r["lr"]], "y": [_y(r, top)],
+             "showlegend": False, "hoverinfo": "skip", "name": "selected",
+             "marker": {"size": 22, "symbol": "circle-open",
+                        "line": {"width": 3, "color": SELECTED_COLOR}}}]
+
+
+def _loss_text(run):
+    return "diverged" if _diverged(run) else f"{run['loss']:.4g}"
+
+
+def label(run):
+    """The hover label of a run: '#id name', the name escaped (shown as typed, never as HTML)."""
+    name = run.get("name") or "anonymous"
+    return html.escape(f"#{run['id']} {name}")
+
+
+def board_curves(runs, groups, *, selected=None, height=360):
+    """Every run's training loss against t on one log axis, coloured by group; the selected
+    run drawn thick and black on top. runs: [{"id", "name", "group", "steps", "losses"}].
+
+    One trace per group (curves joined with gaps), so 500 runs cost a handful of traces."""
+    colors = group_colors(groups)
+    data, finite, last = [], [], 1
+    for group in groups:
+        xs, ys = [], []
+        for r in runs:
+            if r["group"] != group or not r["steps"]:
+                continue
+            y = _positive(r["losses"])
+            xs.extend([*r["steps"], None])
+            ys.extend([*y, None])
+            finite.extend(v for v in y if v is not None)
+            last = max(last, r["steps"][-1])
+        if xs:
+            data.append({"type": "scattergl" if len(xs) > 5000 else "scatter", "mode": "lines",
+                         "name": group, "legendgroup": group, "x": xs, "y": ys,
+                         "connectgaps": False, "opacity": 0.45, "hoverinfo": "skip",
+                         "line": {"color": colors[group], "width": 1.2}})
+    chosen = [r for r in runs if r["id"] == selected and r["steps"]]
+    if chosen:
+        r = chosen[0]
+        data.append({"type": "scatter", "mode": "lines", "x": r["steps"],
+                     "y": _positive(r["losses"]), "name": label(r), "showlegend": False,
+                     "line": {"color": SELECTED_COLOR, "width": 3},
+                     "hovertemplate": "t = %{x}<br>loss %{y:.4g}<extra>" + label(r)
+                                      + "</extra>"})
+    yrange = _log_range(finite, (-3, 1), pad=0.05)
+    layout = base_layout(
+        height, margin={"l": 60, "t": 30}, hovermode="closest", showlegend=False,
+        xaxis={"title": {"text": "step t", "standoff": 4}, "range": [0, last]},
+        yaxis={"title": {"text": "train loss L(θ)", "standoff": 4}, "type": "log",
+               "range": yrange, **log_ticks(yrange)})
+    return figure(data, layout)
+
+
+def _positive(values):
+    """Losses for a log axis: missing or non-finite ones become gaps, 0 the floor."""
+    return [None if v is None or not math.isfinite(v) else max(v, LOSS_FLOOR) for v in values]

@@ -1,0 +1,200 @@
+"""Class board: a whole class's runs on one screen. The lecturer opens a board and projects it;
+each student trains with their own η, then sends the run; the board draws final loss against η
+for the room (the U, with divergence at the right), every loss curve, and a table.
+
+Actions are callbacks of ffnn.app.board (which checks everything in the store); this page only
+draws. A lecturer's board (or any in presentation mode) asks the store every WATCH_EVERY
+seconds whether it changed, and redraws when it did.
+"""
+
+import streamlit as st
+from sqlalchemy.exc import SQLAlchemyError
+
+from ffnn.app import board, page, views
+from ffnn.app.board_store import BoardError
+from ffnn.app.guard import guarded
+from ffnn.figures.board import board_curves, loss_vs_lr
+
+WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
+CHART_HEIGHT = 330
+COLOR, SELECTED = "board_color_by", "board_selected"          # widget keys
+SHOW = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+
+
+def messages():
+    for kind, text in st.session_state.pop(board.MESSAGES, []):
+        SHOW[kind](text)
+
+
+def start():
+    """No board yet: join one by its code, or open one."""
+    join, lecturer = st.columns(2, gap="large")
+    with join, st.form("board_join_form", border=False):
+        st.markdown("##### Join a class")
+        st.text_input("Class code (on the slide)", key=board.JOIN, max_chars=16,
+                      placeholder="e.g. KX7P2Q")
+        st.form_submit_button("Join", on_click=board.join, type="primary")
+    with lecturer:
+        st.markdown("##### Lecturers")
+        st.caption("Open a board for your class: you get a class code to write on the slide and "
+                   "a lecturer link to keep. Boards without activity for 24 hours are deleted.")
+        st.button("Open a new class board", on_click=board.open_board)
+
+
+def send_form(run):
+    """A student's name and the button that sends this session's run."""
+    with st.container(border=True):
+        name, what = st.columns([2, 3], vertical_alignment="bottom")
+        name.text_input("Your name on the board (optional)", key=board.NAME,
+                        max_chars=board.MAX_NAME, placeholder="anonymous")
+        with what:
+            if run is not None:
+                tr = run.trainer
+                loss = tr.evaluate()["train_loss"] if tr.t else None
+                st.caption(f"Your run: η = {tr.lr:g}, {run.cfg['optimizer']}, t = {tr.t}"
+                           + (f", train loss {loss:.4g}" if loss is not None else "")
+                           + ". Train on any page, then send it here.")
+            st.button("Send my run to the class", on_click=board.send, type="primary")
+
+
+def header(info, entries):
+    """Code, count, colour and the selected run -> (colour by, selected id)."""
+    code, count, color, chosen = st.columns([1.1, 0.8, 2.4, 2.4], vertical_alignment="bottom")
+    code.metric("Class code", info.code)
+    count.metric("Runs", info.n_runs)
+    st.session_state.setdefault(COLOR, "loss")
+    by = color.radio("Colour by", list(board.COLOR_BY), format_func=board.COLOR_BY.get,
+                     key=COLOR, horizontal=True)
+    ids = [None] + [e.id for e in entries]
+    if st.session_state.get(SELECTED) not in ids:
+        st.session_state[SELECTED] = None
+    names = {e.id: f"#{e.id} · {e.name or 'anonymous'} · η {e.lr:g}" for e in entries}
+    selected = chosen.selectbox("Selected run", ids, key=SELECTED,
+                                format_func=lambda i: "none" if i is None else names[i])
+    return by, selected
+
+
+def charts(entries, by, selected):
+    runs, groups = board.plot_runs(entries, by)
+    left, right = st.columns(2)
+    with left:
+        views.chart(loss_vs_lr(runs, groups, group_title=board.COLOR_BY[by], selected=selected,
+                               height=CHART_HEIGHT), "board_lr")
+    with right:
+        views.chart(board_curves(runs, groups, selected=selected, height=CHART_HEIGHT),
+                    "board_curves")
+
+
+def runs_table(entries):
+    if not entries:
+        st.caption("No runs yet: students join with the class code, train, and press “Send my "
+                   "run to the class”.")
+        return
+    fmt = st.column_config.NumberColumn
+    st.dataframe(board.table(entries), hide_index=True, width="stretch", height=220,
+                 column_config={"η": fmt(format="%g"), "train loss": fmt(format="%.4g"),
+                                "test loss": fmt(format="%.4g"),
+                                "train acc": fmt(format="percent"),
+                                "test acc": fmt(format="percent")})
+
+
+def lecturer_tools(db, info, entries, selected):
+    present = st.session_state["present"]
+    with st.expander("Lecturer tools", expanded=not present):
+        one, two, three, four, five = st.columns(5, vertical_alignment="bottom")
+        label = "" if selected is None else f" #{selected}"
+        one.button(f"Hide run{label}", on_click=board.hide, args=(selected,),
+                   disabled=selected is None, key="board_hide")
+        two.button(f"Open run{label} here", on_click=board.open_entry, args=(selected,),
+                   disabled=selected is None, key="board_open_entry",
+                   help="Rebuild this run in your session: its settings and t, replayed from θ₀")
+        if info.closed:
+            three.button("Reopen to new runs", on_click=board.set_closed, args=(False,),
+                         key="board_reopen")
+        else:
+            three.button("Close to new runs", on_click=board.set_closed, args=(True,),
+                         key="board_close")
+        with four.popover("Clear the board"):
+            st.caption("Deletes every run on this board, hidden ones too.")
+            st.button("Delete all runs", on_click=board.clear, type="primary", key="board_clear")
+        five.download_button("Download CSV", lambda: _csv(db, info.code),
+                             file_name=f"class-board-{info.code}.csv", mime="text/csv",
+                             on_click="ignore", key="board_csv")
+        if not present:
+            student, lecturer = board.links(info.code, st.session_state.get(board.KEY))
+            st.caption("Student link (or the class code on the slide):")
+            st.code(student, language=None)
+            st.caption("Your lecturer link: keep it to yourself and never project it. Opened "
+                       "again, it brings back these tools.")
+            st.code(lecturer, language=None)
+
+
+def _csv(db, code):
+    """The CSV, made when the button is clicked, for the key holder only (checked again)."""
+    key = st.session_state.get(board.KEY)
+    if not db.is_lecturer(code, key):
+        return b"Only the lecturer can download the board.\n"
+    return board.csv_bytes(db.entries(code, include_hidden=True))
+
+
+@st.fragment(run_every=WATCH_EVERY)
+def watch(db, code, version):
+    """Redraw the page when the board changed since it was drawn (another session's run)."""
+    try:
+        now = db.version(code)
+    except SQLAlchemyError:
+        return                        # the next full run says what is wrong
+    if now != version:
+        st.rerun()
+
+
+def show_board(db, run):
+    code = board.code()
+    try:
+        info = db.board(code)
+    except BoardError as err:
+        board.leave()
+        st.error(str(err))
+        start()
+        return
+    is_lecturer = board.lecturer(db)
+    messages()
+    entries = db.entries(code)
+    if info.closed:
+        st.info(f"The board {code} is closed to new runs.")
+    if not is_lecturer and not st.session_state["present"]:
+        send_form(run)
+    by, selected = header(info, entries)
+    charts(entries, by, selected)
+    runs_table(entries)
+    if is_lecturer:
+        lecturer_tools(db, info, entries, selected)
+    if is_lecturer or st.session_state["present"]:
+        watch(db, code, info.version)
+    else:
+        left, right = st.columns([1, 4], vertical_alignment="center")
+        left.button("Refresh the board", key="board_refresh")
+        right.button("Leave this board", on_click=board.leave, key="board_leave")
+
+
+def main(run):
+    try:
+        db = board.store()
+    except board.Unavailable as err:
+        st.error(str(err))
+        return
+    messages()
+    try:
+        if board.code() is None:
+            start()
+        else:
+            show_board(db, run)
+    except SQLAlchemyError as err:
+        st.error(str(board.unavailable(err)))
+
+
+run = page.frame(
+    "Class board",
+    "The class's runs on one screen: each student trains with their own η and sends the run; "
+    "final loss against η shows which learning rates work, and which diverge.")
+guarded(main, run)
