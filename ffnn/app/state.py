@@ -60,6 +60,9 @@ def init_state():
         values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
         ss["replay_to"] = (values.pop("t", 0), values.pop("changes", []))
         ss["present"] = values.pop("present", False)
+        for param, key in (("class", "board_code"), ("key", "board_key")):   # the class board
+            if param in values:
+                ss[key] = values.pop(param)
         for key, value in values.items():
             ss[key] = value
 
@@ -94,6 +97,8 @@ def write_url(run):
     Cheap enough for every frame (a dict compared); the browser is sent a message only when
     the parameters changed, and each such message adds an entry to the tab's history."""
     params = url_params(run, present=st.session_state["present"])
+    if st.session_state.get("board_code"):     # the class board joined; never its lecturer key
+        params["class"] = st.session_state["board_code"]
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 

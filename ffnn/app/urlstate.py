@@ -11,6 +11,7 @@ import math
 from ffnn.datasets import DATASETS, FEATURES
 
 from . import settings as S
+from .board_codes import parse_code, parse_key
 
 MAX_VALUE_CHARS = 200
 MAX_T = 100_000   # a URL's t is replayed up to this many updates at most (a notice says so)
@@ -128,6 +129,12 @@ def _changes(text):
 
 PARSERS["changes"] = _changes     # settings changed mid-run, replayed at the same t
 APP_KEYS = ("t", "present", "changes")   # in the URL, but not sidebar settings
+# The class board (ffnn.app.board): the code of the board joined, and the lecturer key, which is
+# read once and never written back to the address bar, nor quoted in a warning.
+PARSERS["class"] = parse_code
+PARSERS["key"] = parse_key
+APP_KEYS += ("class", "key")
+SECRET = ("key",)
 LONG_VALUES = {"changes": MAX_CHANGES_CHARS}
 
 
@@ -195,6 +202,10 @@ def decode(params):
         try:
             values[key] = PARSERS[key](text.strip())
         except (ValueError, OverflowError) as err:
+            if key in SECRET:
+                warnings.append(f"Ignored the URL parameter {quote(key)}: it is not a valid "
+                                "lecturer key (its value is not shown).")
+                continue
             reason = str(err) if "must" in str(err) else "is not a number of the right kind"
             warnings.append(f"Ignored {quote(key)} = {quote(text)} from the URL: it {reason}.")
     late = [at for at, _, _ in values.get("changes", ()) if at > values.get("t", 0)]
