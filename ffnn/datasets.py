@@ -104,7 +104,7 @@ def make_dataset(name, n_samples=500, noise=0.0, train_ratio=0.5, seed=0, n_clas
     rng = np.random.default_rng(seed)
     generate = partial(_kclass, k=k) if name == "kclass" else _GENERATORS[name]
     points, y = generate(rng, n, noise)
-    train, test = _split(rng, n, ratio)
+    train, test = split_indices(rng, n, ratio)
     spec = DATASETS[name]
     return Dataset(
         name=name, task=spec.task, n_classes=k if name == "kclass" else spec.n_classes,
@@ -113,7 +113,7 @@ def make_dataset(name, n_samples=500, noise=0.0, train_ratio=0.5, seed=0, n_clas
         X_test=feature_matrix(points[test], features), y_train=y[train], y_test=y[test])
 
 
-def _split(rng, n, ratio):
+def split_indices(rng, n, ratio):
     """Shuffled indices: the first round(n * ratio) train (at least 1, at most n - 1)."""
     order = rng.permutation(n)
     n_train = min(max(round(n * ratio), 1), n - 1)

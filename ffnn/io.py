@@ -8,9 +8,11 @@ in a message only as short inline code. Nothing read from a file is evaluated or
 `.npz` files are opened with allow_pickle=False, after their sizes are checked.
 """
 
+import csv
 import io
 import json
 import math
+import re
 import zipfile
 from dataclasses import dataclass
 from operator import itemgetter
@@ -19,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ffnn import _validate as check
-from ffnn.datasets import Dataset, _split, check_features, feature_matrix
+from ffnn.datasets import Dataset, check_features, feature_matrix, split_indices
 
 MAX_BYTES = 5_000_000     # the app's upload limit (.streamlit/config.toml: maxUploadSize = 5)
 MAX_ROWS = 50_000
@@ -54,7 +56,9 @@ def read_points_csv(raw, *, max_bytes=MAX_BYTES, max_rows=MAX_ROWS, max_classes=
 
     A header row is optional; with one, the columns named x1, x2 and label (or class, target,
     y) are used and any others ignored; without one, the file must have exactly three columns.
-    Columns are separated by commas, semicolons or tabs. A label column of whole numbers with
+    Columns are separated by commas, semicolons or tabs; a field may be quoted ("1,5" is one
+    field), line ends may be LF or CRLF, and a UTF-8 byte-order mark is dropped. A label column
+    of whole numbers with
     2..max_classes distinct values makes a classification task (sorted values -> 0..k-1, so
     -1/+1 become 0/1); other numbers, or a column named target, make a regression task.
     Rows are counted as in a spreadsheet: row n is line n of the file, the header included.
@@ -98,12 +102,11 @@ def _size(n):
 
 
 class _Rows:
-    """The non-blank lines split into fields: `fields` (lists of equal width) and `at`, their
+    """The non-blank records split into fields: `fields` (lists of equal width) and `at`, their
     row numbers in the file (1-based, as a spreadsheet or an editor counts them)."""
 
-    def __init__(self, at, lines):
-        self.delim = _delimiter(lines[0])
-        self.at, self.fields = at, [line.split(self.delim) for line in lines]
+    def __init__(self, at, fields, delim):
+        self.at, self.fields, self.delim = at, fields, delim
         self.width = len(self.fields[0])
         if self.width < 3:
             raise ValueError(f"The file has {self.width} columns; {EXPECTED}.")
@@ -139,22 +142,29 @@ class _Rows:
 
 
 def _rows(text, max_rows):
-    """Split the text into _Rows. A first line '# x1,x2,label' (NumPy's savetxt header) counts
-    as a header; double quotes around fields are dropped."""
-    if '"' in text:
-        text = text.replace('"', "")
+    """Split the text into _Rows with the standard library's csv reader, which keeps each
+    record's line number. Blank lines are skipped; a first line '# x1,x2,label' (NumPy's
+    savetxt header) counts as a header."""
     lines = text.splitlines()
-    # A header and max_rows rows at most: refuse longer files before looking at any line.
+    # A header and max_rows rows at most: refuse longer files before parsing any line.
     if len(lines) - lines.count("") > max_rows + 1:
         _check_row_count(sum(1 for line in lines if line.strip()) - 1, max_rows)
-    at = [i for i, line in enumerate(lines, start=1) if line.strip()]
-    if not at:
+    first = next((line for line in lines if line.strip()), None)
+    if first is None:
         raise ValueError("The file is empty: it holds blank lines only.")
-    if len(at) < len(lines):
-        lines = [lines[i - 1] for i in at]
-    if lines[0].lstrip().startswith("#"):
-        lines[0] = lines[0].lstrip()[1:]
-    return _Rows(at, lines)
+    delim = _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim, skipinitialspace=True)
+    at, fields = [], []
+    try:
+        for row in reader:
+            if any(f.strip() for f in row):
+                at.append(reader.line_num)      # the record's last line (quotes may span two)
+                fields.append(row)
+    except csv.Error as err:
+        raise ValueError(f"Row {reader.line_num + 1} cannot be read as CSV ({err}).") from None
+    if fields[0][0].lstrip().startswith("#"):
+        fields[0][0] = fields[0][0].lstrip()[1:]
+    return _Rows(at, fields, delim)
 
 
 def _check_row_count(n, max_rows):
@@ -166,8 +176,10 @@ def _check_row_count(n, max_rows):
 
 
 def _delimiter(first):
+    """The first of DELIMITERS found in the first line, outside quoted fields."""
+    unquoted = re.sub(r'"[^"]*"', "", first)
     for delim in DELIMITERS:
-        if delim in first:
+        if delim in unquoted:
             return delim
     raise ValueError(f"Found no column separator in the first row ({_quote(first)}): the file "
                      f"needs three columns, x1, x2 and a label or target, separated by commas, "
@@ -280,7 +292,7 @@ def dataset_from_points(up, train_ratio, seed, features):
     ratio = check.fraction("train_ratio", train_ratio)
     seed = check.integer("seed", seed, 0)
     features = check_features(features)
-    train, test = _split(np.random.default_rng(seed), len(up.points), ratio)
+    train, test = split_indices(np.random.default_rng(seed), len(up.points), ratio)
     return Dataset(
         name="uploaded", task=up.task, n_classes=up.n_classes, features=features,
         points_train=up.points[train], points_test=up.points[test],

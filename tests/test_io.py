@@ -108,6 +108,43 @@ def test_blank_lines_quotes_spaces_bom_crlf_and_a_savetxt_header():
     np.testing.assert_array_equal(p.y, [0, 1, 1, 0])
 
 
+def test_quoted_fields_are_read_by_the_csv_rules():
+    text = ('"x1";"x2";"label";"note; free"\n"1.5";"-2";"0";"a; b"\n0;3.25;1;""\n'
+            '-4;0.5;"1";x\n2;2;0;y\n')
+    p = read_points_csv(text.encode())
+    np.testing.assert_array_equal(p.points, XY[:4])
+    np.testing.assert_array_equal(p.y, [0, 1, 1, 0])
+
+
+def test_a_quoted_decimal_comma_is_one_field_and_named_by_row():
+    message = problem(b'x1,x2,label\n1,2,0\n"1,5",2,1\n3,4,0\n5,6,1\n')
+    assert message.startswith("Row 3, column 1 (`x1`) holds `1,5`")
+    assert "decimals" in message
+
+
+def test_a_byte_order_mark_does_not_hide_the_first_name():
+    # Four columns in another order: the header's names must match, "\ufeffx2" would not.
+    rows = [[y, lab, x, 9] for (x, y), lab in zip(XY, [0, 1, 1, 0, 1])]
+    p = read_points_csv(b"\xef\xbb\xbf" + csv_bytes(rows, ["x2", "label", "x1", "extra"]))
+    np.testing.assert_array_equal(p.points, XY)
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolons_and_tabs_with_the_separator_inside_quoted_fields(sep):
+    rows = [[*p, lab, f'"a{sep} b, c"'] for p, lab in zip(XY, [0, 1, 1, 0, 1])]
+    p = read_points_csv(csv_bytes(rows, ["x1", "x2", "label", "comment"], sep))
+    np.testing.assert_array_equal(p.points, XY)
+    np.testing.assert_array_equal(p.y, [0, 1, 1, 0, 1])
+
+
+def test_crlf_lines_and_rows_named_by_their_line_in_the_file():
+    text = b"x1,x2,label\r\n1,2,0\r\n\r\n3,abc,1\r\n5,6,0\r\n7,8,1\r\n"
+    assert problem(text).startswith("Row 4, column 2 (`x2`) holds `abc`")
+    # A quoted field over two lines: the rows after it keep their line numbers.
+    text = b'x1,x2,label,note\n1,2,0,"two\nlines"\n3,4,1,x\n5,oops,0,y\n7,8,1,z\n'
+    assert problem(text).startswith("Row 5, column 2 (`x2`) holds `oops`")
+
+
 def test_name_and_caps_are_parameters():
     p = read_points_csv(csv_bytes(rows_with([0, 1, 2, 3, 4])), max_classes=5, name="mine")
     assert (p.n_classes, p.name) == (5, "mine")
