@@ -45,8 +45,11 @@ def send_form(run):
     """A student's name and the button that sends this session's run."""
     with st.container(border=True):
         name, what = st.columns([2, 3], vertical_alignment="bottom")
+        # No max_chars: Streamlit would cut a longer name silently; the store refuses it with
+        # a message instead.
         name.text_input("Your name on the board (optional)", key=board.NAME,
-                        max_chars=board.MAX_NAME, placeholder="anonymous")
+                        placeholder="anonymous", help=f"At most {board.MAX_NAME} characters, "
+                        "shown as plain text. Leave it empty to stay anonymous.")
         with what:
             if run is not None:
                 tr = run.trainer

@@ -168,6 +168,8 @@ def join():
 def leave():
     for key in (CODE, KEY):
         st.session_state.pop(key, None)
+    if "class" in st.query_params:           # the address bar drops it now, not at the next run
+        del st.query_params["class"]
 
 
 def settings_of(run):

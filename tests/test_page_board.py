@@ -1,0 +1,263 @@
+"""The class board page in the real app (AppTest), on an SQLite file of the test's own: a lecturer
+opens a board, students join and send, the lecturer hides, closes, clears and opens a run bit
+for bit; hostile names, forged codes and keys, a student's attempt at the lecturer's actions, a
+board closed a moment before a submission, and a database that cannot be reached."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from ffnn.app import board as G
+from ffnn.app import board_codes as C
+from ffnn.app import board_store as B
+
+from apptest import ROOT, TIMEOUT, assert_clean, run, texts
+
+PAGE = "pages/14_Class_board.py"
+SEND = "Send my run to the class"
+
+
+@pytest.fixture
+def url(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path}/board.sqlite3"
+    monkeypatch.setenv(G.ENV, url)
+    return url
+
+
+@pytest.fixture
+def db(url):
+    import sqlalchemy as sa
+    engine = sa.create_engine(url)
+    yield B.Store(engine)
+    engine.dispose()
+
+
+def open_app(params=None):
+    """A new session (a new browser tab) opening the app with `params`."""
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def board_page(params=None):
+    """A new session opening the app with `params`, then this page (AppTest runs a multipage
+    app from its entry file)."""
+    at = open_app(params)
+    at.switch_page(PAGE)
+    return run(at)
+
+
+def click(at, label):
+    found = [b for b in at.button if b.label == label]
+    assert found, f"no button {label!r}: {[b.label for b in at.button]}"
+    found[0].click()
+    return run(at)
+
+
+def lecturer(db):
+    at = board_page()
+    at = click(at, "Open a new class board")
+    return at, at.session_state[G.CODE], at.session_state[G.KEY]
+
+
+def student(code, name="", **settings):
+    """A student who opened ?class=code with these settings and trained (the URL's t)."""
+    at = board_page({"class": code, **{k: str(v) for k, v in settings.items()}})
+    if name:
+        at.text_input(key=G.NAME).set_value(name)
+    return at
+
+
+def shown(at):
+    """Every text the page renders as Markdown or text (not the dataframe, not the URL)."""
+    kinds = ("markdown", "caption", "text", "success", "info", "warning", "error", "code")
+    return [e.value for kind in kinds for e in getattr(at, kind)]
+
+
+def runs_metric(at):
+    return int(next(m.value for m in at.metric if m.label == "Runs"))
+
+
+def figures(at):
+    return [json.loads(el.proto.spec) for el in at.get("plotly_chart")]
+
+
+def test_a_lecturer_opens_a_board_and_students_send(db):
+    teacher, code, key = lecturer(db)
+    assert re.fullmatch(f"[{C.CODE_ALPHABET}]{{6}}", code) and C.is_key(key)
+    assert teacher.query_params["class"] == code and "key" not in teacher.query_params
+    links = [c.value for c in teacher.code]
+    assert any(link.endswith(f"/Class_board?class={code}&key={key}") for link in links)
+    assert runs_metric(teacher) == 0
+    sent = []
+    for lr, name in ((0.03, "Ann"), (1.0, ""), (10.0, "Bo")):
+        at = student(code, name, lr=lr, t=40)
+        assert at.session_state["run"].trainer.t == 40
+        assert not [b for b in at.button if b.label.startswith(("Hide", "Close", "Delete"))]
+        assert key not in repr(shown(at)) + repr(at.session_state[G.CODE])
+        at = click(at, SEND)
+        assert any(f"η = {lr:g}, t = 40" in m for m in texts(at) + shown(at)), shown(at)
+        sent.append(at)
+    teacher = run(teacher)
+    assert runs_metric(teacher) == 3
+    table = teacher.dataframe[0].value
+    assert list(table["η"]) == [0.03, 1.0, 10.0] and list(table["name"]) == ["Ann", "anonymous",
+                                                                            "Bo"]
+    assert list(table["t"]) == [40, 40, 40]
+    scatter, curves = figures(teacher)
+    xs = sorted(x for trace in scatter["data"] if trace.get("name") != "selected"
+                for x in trace["x"])
+    assert xs == [0.03, 1.0, 10.0] and scatter["layout"]["xaxis"]["type"] == "log"
+    entries = db.entries(code)
+    tr = sent[0].session_state["run"].trainer
+    assert entries[0].train_loss == tr.evaluate()["train_loss"]            # the server's numbers
+    assert entries[0].steps[-1] == 40 and len(entries[0].steps) <= B.CURVE_POINTS
+
+
+def test_the_lecturer_opens_a_run_bit_for_bit_hides_closes_and_clears(db):
+    teacher, code, key = lecturer(db)
+    one = click(student(code, "Cy", lr=0.3, activation="relu", t=57), SEND)
+    click(student(code, "Di", lr=3, t=20), SEND)
+    teacher = run(teacher)
+    first, second = (e.id for e in db.entries(code))
+    teacher.selectbox(key="board_selected").set_value(first)
+    teacher = click(run(teacher), f"Open run #{first} here")
+    mine, theirs = teacher.session_state["run"], one.session_state["run"]
+    assert mine.trainer.t == theirs.trainer.t == 57
+    assert mine.cfg["activation"] == "relu" and mine.cfg["lr"] == 0.3
+    assert np.array_equal(mine.net.theta, theirs.net.theta)              # bit for bit
+    assert teacher.session_state["lr"] == 0.3                            # the sidebar follows
+    teacher = click(teacher, f"Hide run #{first}")
+    assert runs_metric(teacher) == 1 and [e.id for e in db.entries(code)] == [second]
+    teacher = click(teacher, "Close to new runs")
+    late = click(student(code, lr=1), SEND)
+    assert any("closed" in m for m in texts(late))
+    teacher = click(run(teacher), "Reopen to new runs")
+    teacher = click(teacher, "Delete all runs")
+    assert runs_metric(teacher) == 0 and db.entries(code, include_hidden=True) == []
+    csv = G.csv_bytes(db.entries(code, include_hidden=True)).decode()
+    assert csv.startswith("id,name,time_utc,lr,settings,t,")
+
+
+def test_names_are_plain_text_and_limits_refuse_with_a_message(db):
+    _, code, _ = lecturer(db)
+    at = student(code, lr=0.1, t=10)
+    accepted = ["<b>bold</b><i>x</i>", "**strong** [a](http://x)", "=1+2", "مريم ✓"]
+    for i, name in enumerate(accepted):
+        at.session_state[G.SENDER] = f"tab-{i}"           # as if from another tab (5 s limit)
+        at.text_input(key=G.NAME).set_value(name)
+        at = click(run(at), SEND)
+        assert not [m for m in texts(at) if "Nothing was sent" in m], texts(at)
+        assert all(name not in text for text in shown(at)), name       # never as Markdown
+    assert [e.name for e in db.entries(code)] == accepted
+    assert list(at.dataframe[0].value["name"]) == accepted              # the table: plain text
+    before = [e.id for e in db.entries(code)]
+    refused = [("x" * 25, "at most 24"), ("y" * 10_240, "at most 24"),
+               ("\u202eevil", "U+202E"), ("a\u200fb", "U+200F")]
+    for name, says in refused:
+        at.session_state[G.SENDER] = "tab-refused"
+        at.text_input(key=G.NAME).set_value(name)
+        at = click(run(at), SEND)
+        assert any(says in m and "Nothing was sent" in m for m in texts(at)), texts(at)
+        assert [e.id for e in db.entries(code)] == before
+    at.session_state[G.SENDER] = f"tab-{len(accepted) - 1}"   # the last to send, < 5 s ago
+    at.text_input(key=G.NAME).set_value("again")
+    at = click(run(at), SEND)
+    assert any("wait" in m for m in texts(at)) and [e.id for e in db.entries(code)] == before
+    csv = G.csv_bytes(db.entries(code)).decode()
+    assert ",'=1+2," in csv                             # a spreadsheet reads it as text
+
+
+def test_forged_codes_and_keys(db):
+    _, code, key = lecturer(db)
+    for forged in ("<script>", "ABC", "'; DROP TABLE x"):
+        at = open_app({"class": forged})
+        assert any("Ignored" in w and "class" in w for w in texts(at))
+        at.switch_page(PAGE)
+        at = run(at)
+        assert G.CODE not in at.session_state
+        assert [b.label for b in at.button if b.label == "Join"]
+    at = board_page({"class": "ZZZZZZ"})
+    assert any("no class board with the code ZZZZZZ" in m for m in texts(at))
+    assert G.CODE not in at.session_state and "class" not in at.query_params
+    at.text_input(key=G.JOIN).set_value("0OIL1!")
+    at = click(at, "Join")
+    assert any("6 letters and digits" in m for m in texts(at)) and G.CODE not in at.session_state
+    at.text_input(key=G.JOIN).set_value(code.lower())
+    at = click(at, "Join")
+    assert at.session_state[G.CODE] == code
+    bad_key = "A" * 5 + "<b>"
+    at = open_app({"class": code, "key": bad_key})
+    warnings = texts(at)
+    assert any("not a valid lecturer key" in w for w in warnings)
+    assert bad_key not in repr(warnings + shown(at))                  # never quoted back
+    other = C.new_key()
+    at = board_page({"class": code, "key": other})
+    assert any("does not open the board" in m for m in texts(at))
+    assert other not in repr(shown(at)) and G.KEY not in at.session_state
+    assert not [b for b in at.button if b.label.startswith(("Hide", "Close", "Delete"))]
+
+
+def test_a_student_cannot_use_the_lecturers_actions(db):
+    teacher, code, key = lecturer(db)
+    click(student(code, lr=1, t=5), SEND)
+    entry = db.entries(code)[0].id
+    teacher = run(teacher)
+    teacher.selectbox(key="board_selected").set_value(entry)
+    for label in ("Delete all runs", "Close to new runs", f"Hide run #{entry}",
+                  f"Open run #{entry} here"):
+        teacher.session_state[G.KEY] = key
+        teacher = run(teacher)                     # the lecturer's tools are drawn ...
+        teacher.session_state[G.KEY] = C.new_key()  # ... then the key is no longer the board's
+        found = [b for b in teacher.button if b.label == label]
+        found[0].click()
+        teacher.run()
+        assert any("Only the lecturer" in m for m in texts(teacher)), (label, texts(teacher))
+        assert [e.id for e in db.entries(code)] == [entry] and not db.board(code).closed
+        assert teacher.session_state["run"].trainer.t == 0              # no run was opened
+        assert not [b for b in teacher.button if b.label == label]      # tools gone
+
+
+def test_a_board_closed_a_moment_before_a_submission(db):
+    _, code, key = lecturer(db)
+    at = student(code, "Eve", lr=0.3, t=8)
+    assert [b for b in at.button if b.label == SEND]           # the button was there ...
+    db.set_closed(code, key)                                   # ... the lecturer closes ...
+    at = click(at, SEND)                                       # ... and the student presses it
+    assert any(f"The class board {code} is closed" in m for m in texts(at))
+    assert db.entries(code) == [] and db.board(code).version == 1
+
+
+def test_runs_that_cannot_be_replayed_are_refused(db):
+    _, code, _ = lecturer(db)
+    at = click(student(code), SEND)                            # t = 0
+    assert any("Train first" in m for m in texts(at))
+    assert db.entries(code) == []
+
+
+def test_presentation_mode_and_colour(db):
+    _, code, key = lecturer(db)
+    click(student(code, lr=0.1, optimizer="adam", t=5), SEND)
+    at = board_page({"class": code, "key": key, "present": "1"})
+    scatter, curves = figures(at)
+    assert scatter["layout"]["font"]["size"] == 20 and scatter["layout"]["height"] <= 300
+    assert not at.code                                          # no link on the projector
+    at.radio(key="board_color_by").set_value("optimizer")
+    scatter, _ = figures(run(at))
+    assert [t["name"] for t in scatter["data"]] == ["Adam"]
+
+
+def test_the_rest_of_the_app_works_without_the_database(monkeypatch):
+    from browser import free_port
+    monkeypatch.setenv(G.ENV, f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
+    at = board_page({"class": "KX7P2Q"})
+    assert any("cannot be reached" in m for m in texts(at))
+    at.switch_page("pages/1_Loss_curves.py")
+    at = run(at)
+    assert at.get("plotly_chart") and not [m for m in texts(at) if "cannot" in m]
