@@ -1,0 +1,107 @@
+"""How the code is put together, checked on its syntax tree: no module reads another module's
+private names (a leading underscore), and no page runs the engine's passes itself. Each check is
+also run on a made-up offender, so it is shown to fail."""
+
+import ast
+
+from apptest import ROOT
+
+# Underscored by their library, documented as public: SQLAlchemy's Row._mapping (underscored so
+# that it cannot clash with a column's name).
+PUBLIC_UNDERSCORED = {"_mapping"}
+# The engine's passes: pages ask ffnn.backprop (trace, deltas, hidden_activations) instead.
+PASSES = {"forward_cache", "backward", "layers", "gradients_into"}
+
+
+def app_sources():
+    return sorted([*ROOT.glob("ffnn/**/*.py"), *ROOT.glob("pages/*.py"), ROOT / "dashboard.py"])
+
+
+def pages():
+    return sorted([*ROOT.glob("pages/*.py"), ROOT / "dashboard.py"])
+
+
+def _private(name):
+    return name.startswith("_") and not name.startswith("__")
+
+
+def _package(rel):
+    """'ffnn/figures/boundary.py' -> 'ffnn.figures'; 'pages/1_X.py' -> 'pages'."""
+    return ".".join(rel.split("/")[:-1])
+
+
+def _module(package, node):
+    """The absolute module name of an ImportFrom node, relative imports resolved."""
+    if not node.level:
+        return node.module
+    base = package.split(".")[:len(package.split(".")) - node.level + 1]
+    return ".".join([*base, *([node.module] if node.module else [])])
+
+
+def _outside(package, module):
+    """True if `module` (or a private name in it) is private to a package `package` is not in:
+    a private module may be used inside the package that holds it, by no one else."""
+    parts = module.split(".")
+    return any(_private(p) and not f"{package}.".startswith(".".join(parts[:i]) + ".")
+               for i, p in enumerate(parts))
+
+
+def private_reads(rel, source):
+    """[(line, text)] where the file `rel` reads a private name of another module or object."""
+    package, found = _package(rel), []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            mine = isinstance(node.value, ast.Name) and node.value.id in ("self", "cls")
+            if not mine and node.attr not in PUBLIC_UNDERSCORED:
+                found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.ImportFrom):
+            module = _module(package, node)
+            names = [a.name for a in node.names]
+            if _outside(package, module) or any(
+                    _private(n) and _outside(package, f"{module}.{n}") for n in names):
+                found.append((node.lineno, f"from {module} import {', '.join(names)}"))
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, f"import {a.name}") for a in node.names
+                      if _outside(package, a.name)]
+    return found
+
+
+def pass_calls(source):
+    """[(line, text)] of calls to the engine's passes."""
+    return [(node.lineno, ast.unparse(node.func)) for node in ast.walk(ast.parse(source))
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+            and node.func.attr in PASSES]
+
+
+def test_no_module_reads_another_modules_private_names():
+    found = {p.relative_to(ROOT).as_posix(): private_reads(p.relative_to(ROOT).as_posix(),
+                                                            p.read_text())
+             for p in app_sources()}
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_the_private_name_check_can_fail():
+    offender = """
+from ffnn import _validate as check            # a page may not use the engine's private module
+from ffnn.figures._layout import sub
+from ffnn.datasets import _split
+import ffnn._validate
+loss = net._loss.value(net._out, A, Y, T)
+"""
+    assert [line for line, _ in private_reads("pages/1_X.py", offender)] == [2, 3, 4, 5, 6, 6]
+    inside = """
+from .. import _validate as check              # inside ffnn, its private module may be used
+from ._layout import sub                       # inside ffnn.figures, _layout may
+self._state = {}
+"""
+    assert private_reads("ffnn/figures/boundary.py", inside) == []
+    outside = "from .figures._layout import sub\nfrom .datasets import _split\n"
+    assert private_reads("ffnn/trainer.py", outside) == [
+        (1, "from ffnn.figures._layout import sub"), (2, "from ffnn.datasets import _split")]
+
+
+def test_no_page_runs_the_passes_itself():
+    found = {p.name: pass_calls(p.read_text()) for p in pages()}
+    assert not {k: v for k, v in found.items() if v}
+    assert pass_calls("Hs, As, Y = net.forward_cache(X)\nnet.backward(Hs, As, Y, T, dW, db)\n"
+                      ) == [(1, "net.forward_cache"), (2, "net.backward")]
