@@ -226,24 +226,23 @@ class Network:
                 f"dtype={self.dtype.name!r})")
 
 
+def _is_list(value):
+    """A list, a tuple or a 1-D array: a dict or a set is iterable, but it is not a list."""
+    return isinstance(value, list | tuple) or (isinstance(value, np.ndarray) and value.ndim == 1)
+
+
 def _check_sizes(sizes):
     msg = "sizes must be a list of at least two positive integers [n_in, ..., k]"
-    try:
-        sizes = list(sizes)
-    except TypeError:
-        raise ValueError(f"{msg}; got {sizes!r}") from None
-    if len(sizes) < 2:
+    if not _is_list(sizes) or len(sizes) < 2:
         raise ValueError(f"{msg}; got {sizes!r}")
     return [check.integer(f"sizes[{i}]", s, lo=1, hi=100_000) for i, s in enumerate(sizes)]
 
 
 def _check_activations(activation, n_hidden):
     names = [activation] * n_hidden if isinstance(activation, str) else activation
-    try:
-        names = list(names)
-    except TypeError:
+    if not _is_list(names):
         raise ValueError("activation must be a name or a list of names, one per hidden "
-                         f"layer; got {activation!r}") from None
+                         f"layer; got {activation!r}")
     if len(names) != n_hidden:
         raise ValueError(f"activation must name one function per hidden layer ({n_hidden}); "
                          f"got {len(names)}")

@@ -3,16 +3,18 @@ output, loss, optimizer, initialisation, learning rate (huge ones included) and 
 either trains with finite numbers or stops cleanly with a divergence report. Nothing but the
 documented ValueError escapes, and no NumPy warning is emitted (they are errors here)."""
 
+import math
 import os
 import warnings
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ffnn import ACTIVATIONS, INITS, OPTIMIZERS, Network, Trainer
 from ffnn.datasets import DATASETS, make_dataset
-from ffnn.losses import valid_pairs
+from ffnn.losses import LOSSES, OUTPUTS, valid_pairs
 
 PAIRS = valid_pairs()
 EXAMPLES = int(os.environ.get("FFNN_EXAMPLES", "300"))   # more for a deeper search
@@ -81,24 +83,84 @@ def test_training_is_finite_or_stops_cleanly(r):
             np.testing.assert_array_equal(net.theta, before)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.one_of(st.none(), st.booleans(), st.text(max_size=5), st.floats(allow_nan=True),
-                 st.integers(-3, 3), st.lists(st.integers(-2, 40), max_size=5),
-                 st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)))
-def test_any_constructor_argument_is_accepted_or_a_value_error(value):
-    # Every keyword of Network and Trainer, fed arbitrary junk: ValueError or success only.
-    for kwargs in ({"sizes": value}, {"activation": value}, {"output": value}, {"loss": value},
-                   {"init": value}, {"l2": value}, {"seed": value}, {"dtype": value}):
-        args = {"sizes": [2, 3, 2], **kwargs}
-        try:
-            Network(**args)
-        except ValueError:
-            pass
-    X, y = np.zeros((4, 2)), np.array([0, 1, 0, 1])
-    for kwargs in ({"lr": value}, {"optimizer": value}, {"batch_size": value},
-                   {"max_iterations": value}, {"seed": value}, {"y": value}, {"X": value}):
-        args = {"X": X, "y": y, **kwargs}
-        try:
-            Trainer(Network([2, 2]), **args).step(1)
-        except ValueError:
-            pass
+JUNK = st.one_of(
+    st.none(), st.booleans(), st.text(max_size=5), st.floats(allow_nan=True),
+    st.integers(-3, 3), st.lists(st.integers(-2, 40), max_size=5),
+    st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    st.sampled_from([*ACTIVATIONS, *OUTPUTS, *LOSSES, *INITS, *OPTIMIZERS, "float32",
+                     "float64"]),
+    # iterables that only look like a valid list: a dict's keys, a set
+    st.dictionaries(st.sampled_from(list(ACTIVATIONS)), st.integers(), min_size=1, max_size=1),
+    st.dictionaries(st.integers(1, 5), st.integers(), min_size=2, max_size=3),
+    st.sets(st.integers(1, 5), min_size=2, max_size=3),
+    st.lists(st.sampled_from(list(ACTIVATIONS)), min_size=1, max_size=2),
+    st.lists(st.integers(0, 1), min_size=4, max_size=4))
+N = 4                      # rows of X in the Trainer cases
+
+
+def _int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _real(v):
+    return (_int(v) or isinstance(v, float)) and math.isfinite(v)
+
+
+def _name(v, registry):
+    return isinstance(v, str) and v in registry
+
+
+# What each keyword accepts, written out here from the documented API (not by calling the
+# engine's checks), for Network([2, 3, 2]) and Trainer(Network([2, 2]), X (4, 2), y (4,)).
+NETWORK_VALID = {
+    "sizes": lambda v: isinstance(v, list) and len(v) >= 2 and all(_int(n) and n >= 1 for n in v),
+    "activation": lambda v: _name(v, ACTIVATIONS) or (
+        isinstance(v, list) and len(v) == 1 and _name(v[0], ACTIVATIONS)),
+    "output": lambda v: v in ("softmax", "sigmoid"),       # cross-entropy, the default loss
+    "loss": lambda v: _name(v, LOSSES),
+    "init": lambda v: _name(v, INITS),
+    "l2": lambda v: _real(v) and v >= 0,
+    "seed": lambda v: _int(v) and v >= 0,
+    "dtype": lambda v: v in ("float64", "float32"),
+}
+TRAINER_VALID = {
+    "lr": lambda v: _real(v) and v > 0,
+    "optimizer": lambda v: _name(v, OPTIMIZERS),
+    "batch_size": lambda v: v is None or (_int(v) and v >= 1),
+    "max_iterations": lambda v: _int(v) and v >= 1,
+    "seed": lambda v: _int(v) and v >= 0,
+    "y": lambda v: isinstance(v, list) and len(v) == N and all(_int(c) and c in (0, 1)
+                                                                 for c in v),
+    "X": lambda v: False,                     # JUNK holds no (4, 2) array of numbers
+}
+
+
+@settings(max_examples=300, deadline=None)
+@given(JUNK)
+def test_any_constructor_argument_is_taken_exactly_when_valid(value):
+    # Every keyword of Network and Trainer, fed arbitrary values: a valid one is taken as it
+    # is, anything else is a ValueError. Junk accepted without a word fails here.
+    for key, valid in NETWORK_VALID.items():
+        args = {"sizes": [2, 3, 2], key: value}
+        if not valid(value):
+            with pytest.raises(ValueError, match=key):
+                Network(**args)
+            continue
+        net = Network(**args)
+        seen = {"sizes": net.sizes, "activation": net.activation, "output": net.output,
+                "loss": net.loss_name, "init": net.init, "l2": net.l2, "seed": net.seed,
+                "dtype": net.dtype.name}[key]
+        assert seen == ([value] if key == "activation" and isinstance(value, str) else value)
+    X = np.zeros((N, 2))
+    for key, valid in TRAINER_VALID.items():
+        args = {"X": X, "y": [0, 1, 0, 1], key: value}
+        if not valid(value):
+            with pytest.raises(ValueError, match=key):
+                Trainer(Network([2, 2]), **args).step(1)
+            continue
+        tr = Trainer(Network([2, 2]), **args)
+        assert tr.step(1) == 1 or tr.diverged is not None and tr.diverged.step == 1
+        if key == "batch_size":                    # a batch of N or more is the full batch
+            assert tr.batch_size == (None if value is None or value >= N else value)
+        elif key not in ("X", "y"):
+            assert getattr(tr, key) == value
