@@ -275,7 +275,7 @@ def to_svg(fig, width=None, max_width=None):
     out += _images(layout, xa, ya, "above")
     out += _axes(xa, ya, xticks, yticks, size, width, height)
     out += _annotations(layout, xa, ya, size)
-    out += _legend(layout, data, ya, left, size)
+    out += _legend(layout, data, top, left, size)
     out.append("</svg>")
     return "".join(out)
 
@@ -506,9 +506,11 @@ def _annotations(layout, xa, ya, size):
     return out
 
 
-def _legend(layout, data, ya, left, size):
-    """Plotly's horizontal legend above the plot (orientation "h", y = 1, anchored at the
-    bottom): a 40 px sample of each trace's line or marker, then its name."""
+def _legend(layout, data, top, left, size):
+    """Plotly's horizontal legend above the plot area (orientation "h", y = 1 of the area,
+    anchored at the bottom; where a square plot is narrower or shorter than its area, the
+    legend stays at the area's top): a 40 px sample of each trace's line or marker, then its
+    name."""
     shown = [t for t in data if t.get("showlegend", True) is not False and t.get("name")
              and t.get("visible", True) is not False]
     if layout.get("showlegend") is False or len(shown) < 2 and not layout.get("showlegend"):
@@ -518,7 +520,7 @@ def _legend(layout, data, ya, left, size):
         raise Unsupported("vertical legend")
     fs = _get(legend, "font.size", size)
     x = left
-    y = min(ya.p0, ya.p1) - 0.9 * fs
+    y = top - 0.9 * fs
     out = []
     for t in shown:
         mode = t.get("mode") or "lines"
