@@ -65,13 +65,17 @@ def widget(at, kind, key):
     return getattr(at.sidebar, kind)(key=key)
 
 
-def set_widget(at, kind, key, value):
-    w = widget(at, kind, key)
-    if kind in ("selectbox", "radio"):
-        w.set_value(value)
-    else:
-        w.set_value(value)
-    return run(at)
+def set_widget(at, kind, key, value, accepted=True):
+    """Set the sidebar widget `key` (a shadow key such as "_lr") to `value` and run. Unless the
+    test expects the value refused (accepted=False), the setting the widget is bound to (the
+    session key without "_") must then hold it: a value the widget did not take, or that its
+    callback did not copy back, fails here rather than later."""
+    widget(at, kind, key).set_value(value)
+    run(at)
+    if accepted:
+        setting = key.removeprefix("_")
+        assert at.session_state[setting] == value, (setting, at.session_state[setting], value)
+    return at
 
 
 def run_state(at):

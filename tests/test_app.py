@@ -223,7 +223,7 @@ def test_divergence_is_reported_and_the_last_finite_theta_kept(at):
 def test_bad_settings_keep_the_run(at):
     click(at, "Step ×10")
     before = theta(at)
-    set_widget(at, "multiselect", "_features", [])
+    set_widget(at, "multiselect", "_features", [], accepted=False)
     assert any("cannot be used" in m for m in texts(at))
     assert counter(at) == 10
     np.testing.assert_array_equal(theta(at), before)

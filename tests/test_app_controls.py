@@ -8,7 +8,7 @@ from ffnn import ACTIVATIONS, INITS, OPTIMIZERS
 from ffnn.app import settings as S
 from ffnn.datasets import DATASETS
 
-from apptest import assert_clean, click, counter, run_state, set_widget, start, texts, widget
+from apptest import assert_clean, click, counter, run, run_state, set_widget, start, texts, widget
 
 
 @pytest.fixture(scope="module")
@@ -17,14 +17,18 @@ def at():
 
 
 def step_works(at):
-    """Step advances t by one, unless training has ended (then Step is disabled)."""
+    """Step advances t by one, unless training has ended (then Step is disabled) or this very
+    update diverged (then t stays, and the report names update t + 1)."""
     t, tr = counter(at), run_state(at).trainer
     step = next(b for b in at.button if b.label == "Step")
     if step.disabled:
         assert tr.done
         return
     click(at, "Step")
-    assert counter(at) == t + 1 or tr.diverged is not None
+    if tr.diverged is None:
+        assert counter(at) == tr.t == t + 1
+    else:
+        assert counter(at) == tr.t == t and tr.diverged.step == t + 1
 
 
 @pytest.mark.parametrize("name", list(DATASETS))
@@ -141,6 +145,17 @@ def test_learning_rate_extremes(at, lr):
     assert run_state(at).trainer.lr == lr
     step_works(at)
     set_widget(at, "select_slider", "_lr", 0.1)
+
+
+def test_a_step_that_diverges_leaves_t(at):
+    # step_works' second case, taken: η = 1e308, far beyond the sidebar, overflows θ by step 2
+    at.session_state["lr"] = 1e308
+    run(at)
+    for _ in range(3):
+        step_works(at)
+    assert run_state(at).trainer.diverged is not None
+    set_widget(at, "select_slider", "_lr", 0.1)
+    assert run_state(at).trainer.diverged is None
 
 
 @pytest.mark.parametrize("batch", [1, 10, 0])
