@@ -325,7 +325,8 @@ def main(argv=None):
     browser = {}
     if not args.no_browser:
         from playwright.sync_api import sync_playwright
-        options = [part for o in args.set for part in ("--" + o.split("=", 1)[0], o.split("=", 1)[1])]
+        options = [part for o in args.set
+                   for part in ("--" + o.split("=", 1)[0], o.split("=", 1)[1])]
         with B.Server(root=args.root, options=options) as srv, sync_playwright() as p:
             chromium = B.launch(p)
             try:
@@ -355,7 +356,8 @@ def main(argv=None):
         for n in names:
             r, (t_redraw, t_epochs) = browser[n], SCENARIOS[n][3]
             print(f"| {n} | " + " | ".join(f"{r[c]:.1f}" for c in cols)
-                  + f" | {verdict(r['redraws/s'], t_redraw)} | {verdict(r['epochs/s'], t_epochs)} |")
+                  + f" | {verdict(r['redraws/s'], t_redraw)}"
+                  + f" | {verdict(r['epochs/s'], t_epochs)} |")
     for n in names:
         if browser.get(n, {}).get("profile"):
             print(f"\nProfile of the page's main thread, scenario {n}:\n{browser[n]['profile']}")

@@ -144,7 +144,8 @@ class Student:
                         await reader
                 if reader.done() and not reader.cancelled() and reader.exception():
                     raise reader.exception()
-        except (TimeoutError, OSError, RuntimeError, websockets.exceptions.WebSocketException) as err:   # the bench reports it
+        except (TimeoutError, OSError, RuntimeError,
+                websockets.exceptions.WebSocketException) as err:   # the bench reports it
             self.closed_at = time.monotonic()
             self.error = f"{type(err).__name__}: {err}"
 

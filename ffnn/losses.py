@@ -1,7 +1,7 @@
 """Output functions O and losses L(theta), found by name in OUTPUTS and LOSSES.
 
 Each loss gives its value and the error signal delta_L = dL/dA_L at the output layer, the point
-where backpropagation starts. The definitions are the ones pinned in DESIGN.md: squared error
+where backpropagation starts. The definitions are the ones pinned in docs/design.md: squared error
 has no 1/2, every loss is a mean over the N examples.
 """
 
@@ -47,7 +47,8 @@ def softplus(A):
 
 
 def _sigmoid_ce(A, Y, T):
-    """(1/N) sum -[t log s(a) + (1-t) log(1-s(a))] = (1/N) sum softplus(a) - t a, from the logits."""
+    """(1/N) sum -[t log s(a) + (1-t) log(1-s(a))] = (1/N) sum softplus(a) - t a, computed from
+    the logits."""
     return float((softplus(A) - T * A).sum()) / A.shape[0]
 
 

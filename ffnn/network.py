@@ -90,7 +90,8 @@ class Network:
         return W, b
 
     def sync(self):
-        """Take in any W[i] or b[i] a caller replaced by a new array (in-place edits need nothing)."""
+        """Take in any W[i] or b[i] a caller replaced by a new array (in-place edits need
+        nothing)."""
         for mine, theirs, name in ((self._views[0], self.W, "W"), (self._views[1], self.b, "b")):
             if len(theirs) != len(mine):
                 raise ValueError(f"net.{name} must stay a list of {len(mine)} arrays")

@@ -6,7 +6,7 @@
 
 With only two parameters the whole error surface L(w, b) can be drawn, and the path θ_0, θ_1, ...
 that gradient descent takes across it. The default data are the two points of CS7015's
-gradient-descent example. The losses are the ones pinned in DESIGN.md (mean over the N points;
+gradient-descent example. The losses are the ones pinned in docs/design.md (mean over the N points;
 squared error without 1/2), so with N = 2 the squared error is exactly CS7015's (1/2) Σ (f - y)².
 """
 

@@ -30,7 +30,8 @@ def as_targets(y, N, k, output, loss, dtype=np.float64, param="y"):
         labels = None
         if y.dtype.kind in "biu":
             if not np.isin(y, (0, 1)).all():
-                raise ValueError(f"{param} holds class labels for a single output, which must be 0 or 1")
+                raise ValueError(f"{param} holds class labels for a single output, which must "
+                                 "be 0 or 1")
             labels = y.astype(np.int64)
         _check_range(yf, output, loss, param)
         return yf.astype(dtype).reshape(N, 1), labels
@@ -62,6 +63,7 @@ def _check_range(yf, output, loss, param):
 
 
 def accuracy(Y, labels):
-    """Fraction of rows whose predicted class equals `labels`: argmax for k > 1, Y > 0.5 for k = 1."""
+    """Fraction of rows whose predicted class equals `labels`: argmax for k > 1, Y > 0.5 for
+    k = 1."""
     pred = Y[:, 0] > 0.5 if Y.shape[1] == 1 else Y.argmax(axis=1)
     return float(np.count_nonzero(pred == labels)) / len(labels)

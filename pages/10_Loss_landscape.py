@@ -110,7 +110,8 @@ def explain(run, result, theta_0):
         f"The colours are **L(θ + α d₁ + β d₂)** on the training data, over a plane through θ "
         f"at t = {result['t']} spanned by two random directions d₁, d₂ scaled filter by filter "
         f"like the weights (biases left out, as in Li et al., 2018); in the contour view the "
-        f"orange line is the path θ₀ … θₜ projected onto that plane. It is one random 2-D slice of a surface in "
+        f"orange line is the path θ₀ … θₜ projected onto that plane. It is one random 2-D "
+        f"slice of a surface in "
         f"{n} dimensions, and the path mostly runs outside it: its projection is approximate, "
         f"and the colour under a point of the path is not that θ's loss.")
     share = plane_share(theta_0, result["center"], result["d1"], result["d2"])

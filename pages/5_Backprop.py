@@ -38,7 +38,8 @@ def forward(tr_, net, features):
 
 def backward(tr_, net):
     st.markdown("**Backward pass**, from the output back: $\\delta_i = \\partial\\mathcal{L}/"
-                "\\partial A_i$, $\\nabla W_i = H_{i-1}^{\\top}\\delta_i$, $\\nabla b_i = \\delta_i$")
+                "\\partial A_i$, $\\nabla W_i = H_{i-1}^{\\top}\\delta_i$, "
+                "$\\nabla b_i = \\delta_i$")
     L = net.L
     delta_L = LOSSES[net.loss_name].delta_tex(OUTPUTS[net.output])
     st.latex(rf"\delta_L = {delta_L} = {latex.row(tr_.delta[-1])}")

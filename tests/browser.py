@@ -367,6 +367,7 @@ def wait_slider(page, label, value, where="sidebar", timeout=TIMEOUT_MS):
     """Wait until the (select) slider `label` shows `value`."""
     page.wait_for_function(
         """([scope, label, value]) => {
-          const s = document.querySelector(scope + ' input[type="range"][aria-label="' + label + '"]');
+          const s = document.querySelector(
+            scope + ' input[type="range"][aria-label="' + label + '"]');
           return !!s && s.getAttribute('aria-valuetext') === value;
         }""", arg=[_SCOPES[where], label, str(value)], timeout=timeout)

@@ -1,8 +1,8 @@
-"""Losses against the formulas pinned in DESIGN.md, on cases small enough to work by hand.
+"""Losses against the formulas pinned in docs/design.md, on cases small enough to work by hand.
 
 Every expected value is written out here with math.log / math.exp (or, for the gradient checks,
 an independent NumPy formula), never read from the engine. Parameters are set by hand, in place,
-as DESIGN.md allows (`net.W[0][...] = M`).
+as docs/design.md allows (`net.W[0][...] = M`).
 
 Tolerance, unless a test says otherwise: rtol 1e-12 on values. The numbers are O(1) and go through
 a handful of float64 operations, so an honest implementation is within ~1e-15; 1e-12 leaves room
@@ -321,7 +321,7 @@ def targets_for(output, loss, rng, N, k):
 
 
 def output_layer_expectation(output, loss, A, Y, N):
-    """(loss without L2, dL/dA) written from DESIGN.md's table."""
+    """(loss without L2, dL/dA) written from docs/design.md's table."""
     if output == "softmax":
         E = np.exp(A - A.max(axis=1, keepdims=True))
         P = E / E.sum(axis=1, keepdims=True)

@@ -396,7 +396,8 @@ def test_trace_names_are_escaped():
 def test_an_end_tick_a_hair_past_the_range_is_drawn():
     """y range [0, 0.3] over 330 px has dtick 0.05; its last tick, 6 * 0.05, is
     0.30000000000000004 in floating point: a plain `lo <= v <= hi` would drop the top label
-    and grid line. plotly.js lists ticks over the range widened by 1e-4 of its span (checked in Chromium: 0, 0.05, ..., 0.3).
+    and grid line. plotly.js lists ticks over the range widened by 1e-4 of its span (checked in
+    Chromium: 0, 0.05, ..., 0.3).
     Same for [0, 0.6] with dtick 0.1."""
     data = [{"type": "scatter", "mode": "lines", "x": [0, 1], "y": [0, 0.3]}]
     root = parse(to_svg(xy_figure(data, yrange=(0, 0.3), height=400), 400))

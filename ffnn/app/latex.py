@@ -26,7 +26,8 @@ def _cells(values, limit):
 
 
 def row(v, limit=MAX_ENTRIES):
-    """A 1-D array as a row vector [a  b  c] (the code's row-batch form of the lecture's vectors)."""
+    """A 1-D array as a row vector [a  b  c]: the code's row-batch form of the lecture's
+    column vectors."""
     return r"\begin{bmatrix}" + " & ".join(_cells(np.ravel(v), limit)) + r"\end{bmatrix}"
 
 
