@@ -62,12 +62,12 @@ def send_form(run):
 
 def header(info, entries):
     """Code, count, colour and the selected run -> (colour by, selected id)."""
-    code, count, color, chosen = st.columns([1.1, 0.8, 2.4, 2.4], vertical_alignment="bottom")
+    code, count, color, chosen = st.columns([1.2, 0.8, 1.6, 2.4], vertical_alignment="bottom")
     code.metric("Class code", info.code)
     count.metric("Runs", info.n_runs)
     st.session_state.setdefault(COLOR, "loss")
-    by = color.radio("Colour by", list(board.COLOR_BY), format_func=board.COLOR_BY.get,
-                     key=COLOR, horizontal=True)
+    by = color.selectbox("Colour by", list(board.COLOR_BY), format_func=board.COLOR_BY.get,
+                         key=COLOR)
     ids = [None] + [e.id for e in entries]
     if st.session_state.get(SELECTED) not in ids:
         st.session_state[SELECTED] = None
@@ -162,22 +162,27 @@ def show_board(db, run):
         return
     is_lecturer = board.lecturer(db)
     messages()
-    entries = db.entries(code)
     if info.closed:
         st.info(f"The board {code} is closed to new runs.")
-    if not is_lecturer and not st.session_state["present"]:
+    live = is_lecturer or st.session_state["present"]
+    if not live:
         send_form(run)
+        left, middle, right = st.columns([2, 1, 1], vertical_alignment="center")
+        with left:      # the projector shows the board; a student draws it here on demand
+            views.toggle("Show the class's runs here", "board_show_here")
+        middle.button("Refresh", key="board_refresh")
+        right.button("Leave this board", on_click=board.leave, key="board_leave")
+        if not st.session_state["board_show_here"]:
+            st.caption(f"{info.n_runs} runs on the board {code} so far.")
+            return
+    entries = db.entries(code)
     by, selected = header(info, entries)
     charts(entries, by, selected)
     runs_table(entries)
     if is_lecturer:
         lecturer_tools(db, info, entries, selected)
-    if is_lecturer or st.session_state["present"]:
+    if live:
         watch(db, code, info.version)
-    else:
-        left, right = st.columns([1, 4], vertical_alignment="center")
-        left.button("Refresh the board", key="board_refresh")
-        right.button("Leave this board", on_click=board.leave, key="board_leave")
 
 
 def main(run):

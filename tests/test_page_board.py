@@ -156,7 +156,11 @@ def test_names_are_plain_text_and_limits_refuse_with_a_message(db):
         assert not [m for m in texts(at) if "Nothing was sent" in m], texts(at)
         assert all(name not in text for text in shown(at)), name       # never as Markdown
     assert [e.name for e in db.entries(code)] == accepted
+    assert not at.dataframe and not at.get("plotly_chart")    # a student draws the board on demand
+    at.toggle(key="_board_show_here").set_value(True)
+    at = run(at)
     assert list(at.dataframe[0].value["name"]) == accepted              # the table: plain text
+    assert all(name not in text for text in shown(at) for name in accepted)
     before = [e.id for e in db.entries(code)]
     refused = [("x" * 25, "at most 24"), ("y" * 10_240, "at most 24"),
                ("\u202eevil", "U+202E"), ("a\u200fb", "U+200F")]
@@ -208,12 +212,12 @@ def test_a_student_cannot_use_the_lecturers_actions(db):
     teacher, code, key = lecturer(db)
     click(student(code, lr=1, t=5), SEND)
     entry = db.entries(code)[0].id
-    teacher = run(teacher)
-    teacher.selectbox(key="board_selected").set_value(entry)
     for label in ("Delete all runs", "Close to new runs", f"Hide run #{entry}",
                   f"Open run #{entry} here"):
         teacher.session_state[G.KEY] = key
         teacher = run(teacher)                     # the lecturer's tools are drawn ...
+        teacher.selectbox(key="board_selected").set_value(entry)
+        teacher = run(teacher)
         teacher.session_state[G.KEY] = C.new_key()  # ... then the key is no longer the board's
         found = [b for b in teacher.button if b.label == label]
         found[0].click()
@@ -248,7 +252,7 @@ def test_presentation_mode_and_colour(db):
     scatter, curves = figures(at)
     assert scatter["layout"]["font"]["size"] == 20 and scatter["layout"]["height"] <= 300
     assert not at.code                                          # no link on the projector
-    at.radio(key="board_color_by").set_value("optimizer")
+    at.selectbox(key="board_color_by").set_value("optimizer")
     scatter, _ = figures(run(at))
     assert [t["name"] for t in scatter["data"]] == ["Adam"]
 

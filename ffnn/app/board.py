@@ -81,7 +81,7 @@ def store():
 
 
 def unavailable(err):
-    log.warning("class board database: %s", err)
+    log.warning("class board database: %s", err, exc_info=err)
     return Unavailable(UNAVAILABLE.format(what=type(getattr(err, "orig", None) or err).__name__))
 
 

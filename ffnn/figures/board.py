@@ -11,7 +11,7 @@ import math
 
 import numpy as np
 
-from ._layout import base_layout, figure, log_ticks, top_legend
+from ._layout import base_layout, figure, top_legend
 from .palette import CLASS_COLORS
 
 DIVERGED_COLOR = "#555555"
@@ -22,6 +22,24 @@ LOSS_FLOOR = 1e-12    # a loss of exactly 0 is drawn here (a log axis has no 0)
 def group_colors(groups):
     """{group: colour} for the groups in their given order (Okabe-Ito, colour-blind safe)."""
     return {g: CLASS_COLORS[i % len(CLASS_COLORS)] for i, g in enumerate(groups)}
+
+
+def log_axis(log_range, top=None):
+    """Ticks of a log axis over `log_range` (log10 units) as plain numbers (0.01, not 10⁻²):
+    one per decade over a wide range, 1-2-5 steps over a short one; none above `top`."""
+    lo, hi = log_range
+    if top is not None:
+        hi = min(hi, top)
+    decades = range(math.floor(lo), math.ceil(hi) + 1)
+    for steps in ((1,), (1, 3), (1, 2, 5), (1, 2, 3, 4, 5, 6, 8)):
+        vals = [m * 10.0 ** d for d in decades for m in steps if lo <= math.log10(m) + d <= hi]
+        if len(vals) >= 3 or steps[-1] == 8:
+            break
+    if len(vals) < 2:               # a sliver of a decade: three round numbers across it
+        vals = sorted({float(f"{10 ** x:.2g}") for x in np.linspace(lo, hi, 3)})
+    if len(vals) > 7:
+        vals = vals[::math.ceil(len(vals) / 6)]
+    return {"tickvals": vals, "ticktext": [f"{v:g}" for v in vals]}
 
 
 def _log_range(values, default, pad=0.15):
@@ -43,6 +61,7 @@ def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
     losses = [r["loss"] for r in runs if not _diverged(r)]
     yrange = _log_range([max(x, LOSS_FLOOR) for x in losses if x is not None], (-3, 1))
     band = (yrange[1] - yrange[0]) * 0.12
+    finished_top = yrange[1]
     top = yrange[1] + band                      # the diverged band's centre
     yrange = [yrange[0], top + band]
     xrange = _log_range([r["lr"] for r in runs], (-4, 1), pad=0.08)
@@ -59,13 +78,14 @@ def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
                "fillcolor": "rgba(0,0,0,0.05)", "layer": "below"}]
     notes = [{"text": "diverged", "xref": "paper", "yref": "y", "x": 0.005, "y": top,
               "xanchor": "left", "showarrow": False, "font": {"size": 11, "color": "#555555"}}]
+    legend = top_legend(title={"text": group_title + ":"} if group_title else None)
     layout = base_layout(
-        height, margin={"l": 60, "t": 30}, hovermode="closest", shapes=shapes, annotations=notes,
-        legend=top_legend(title={"text": group_title}) if group_title else top_legend(),
+        height, margin={"l": 60, "t": 34}, hovermode="closest", shapes=shapes,
+        annotations=notes, legend=legend, showlegend=bool(runs),
         xaxis={"title": {"text": "learning rate η", "standoff": 4}, "type": "log",
-               "range": xrange, **log_ticks(xrange)},
+               "range": xrange, **log_axis(xrange)},
         yaxis={"title": {"text": "final train loss", "standoff": 4}, "type": "log",
-               "range": yrange, **log_ticks(yrange)})
+               "range": yrange, **log_axis(yrange, top=finished_top)})
     return figure(data, layout)
 
 
@@ -133,8 +153,8 @@ def board_curves(runs, groups, *, selected=None, height=360):
         if xs:
             data.append({"type": "scattergl" if len(xs) > 5000 else "scatter", "mode": "lines",
                          "name": group, "legendgroup": group, "x": xs, "y": ys,
-                         "connectgaps": False, "opacity": 0.45, "hoverinfo": "skip",
-                         "line": {"color": colors[group], "width": 1.2}})
+                         "connectgaps": False, "opacity": 0.7, "hoverinfo": "skip",
+                         "line": {"color": colors[group], "width": 1.5}})
     chosen = [r for r in runs if r["id"] == selected and r["steps"]]
     if chosen:
         r = chosen[0]
@@ -148,7 +168,7 @@ def board_curves(runs, groups, *, selected=None, height=360):
         height, margin={"l": 60, "t": 30}, hovermode="closest", showlegend=False,
         xaxis={"title": {"text": "step t", "standoff": 4}, "range": [0, last]},
         yaxis={"title": {"text": "train loss L(θ)", "standoff": 4}, "type": "log",
-               "range": yrange, **log_ticks(yrange)})
+               "range": yrange, **log_axis(yrange)})
     return figure(data, layout)
 
 

@@ -1,0 +1,157 @@
+"""The class board in the system Chromium: a lecturer opens a board and projects it (1280x720,
+presentation mode); three students, each in their own tab, train with their own η and send; the
+projected board shows all three runs at the right η by itself, and fits the screen. Screenshots
+land in /tmp/ffnn-shots/board_*.png."""
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import browser as B
+from ffnn.app import board as G
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
+]
+
+SHOTS = Path("/tmp/ffnn-shots")
+PROJECTOR = {"width": 1280, "height": 720}
+LAPTOP = {"width": 1280, "height": 800}
+STUDENTS = ((0.03, "Ann"), (0.3, "<b>Bo</b> **x**"), (3.0, "Cy \u05e9\u05dc\u05d5\u05dd"))
+
+METRIC_JS = """(label) => {
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const l = m.querySelector('[data-testid="stMetricLabel"]');
+    if (l && l.innerText.trim() === label)
+      return m.querySelector('[data-testid="stMetricValue"]').innerText.trim();
+  }
+  return null;
+}"""
+# Every marker of the first chart (final loss against η): [[x, text], ...]
+POINTS_JS = """() => {
+  const g = document.querySelector('.js-plotly-plot');
+  if (!g || !g.data) return null;
+  return g.data.filter(t => t.name !== 'selected' && t.mode === 'markers')
+    .flatMap(t => Array.from(t.x).map((x, i) => [x, t.text[i]]));
+}"""
+FITS_JS = """() => {
+  const out = [];
+  for (const e of document.querySelectorAll('.js-plotly-plot, [data-testid="stMetric"], h4')) {
+    const r = e.getBoundingClientRect();
+    if (r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(e.innerText || e.className);
+  }
+  if (document.documentElement.scrollWidth > innerWidth) out.push('horizontal scroll');
+  return out;
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('board')}/board.sqlite3"
+    old = os.environ.get(G.ENV)
+    os.environ[G.ENV] = url                 # the server process inherits it
+    try:
+        with B.Server() as srv:
+            yield srv
+    finally:
+        if old is None:
+            os.environ.pop(G.ENV, None)
+        else:
+            os.environ[G.ENV] = old
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = B.launch(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def tab(chromium, viewport, url):
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    page.goto(url, wait_until="domcontentloaded")
+    return context, page
+
+
+def metric(page, label):
+    return page.evaluate(METRIC_JS, label)
+
+
+def wait_metric(page, label, value, timeout=B.TIMEOUT_MS):
+    page.wait_for_function(f"(v) => ({METRIC_JS})({label!r}) === v", arg=value,
+                           timeout=timeout)
+
+
+def test_three_students_on_a_projected_board(server, chromium):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    contexts = []
+    try:
+        # the lecturer opens a board on their laptop
+        ctx, lecturer = tab(chromium, LAPTOP, f"{server.url}/Class_board")
+        contexts.append(ctx)
+        B.click(lecturer, "Open a new class board")
+        lecturer.wait_for_function(f"() => ({METRIC_JS})('Class code') !== null")
+        code = metric(lecturer, "Class code")
+        link = lecturer.wait_for_function("""() => [...document.querySelectorAll(
+            '[data-testid="stCode"]')].map(e => e.innerText.trim()).find(t => t.includes('key='))
+        """).json_value()
+        assert link.startswith(server.url) and f"class={code}" in link
+        B.settle(lecturer)
+        lecturer.screenshot(path=str(SHOTS / "board_lecturer_opened.png"))
+        # ... and projects it: the lecturer link in presentation mode, 1280x720
+        ctx, projector = tab(chromium, PROJECTOR, f"{link}&present=1")
+        contexts.append(ctx)
+        wait_metric(projector, "Runs", "0")
+        assert "key=" not in projector.url                   # not in the projected address bar
+        # three students, each in a tab of their own, with their own η
+        pages = []
+        for lr, name in STUDENTS:
+            ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}&lr={lr:g}"
+                                              "&t=30")
+            contexts.append(ctx)
+            B.button(page, "Send my run to the class").wait_for()
+            box = page.locator('input[aria-label="Your name on the board (optional)"]')
+            box.fill(name)
+            box.press("Enter")
+            B.settle(page)
+            pages.append(page)
+        sent = []
+        for page in pages:
+            B.click(page, "Send my run to the class")
+            sent.append(time.monotonic())
+            page.get_by_text("Sent: your run is").wait_for()
+        wait_metric(projector, "Runs", "3", timeout=10_000)
+        seen = time.monotonic() - sent[-1]
+        B.wait_charts(projector)
+        B.settle(projector)
+        projector.screenshot(path=str(SHOTS / "board_projector.png"))
+        pages[1].screenshot(path=str(SHOTS / "board_student.png"), full_page=True)
+        points = projector.evaluate(POINTS_JS)
+        assert sorted(round(x, 6) for x, _ in points) == [0.03, 0.3, 3.0]
+        texts = {round(x, 6): text for x, text in points}
+        assert "&lt;b&gt;Bo&lt;/b&gt;" in texts[0.3]            # hover text: escaped, as typed
+        assert seen < 3, seen                                    # by itself, within ~1 s
+        assert projector.evaluate(FITS_JS) == []
+        assert projector.evaluate("getComputedStyle(document.documentElement).fontSize") == "20px"
+        assert B.problems(projector) == [] and all(B.problems(p) == [] for p in pages)
+        # a name is never rendered as HTML or Markdown anywhere on the page
+        assert projector.locator("[data-testid='stMain'] b", has_text="Bo").count() == 0
+        assert projector.locator("[data-testid='stMain'] strong", has_text="x").count() == 0
+        B.settle(lecturer)
+        lecturer.reload(wait_until="domcontentloaded")   # the key's link opened again: tools back
+        lecturer.goto(link, wait_until="domcontentloaded")
+        wait_metric(lecturer, "Runs", "3")
+        B.settle(lecturer)
+        lecturer.screenshot(path=str(SHOTS / "board_lecturer.png"), full_page=True)
+    finally:
+        for ctx in contexts:
+            ctx.close()
