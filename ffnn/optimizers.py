@@ -87,6 +87,8 @@ class Optimizer:
     rule: str
 
 
+# AdaGrad and RMSProp differ in v_t only: both divide the step by sqrt(v_t).
+_PER_ENTRY = r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"
 OPTIMIZERS = {o.name: o for o in (
     Optimizer("gd", "Gradient descent", gd, r"\theta_{t+1} = \theta_t - \eta\,g_t"),
     Optimizer("momentum", "Momentum (γ = 0.9)", momentum,
@@ -94,12 +96,9 @@ OPTIMIZERS = {o.name: o for o in (
     Optimizer("nesterov", "Nesterov (γ = 0.9)", nesterov,
               r"v_t = \gamma v_{t-1} + g_t,\quad "
               r"\theta_{t+1} = \theta_t - \eta\,(g_t + \gamma v_t)"),
-    Optimizer("adagrad", "AdaGrad", adagrad,
-              r"v_t = v_{t-1} + g_t^2,\quad "
-              r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"),
+    Optimizer("adagrad", "AdaGrad", adagrad, r"v_t = v_{t-1} + g_t^2,\quad " + _PER_ENTRY),
     Optimizer("rmsprop", "RMSProp (β = 0.9)", rmsprop,
-              r"v_t = \beta v_{t-1} + (1-\beta)\,g_t^2,\quad "
-              r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"),
+              r"v_t = \beta v_{t-1} + (1-\beta)\,g_t^2,\quad " + _PER_ENTRY),
     Optimizer("adam", "Adam", adam,
               r"m_t = \beta_1 m_{t-1} + (1-\beta_1)\,g_t,\ "
               r"v_t = \beta_2 v_{t-1} + (1-\beta_2)\,g_t^2,\ "

@@ -103,6 +103,19 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 
+@contextlib.contextmanager
+def chromium():
+    """Playwright and the system Chromium for a `with` block (a test module's fixture); the
+    caller skips first if Playwright is not installed."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
 # ---------------------------------------------------------------- reading the page
 
 # Text of the "Iteration t" metric's value, or null while it is not drawn.

@@ -29,13 +29,9 @@ def server():
 
 @pytest.fixture(scope="module")
 def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = B.launch(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    pytest.importorskip("playwright.sync_api")
+    with B.chromium() as browser:
+        yield browser
 
 
 def _open(chromium, url, viewport):
