@@ -1,6 +1,9 @@
 """How many students can play at once: `python bench/capacity.py [--sessions 20] [--browsers 2]`.
 
-Starts one local server and N sessions, all pressing Play at default settings (with Max
+    python bench/capacity.py --sessions 40 --replicas 2    # through HAProxy, two replicas
+
+Starts one local server (or, with --replicas, that many behind HAProxy: deploy/run.py's
+Cluster, each student loading the page first and keeping the balancer's cookie) and N sessions, all pressing Play at default settings (with Max
 iterations raised so that none stops during the measurement):
 - `--browsers` of them are real pages (separate Playwright contexts in one headless Chromium),
   whose redraws of the decision boundary are counted in the page;
@@ -27,6 +30,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
+
+from deploy.run import Cluster
 
 import browser as B
 
@@ -66,13 +71,22 @@ def open_session(browser, url):
     return page
 
 
+def replica_of(page):
+    """The replica the balancer's cookie names for this page ("server" without a balancer)."""
+    return next((c["value"] for c in page.context.cookies() if c["name"] == "ffnn_replica"),
+                "server")
+
+
 class Students:
     """`n` students without a browser, on an asyncio loop in a thread of their own."""
 
-    def __init__(self, n, url):
+    def __init__(self, n, url, arrive=False):
         from student import Student
 
         self.students = [Student(query=QUERY) for _ in range(n)]
+        if arrive:                    # through a balancer: load the page, keep its cookie
+            for s in self.students:
+                s.arrive(url)
         self.loop = asyncio.new_event_loop()
         self.started = threading.Semaphore(0)
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
@@ -105,14 +119,15 @@ class Students:
             raise RuntimeError(f"{len(errors)} students failed: {errors[0]}")
 
 
-def measure(n, browsers, seconds, warmup):
+def measure(n, browsers, seconds, warmup, replicas=0):
     from playwright.sync_api import sync_playwright
 
-    with B.Server() as server, sync_playwright() as p:
-        pid = server.proc.pid
+    with (Cluster(replicas) if replicas else B.Server()) as server, sync_playwright() as p:
+        pids = ({node.name: node.proc.pid for node in server.nodes} if replicas
+                else {"server": server.proc.pid})
         time.sleep(2)
-        _, rss_idle = proc_stats(pid)
-        students = Students(n - browsers, server.url)
+        rss_idle = {name: proc_stats(pid)[1] for name, pid in pids.items()}
+        students = Students(n - browsers, server.url, arrive=bool(replicas))
         students.wait_started()
         print(f"  {n - browsers} students without a browser playing", file=sys.stderr)
         chromium = p.chromium.launch(executable_path=B.CHROMIUM, args=ARGS)
@@ -129,19 +144,25 @@ def measure(n, browsers, seconds, warmup):
         wait(warmup * 1000)
         start = [page.evaluate("() => window.__cap.frames") for page in pages]
         s_start = students.frames()
-        cpu0, _ = proc_stats(pid)
+        cpu0 = {name: proc_stats(pid)[0] for name, pid in pids.items()}
+        lb0 = proc_stats(server.haproxy.pid)[0] if replicas else 0.0
         t0 = time.monotonic()
         wait(seconds * 1000)
         elapsed = time.monotonic() - t0
-        cpu1, rss_playing = proc_stats(pid)
+        after = {name: proc_stats(pid) for name, pid in pids.items()}
+        lb1 = proc_stats(server.haproxy.pid)[0] if replicas else 0.0
         end = [page.evaluate("() => window.__cap.frames") for page in pages]
         s_end = students.frames()
+        where = [replica_of(page) for page in pages] + [
+            (s.cookie or "=server").split("=", 1)[1] for s in students.students]
         chromium.close()
         students.close()
-    return {"sessions": n, "browsers": browsers,
+    return {"sessions": n, "browsers": browsers, "replicas": replicas,
             "fps": [(b - a) / elapsed for a, b in zip(start, end)],
             "student_fps": [(b - a) / elapsed for a, b in zip(s_start, s_end)],
-            "cpu": (cpu1 - cpu0) / elapsed, "rss_idle": rss_idle, "rss": rss_playing}
+            "where": where, "balancer_cpu": (lb1 - lb0) / elapsed,
+            "cpu": {name: (after[name][0] - cpu0[name]) / elapsed for name in pids},
+            "rss_idle": rss_idle, "rss": {name: after[name][1] for name in pids}}
 
 
 def _spread(values):
@@ -154,16 +175,23 @@ def _spread(values):
 def report(r):
     n, k = r["sessions"], r["browsers"]
     everyone = r["fps"] + r["student_fps"]
-    per_session = (r["rss"] - r["rss_idle"]) / n
-    print(f"{n} sessions playing at default settings (speed 10), one server: {k} in Chromium "
+    where = ("one server" if not r["replicas"] else
+             f"{r['replicas']} replicas behind HAProxy")
+    print(f"{n} sessions playing at default settings, {where}: {k} in Chromium "
           f"on this machine, {n - k} without a browser")
     print(f"  redraws/s per browser session: {_spread(r['fps'])}")
     print(f"  frames/s per session without a browser: {_spread(r['student_fps'])}")
     print(f"  every session >= 2/s: {'ok' if min(everyone) >= 2 else 'MISSED'}")
-    print(f"  server CPU: {r['cpu']:.2f} cores")
-    print(f"  server memory: {r['rss_idle']:.0f} MB at rest, {r['rss']:.0f} MB playing: "
-          f"{per_session:.1f} MB per session   (target < 50: "
-          f"{'ok' if per_session < 50 else 'MISSED'})")
+    for name in r["cpu"]:
+        mine = [fps for fps, w in zip(everyone, r["where"]) if w == name]
+        count = len(mine) or n
+        per_session = (r["rss"][name] - r["rss_idle"][name]) / count
+        print(f"  {name}: {len(mine)} sessions, frames/s {_spread(mine)}; CPU "
+              f"{r['cpu'][name]:.2f} cores; memory {r['rss_idle'][name]:.0f} MB at rest, "
+              f"{r['rss'][name]:.0f} MB playing: {per_session:.1f} MB per session   "
+              f"(target < 50: {'ok' if per_session < 50 else 'MISSED'})")
+    if r["replicas"]:
+        print(f"  HAProxy CPU: {r['balancer_cpu']:.3f} cores")
 
 
 def main(argv=None):
@@ -173,12 +201,14 @@ def main(argv=None):
                         help="how many of the sessions are real pages in Chromium (default 2)")
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--warmup", type=float, default=5.0)
+    parser.add_argument("--replicas", type=int, default=0,
+                        help="replicas behind HAProxy (default 0: one server, no balancer)")
     args = parser.parse_args(argv)
     if not Path(B.CHROMIUM).exists():
         sys.exit(B.SKIP_REASON)
     if not 0 <= args.browsers <= args.sessions:
         sys.exit("--browsers must be between 0 and --sessions")
-    report(measure(args.sessions, args.browsers, args.seconds, args.warmup))
+    report(measure(args.sessions, args.browsers, args.seconds, args.warmup, args.replicas))
 
 
 if __name__ == "__main__":
