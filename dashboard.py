@@ -1,38 +1,82 @@
-"""Home page of the ffnn dashboard (`streamlit run dashboard.py`): the decision boundary.
+"""Home page of the ffnn dashboard (`streamlit run dashboard.py`): the lecture at a glance.
 
-The other views are in pages/; every page draws the same sidebar and training controls.
+The control row (Step, Play, Reset, η), the decision boundary, the network drawn with θ and
+∇θ layer by layer, and the loss L(θ) against t, on one screen; the other pages hold the detail.
 """
 
 import streamlit as st
 
-from ffnn.app import page, views
-from ffnn.figures import loss_curves
+from ffnn.app import page, sidebar, status, views
+from ffnn.datasets import FEATURES
+from ffnn.figures import loss_curves, network_graph
+from ffnn.probe import probe
+
+# px at a 1280-wide screen, with the sidebar open (1280x800) and in presentation mode
+# (1280x720, 20 px type, sidebar closed): the boundary's height and its column's width, and
+# the heights of the network and the loss when no message takes room above them. The boundary
+# is the largest element, at least 400 px on each side, and never moves: the lesson line, the
+# numbers and the messages sit in the right column.
+SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190},
+         True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190}}
+MESSAGE_PX = {"lesson": 45, "said": 100}   # what a lesson line and a message take
 
 
 def view(run):
-    left, right = st.columns([3, 2])
+    ss = st.session_state
+    tr = run.trainer
+    size = SIZES[bool(ss["present"])]
+    left, right = st.columns([1, 1.3] if ss["present"] else [1.25, 1], gap="medium")
     with left:
-        views.chart(views.boundary_figure(run.data, run.net,
-                                          show_test=st.session_state["show_test"],
-                                          discretize=st.session_state["discretize"]),
-                    "boundary", picture_width=475)
+        fig = views.boundary_figure(run.data, run.net, show_test=ss.get("show_test", False),
+                                    discretize=ss.get("discretize", False),
+                                    height=size["boundary"])
+        views.chart(fig, "boundary", picture_width=size["width"],
+                    projector_height=size["boundary"])
     with right:
-        views.chart(views.throttled("loss_small", lambda: loss_curves(
-            run.trainer.history, events=run.trainer.events,
-            max_iterations=run.trainer.max_iterations)), "loss_small", picture_width=320)
+        page.lesson_box()
+        status.metrics(run)
+        said = status.verdict(run)
+        status.alerts(run, said)
+        # what the lesson line and the message take, the drawing and the loss give up
+        taken = MESSAGE_PX["lesson"] * ("lesson" in ss) + MESSAGE_PX["said"] * bool(said)
+        graph_h = max(160, size["graph"] - taken // 2)
+        loss_h = max(150, size["loss"] - taken // 2)
+        now = probe(tr)
+        L, h = run.net.L, tr.history
+        grads = [now[f"grad_W{l}"] for l in range(1, L + 1)]
+        first = h.iloc[0] if len(h) else now          # the first update's numbers: at θ₀
+        grads_0 = [first[f"grad_W{l}"] for l in range(1, L + 1)]
+        labels = [FEATURES[f][0] for f in run.data.features]
+        graph = views.throttled("graph_small", lambda: network_graph(
+            run.net.W, run.net.b, run.net.sizes, input_labels=labels,
+            activations=run.net.activation, output=run.net.output, grads=grads,
+            grads_0=grads_0, height=graph_h))
+        views.chart(graph, "graph_small", picture_width=400, projector_height=graph_h)
+        loss = views.throttled("loss_small", lambda: loss_curves(
+            h, events=tr.events, max_iterations=tr.max_iterations, now=now, height=loss_h))
+        views.chart(loss, "loss_small", picture_width=400, projector_height=loss_h)
+
+
+INTRO = (
+    r"$\theta = W_1 \dots W_L, b_1 \dots b_L$. Each update moves every weight and bias a little against its "
+    "gradient; the colours show what the network predicts over the input plane (deeper colour: "
+    "more confident), the dots are the data. Under each layer of the network, ‖∇Wₗ‖: how large "
+    "its gradient is now (grey: at θ₀).")
 
 
 def options():
-    c1, c2, _ = st.columns([1, 1, 3])
-    with c1:
+    """Below the fold: how the boundary is drawn, and what the page shows."""
+    with st.container(horizontal=True, gap="medium", key="home_options"):
         views.toggle("Show test data", "show_test")
-    with c2:
         views.toggle("Discretize output", "discretize")
+    if not st.session_state["present"]:
+        st.caption(INTRO)
 
 
-page.show(
-    "Decision boundary",
-    "θₜ₊₁ ← θₜ − η∇θₜ, with θ = W₁ … W_L, b₁ … b_L. Each update moves every weight and "
-    "bias a little against its gradient; the colours show what the network predicts over the "
-    "input plane (deeper colour: more confident), the dots are the data.",
-    view, before=options)
+def learning_rate():
+    sidebar.lr_select("Learning rate η", "_lr_row", width=140, label_visibility="collapsed",
+                      help="η in θ ← θ − η∇θ: pick one, or type any positive number")
+
+
+page.show("Gradient descent: θₜ₊₁ ← θₜ − η∇θₜ", None, view, row=learning_rate, after=options,
+          places_status=True)

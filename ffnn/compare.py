@@ -75,6 +75,10 @@ class Lockstep:
         """True once neither side can go on (max_iterations or divergence)."""
         return self.a.done and self.b.done
 
+    @property
+    def max_iterations(self):
+        return max(self.a.max_iterations, self.b.max_iterations)
+
     def step(self, n=1):
         """n updates on each side; each stops by itself at max_iterations or on divergence.
 

@@ -90,14 +90,18 @@ class Explanation:
                 f"{self.blowup_layer} (‖∇{self.blowup_param}_{self.blowup_layer}‖ grew more than "
                 "100-fold), and "
                 f"at step {self.step} layer {self.layer} stopped being finite.")
-        if math.isfinite(self.lambda_max) and self.lambda_max > 0:
-            why = (f" Near θ₀ the loss surface curves with λ_max ≈ {self.lambda_max:.3g}; "
-                   f"on a bowl that steep gradient descent is stable only for η < 2/λ_max ≈ "
-                   f"{2 / self.lambda_max:.3g}, and η = {lr:g} overshoots.")
-        else:
-            why = f" η = {lr:g} is too large for this loss surface."
-        return (blow + why + f" Try η = {self.suggested_lr:g}. The last finite parameters are "
-                "kept: lower η to go on from them, or Reset to start again from θ₀.")
+        return (blow + " " + curvature_text(self.lambda_max, lr) + f" Try η = "
+                f"{self.suggested_lr:g}. The last finite parameters are kept: lower η to go on "
+                "from them, or Reset to start again from θ₀.")
+
+
+def curvature_text(lambda_max, lr):
+    """Why `lr` is too large, from the sharpness lambda_max at theta_0."""
+    if math.isfinite(lambda_max) and lambda_max > 0:
+        return (f"Near θ₀ the loss surface curves with λ_max ≈ {lambda_max:.3g}; on a bowl "
+                f"that steep gradient descent is stable only for η < 2/λ_max ≈ "
+                f"{2 / lambda_max:.3g}, and η = {lr:g} overshoots.")
+    return f"η = {lr:g} is too large for this loss surface."
 
 
 def explain(trainer):
@@ -107,15 +111,20 @@ def explain(trainer):
         return None
     L = trainer.net.L
     blow = blow_up(trainer.history, L) or (div.step, div.layer, "W")
+    return Explanation(div.step, div.layer, *blow, *suggestion(trainer))
+
+
+def suggestion(trainer):
+    """(lambda_max at theta_0, a learning rate to try): a tenth of the current eta, and never
+    above 1/lambda_max, half the stability limit 2/lambda_max, rounded down to 1, 2 or 5 x 10^k."""
     theta0 = trainer.snapshots()[1][0]
     start = trainer.net.copy(dtype="float64")
     start.theta[...] = theta0
-    X, y = trainer.X, trainer.T
     try:
-        lam = sharpness(start, X, y)
+        lam = sharpness(start, trainer.X, trainer.T)
     except ValueError:
         lam = math.inf
     limit = trainer.lr / 10
     if math.isfinite(lam) and lam > 0:
         limit = min(limit, 1.0 / lam)
-    return Explanation(div.step, div.layer, *blow, lam, nice_floor(limit))
+    return lam, nice_floor(limit)

@@ -52,6 +52,15 @@ class History:
         self._buf[:self._n] = kept
         self._buf[self._n:] = np.nan
 
+    def pop(self):
+        """Forget the latest row (an update undone); the one before becomes the latest."""
+        if self._pending:
+            self._pending = False
+        elif self._n:
+            self._n -= 1
+            self._buf[self._n] = np.nan
+        self._frame = None
+
     def __len__(self):
         return self._n + self._pending
 

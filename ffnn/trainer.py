@@ -21,7 +21,8 @@ from .targets import accuracy
 
 @dataclass(frozen=True)
 class Divergence:
-    """Where training stopped: update `step` (1-based) would have made theta non-finite.
+    """Where training stopped: update `step` (1-based) made theta, or its loss or gradient,
+    non-finite. The trainer keeps the last theta whose loss and gradient are finite.
 
     `layer` is the first layer l (1-based) whose gradient (or, failing that, whose updated
     parameters) stopped being finite; the output layer L when only the loss did. `what` says
@@ -157,12 +158,13 @@ class Trainer:
         """Run up to n updates (fewer at max_iterations or on divergence); return how many ran."""
         n = check.integer("n", n, lo=1)
         self.net.sync()
-        done = 0
+        start = self.t
         with np.errstate(**QUIET):
-            while done < n and not self.done:
+            for _ in range(n):
+                if self.done:
+                    break
                 self._update()
-                done += self.diverged is None
-        return done
+        return self.t - start          # an update undone on divergence does not count
 
     def _update(self):
         net, grad = self.net, self._grad
@@ -185,6 +187,7 @@ class Trainer:
             return self._diverge(bad, "parameters")
         self.t += 1
         self.seen += len(X)
+        self._last_n = len(X)
         row = self._history.next_row()
         row[0], row[1], row[2] = self.t, self.epoch, self._lr
         c = 3 + len(metrics)
@@ -230,9 +233,19 @@ class Trainer:
         return np.asfortranarray(self.X[idx]), np.asfortranarray(self.T[idx]), False
 
     def _diverge(self, bad, what):
-        """Stop: `bad` flags the non-finite entries among W_1 .. W_L, b_1 .. b_L."""
+        """Stop: `bad` flags the non-finite entries among W_1 .. W_L, b_1 .. b_L.
+
+        The parameters kept are the last ones whose loss and gradient are finite, so that
+        training can go on from them with a smaller eta: when the loss or the gradient at
+        theta_t is not finite, the update t that made theta_t is undone (theta_{t-1} again)."""
         L = self.net.L
         layers = sorted({int(i) % L + 1 for i in np.flatnonzero(bad)})
+        if what != "parameters" and self.t:
+            np.copyto(self.net.theta, self._prev)            # theta_{t-1}
+            self.t -= 1
+            self.seen -= self._last_n
+            self._history.pop()
+            self._snaps.pop()
         # Only the loss overflowed: it is computed at the output layer, so name layer L.
         self.diverged = Divergence(self.t + 1, layers[0] if layers else L, what, self._lr)
 

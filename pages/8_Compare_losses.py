@@ -7,6 +7,7 @@ import streamlit as st
 from ffnn.activations import ACTIVATIONS
 from ffnn.app import page, views
 from ffnn.app import settings as S
+from ffnn.app.controls import Player
 from ffnn.app.guard import guarded
 from ffnn.app.sidebar import bound
 from ffnn.compare import COMPARABLE, lockstep, output_deltas
@@ -14,7 +15,6 @@ from ffnn.figures.compare import delta_vs_confidence, paired_loss_curves
 from ffnn.losses import LOSSES
 from ffnn.optimizers import OPTIMIZERS
 
-FRAME = 0.05   # seconds between fragment runs while playing
 CHOICES = {"loss": list(LOSSES), "lr": list(S.LR_CHOICES), "optimizer": list(OPTIMIZERS),
            "activation": list(ACTIVATIONS), "l2": list(S.L2_CHOICES)}
 DEFAULTS = {"loss": ("squared_error", "cross_entropy"), "lr": (0.1, 1.0),
@@ -113,39 +113,13 @@ def sync_pair(run, choice):
     return pair
 
 
-# ---- controls (callbacks run before the page draws) ---------------------------------------
-def _step(n):
-    st.session_state["cmp_pair"].step(n)
-
-
-def _set_playing(value):
-    # Set, not toggle: while a fragment runs, Streamlit 1.67 may deliver one click to the
-    # callback twice (in a fragment run and in the full rerun), and a toggle would undo it.
-    ss = st.session_state
-    ss["cmp_playing"] = value and not ss["cmp_pair"].done
-
-
+# ---- controls ------------------------------------------------------------------------------
 def _reset():
-    ss = st.session_state
-    ss["cmp_key"], ss["cmp_playing"] = None, False     # sync_pair rebuilds from θ₀
+    st.session_state["cmp_key"] = None      # sync_pair rebuilds from θ₀
 
 
-def buttons(pair):
-    ss = st.session_state
-    cols = st.columns([1, 1, 1, 1.2, 1, 2.6], vertical_alignment="bottom")
-    done = pair.done
-    playing = ss.get("cmp_playing", False) and not done
-    for col, n in zip(cols, (1, 10, 100)):
-        col.button("Step" if n == 1 else f"Step ×{n}", on_click=_step, args=(n,),
-                   disabled=done or playing, width="stretch", key=f"cmp_step{n}",
-                   help="θ ← θ − η∇θ on each side" if n == 1 else None)
-    cols[3].button("Pause" if playing else "Play", on_click=_set_playing, args=(not playing,),
-                   disabled=done, type="primary", width="stretch", key="cmp_play")
-    cols[4].button("Reset", on_click=_reset, width="stretch", key="cmp_reset",
-                   help="Both back to the same θ₀, t = 0")
-    with cols[5]:
-        bound(st.select_slider, "Speed (iterations per frame)", "speed",
-              options=S.SPEED_CHOICES)
+PLAYER = Player("cmp_", lambda: st.session_state["cmp_pair"], _reset,
+                step_help="θ ← θ − η∇θ on each side")
 
 
 # ---- the live view --------------------------------------------------------------------------
@@ -191,24 +165,6 @@ def view(run, pair, titles):
     st.caption(EXPLAIN)
 
 
-def live(run, pair, titles):
-    """The fragment: while playing, it steps both runs by the main speed and redraws itself."""
-    ss = st.session_state
-    playing = ss.get("cmp_playing", False) and not pair.done
-
-    @st.fragment(run_every=FRAME if playing else None)
-    def frame():
-        pair = ss["cmp_pair"]
-        if ss.get("cmp_playing"):
-            pair.step(ss["speed"])
-            if pair.done:                    # both stopped: max_iterations or divergence
-                ss["cmp_playing"] = False
-                st.rerun()
-        guarded(view, run, pair, titles)
-
-    frame()
-
-
 def main():
     run = page.frame(
         "How to choose the loss",
@@ -224,12 +180,11 @@ def main():
     pair = sync_pair(run, (setting, a, b, scale))
     if pair is None:
         return
-    buttons(pair)
-    views.toggle("Log scale (loss)", "cmp_log")
+    PLAYER.buttons(lambda: views.toggle("Log scale (loss)", "cmp_log"))
     if a == b:
         st.caption("A and B are the same: the two runs stay identical, step for step.")
     titles = (f"A: {describe(setting, a)}", f"B: {describe(setting, b)}")
-    live(run, pair, titles)
+    PLAYER.live(lambda pair: guarded(view, run, pair, titles))
 
 
 guarded(main)

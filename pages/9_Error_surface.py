@@ -1,24 +1,23 @@
 """Error surface: the lecture's first algorithm, gradient descent on θ = [w, b] for one sigmoid
 neuron, drawn as paths on L(w, b). The paths come whole from ffnn.neuron (the engine's Trainer);
-this page only reveals them up to t, with its own Step / Play controls under "es_" keys."""
+this page only reveals them up to t, with the app's player under the "es_" key prefix."""
 
 import streamlit as st
 
 from ffnn import OPTIMIZERS, neuron
 from ffnn.app import page, views
+from ffnn.app.controls import Player, Reveal
 from ffnn.app.guard import guarded
 from ffnn.app.sidebar import bound
 from ffnn.figures.surface import error_contour, error_surface_3d, loss_along_paths
 
 MAX_IT = neuron.MAX_ITERATIONS
 RESOLUTION = 100                        # grid points per side of the surface
-FRAME = 0.05                            # seconds between fragment runs while playing
-ETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-SPEEDS = (1, 2, 5, 10, 20, 50)          # iterations per frame while playing
+ETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
 LOSS_NAMES = {"squared_error": "Squared error", "cross_entropy": "Cross-entropy"}
 DEFAULTS = {"es_w0": -2.0, "es_b0": -2.0, "es_eta": 1.0, "es_opts": ["gd"],
-            "es_loss": "squared_error", "es_speed": 5, "es_t": 0, "es_playing": False,
-            "es_log": False, "es_show_3d": False}
+            "es_loss": "squared_error", "es_playing": False, "es_log": False,
+            "es_show_3d": False}
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
@@ -48,20 +47,13 @@ def last_t(paths):
     return max((len(p) - 1 for p, _ in paths.values()), default=0)
 
 
-# ---- controls: callbacks run before the page draws ------------------------------------------
-def _step(n):
-    ss = st.session_state
-    ss["es_t"] = min(ss["es_t"] + n, last_t(runs()))
+# ---- controls ------------------------------------------------------------------------------
+def reveal():
+    """The shown iteration t over the paths, a playable (see ffnn.app.controls.Reveal)."""
+    return st.session_state.setdefault("es_reveal", Reveal())
 
 
-def _set_playing(value):
-    # The value the button showed, never a toggle: see ffnn.app.controls._set_playing.
-    ss = st.session_state
-    ss["es_playing"] = value and ss["es_t"] < last_t(runs())
-
-
-def _reset():
-    st.session_state["es_t"], st.session_state["es_playing"] = 0, False
+PLAYER = Player("es_", reveal, lambda: setattr(reveal(), "t", 0))
 
 
 def settings():
@@ -84,25 +76,9 @@ def settings():
               help="Gradient descent is the lecture's rule; the others start from the same θ₀")
 
 
-def buttons(end):
-    ss = st.session_state
-    done = ss["es_t"] >= end
-    cols = st.columns([1, 1, 1.2, 1, 2.2, 1.6, 1.6], vertical_alignment="bottom")
-    playing = ss["es_playing"] and not done
-    cols[0].button("Step", key="es_step", on_click=_step, args=(1,), disabled=done or playing,
-                   width="stretch", help="One update θ ← θ − η∇θ")
-    cols[1].button("Step ×10", key="es_step10", on_click=_step, args=(10,),
-                   disabled=done or playing, width="stretch")
-    cols[2].button("Pause" if playing else "Play", key="es_play", on_click=_set_playing,
-                   args=(not playing,), disabled=done, type="primary", width="stretch")
-    cols[3].button("Reset", key="es_reset", on_click=_reset, width="stretch",
-                   help="Back to θ₀, t = 0")
-    with cols[4]:
-        bound(st.select_slider, "Speed (iterations per frame)", "es_speed", options=SPEEDS)
-    with cols[5]:
-        views.toggle("Log scale", "es_log", help="L(θ_t) against t on a log axis")
-    with cols[6]:
-        views.toggle("3-D surface", "es_show_3d", help="Drawn below; heavier than the map")
+def toggles():
+    views.toggle("Log scale", "es_log", help="L(θ_t) against t on a log axis")
+    views.toggle("3-D surface", "es_show_3d", help="Drawn below; heavier than the map")
 
 
 # ---- the view ---------------------------------------------------------------------------------
@@ -160,23 +136,6 @@ def draw(paths, surf, t):
         update(name, path, t, ss["es_eta"], ss["es_loss"])
 
 
-def live(paths, surf, end):
-    """The fragment: while playing it advances t by `speed` every FRAME seconds and redraws."""
-    ss = st.session_state
-    playing = ss["es_playing"] and ss["es_t"] < end
-
-    @st.fragment(run_every=FRAME if playing else None)
-    def frame():
-        if ss["es_playing"]:
-            ss["es_t"] = min(ss["es_t"] + ss["es_speed"], end)
-            if ss["es_t"] >= end:          # stop by itself at max_iterations
-                ss["es_playing"] = False
-                st.rerun()
-        guarded(draw, paths, surf, ss["es_t"])
-
-    frame()
-
-
 def surface_3d(paths, surf, t):
     st.markdown("**The same surface in 3-D** (drag to turn)")
     views.chart(error_surface_3d(*surf, {k: p for k, (p, _) in paths.items()},
@@ -198,16 +157,17 @@ def main():
     except ValueError as err:
         st.warning(f"These settings cannot be used: {err}")
         return
-    end = last_t(paths)
-    ss["es_t"] = min(ss["es_t"], end)
-    guarded(buttons, end)
+    r = reveal()
+    r.max_iterations = last_t(paths)
+    r.t = min(r.t, r.max_iterations)
+    guarded(PLAYER.buttons, toggles)
     for name, (path, _) in paths.items():
         if len(path) - 1 < MAX_IT:
             st.warning(f"{OPTIMIZERS[name].label} diverged at step {len(path)}: its path stops "
                        f"at the last finite θ. Try a smaller η.")
-    live(paths, surf, end)
+    PLAYER.live(lambda r: guarded(draw, paths, surf, r.t))
     if ss["es_show_3d"]:
-        guarded(surface_3d, paths, surf, ss["es_t"])
+        guarded(surface_3d, paths, surf, reveal().t)
 
 
 page.frame(

@@ -37,6 +37,13 @@ def click(at, label):
     return run(at)
 
 
+def advance(at, n, target=None):
+    """n more updates of the tab's run (or of `target`, say the Compare page's pair), then a
+    run of the page: test setup where clicking Step ×10 n/10 times would only be slower."""
+    (target or run_state(at).trainer).step(n)
+    return run(at)
+
+
 def metric(at, label):
     found = [m.value for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
@@ -76,6 +83,23 @@ def set_widget(at, kind, key, value, accepted=True):
         setting = key.removeprefix("_")
         assert at.session_state[setting] == value, (setting, at.session_state[setting], value)
     return at
+
+
+def html_is_ours(at):
+    """Every st.html element on the page is one of the app's own constant style sheets
+    (nothing a person, a URL or a file typed is ever drawn as HTML)."""
+    from ffnn.app.page import COMPACT_CSS, PROJECTOR_CSS
+    allowed = {COMPACT_CSS, COMPACT_CSS + PROJECTOR_CSS}
+    bodies = [el.proto.body for el in at.get("html")]
+    return all(body in allowed for body in bodies)
+
+
+def popover_text(at, label):
+    """The markdown inside the popover `label` (its button's text), joined."""
+    for block in at.get("popover"):
+        if block.proto.popover.label == label:
+            return " ".join(m.value for m in block.markdown)
+    raise AssertionError(f"no popover {label!r}")
 
 
 def run_state(at):

@@ -243,11 +243,38 @@ def test_loss_curves_one_point_per_history_row(run):
     fig = valid(loss_curves(h, events=run.events, max_iterations=run.max_iterations))
     train, test = fig.data
     assert len(train.x) == len(train.y) == len(h) == 70
-    np.testing.assert_array_equal(train.x, h["step"])
+    # a row of update s holds L(θ_{s-1}), the loss the update started from: drawn at s - 1
+    np.testing.assert_array_equal(train.x, h["step"] - 1)
     np.testing.assert_array_equal(train.y, h["train_loss"])
     np.testing.assert_array_equal(test.y, h["test_loss"])
     assert list(fig.layout.xaxis.range) == [0, 200]
     assert fig.layout.hovermode == "x unified"
+
+
+def test_the_current_theta_is_the_last_point_and_at_t_0_the_only_one():
+    """L(θ_t) at t from the probe: a curve is never empty, and it ends at the current θ."""
+    from ffnn import Network, Trainer
+    from ffnn.probe import probe
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 2)), rng.integers(0, 2, 40)
+    tr = Trainer(Network([2, 3, 2]), X, y, X_test=X[:10], y_test=y[:10])
+    at_0 = probe(tr)
+    assert at_0["train_loss"] == pytest.approx(tr.net.loss(X, y))    # L(θ₀) itself
+    fig = loss_curves(tr.history, now=at_0)
+    train, test = fig.data
+    assert list(train.x) == [0] and list(train.y) == [at_0["train_loss"]]
+    assert list(test.y) == [pytest.approx(tr.net.loss(X[:10], y[:10]))]
+    assert "at θ₀" in train.text[0]                    # a lone point says what it is
+    tr.step(5)
+    fig = loss_curves(tr.history, now=probe(tr))
+    train = fig.data[0]
+    assert list(train.x) == [0, 1, 2, 3, 4, 5]
+    assert train.y[0] == pytest.approx(at_0["train_loss"])
+    assert train.y[-1] == pytest.approx(tr.net.loss(X, y))           # L(θ₅), after 5 updates
+    norms = gradient_norms(tr.history, 2, now=probe(tr)).data[0]
+    assert list(norms.x) == [0, 1, 2, 3, 4, 5]
+    _, dW, _ = tr.net.gradients(X, y)
+    assert norms.y[-1] == pytest.approx(np.linalg.norm(dW[0]))       # ‖∇W₁‖ at θ₅
 
 
 def test_events_are_dotted_lines_at_their_steps(run):

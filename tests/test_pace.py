@@ -103,37 +103,34 @@ def test_play_sets_the_interval_from_the_sessions_playing():
 
 def test_while_playing_the_home_page_draws_pictures_and_plotly_charts_when_paused():
     at = start()
-    assert len(at.get("plotly_chart")) == 2 and not at.get("image")
+    assert len(at.get("plotly_chart")) == 3 and not at.get("image")
     click(at, "Play")
     assert not at.get("plotly_chart")
-    boundary, loss = _pictures(at)
+    boundary, graph, loss = _pictures(at)
     root = ET.fromstring(boundary)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
-    # the square and its margins would be 500 px wide; the home page's column is 475 at
-    # 1280 px, where Plotly shrinks the square to fit, and so does the picture
-    assert (root.get("width"), root.get("height")) == ("475", "520")
+    # the square and its margins would be about 505 px wide; the home page's boundary column
+    # is 505 at 1280 px (dashboard.SIZES), and the picture is drawn that wide
+    assert (root.get("width"), root.get("height")) == ("505", "525")
     n_train = len(at.session_state["run"].data.y_train)
     paths = root.iter("{http://www.w3.org/2000/svg}path")
     markers = sum(p.get("d").count("M") for p in paths if p.get("fill", "").startswith("#")
                   and "a" in p.get("d"))                              # circles: arcs
     assert markers >= n_train                                         # every training point
-    assert "train loss" in loss
+    assert "‖∇W₁‖" in graph and "train loss" in loss
     run(at)                                                           # the next frame
     assert _pictures(at)[0] != boundary                               # the regions moved on
     click(at, "Pause")
-    assert len(at.get("plotly_chart")) == 2 and not at.get("image")
+    assert len(at.get("plotly_chart")) == 3 and not at.get("image")
 
 
 @pytest.mark.parametrize("path", ["pages/8_Compare_losses.py", "pages/11_Rewind.py"])
 def test_pages_without_the_live_area_keep_plotly_charts_while_the_run_plays(path):
-    """Compare and Rewind draw no live area (nothing of theirs moves with the main run), so
-    a run left playing must not turn their charts into pictures."""
-    from streamlit.testing.v1 import AppTest
-
-    from apptest import ROOT
-
-    at = AppTest.from_file(str(ROOT / path), default_timeout=60)
-    at.run()
+    """Compare and Rewind draw no live area of the main run (nothing of theirs moves with
+    it), so a main run left playing must not turn their charts into pictures."""
+    at = start()
+    at.switch_page(path)
+    run(at)
     n_charts = len(at.get("plotly_chart"))
     at.session_state["playing"] = True
     run(at)
@@ -148,7 +145,7 @@ def test_a_regression_surface_stays_a_plotly_chart_while_playing():
     charts = at.get("plotly_chart")
     assert len(charts) == 1                                           # the heatmap surface
     assert '"heatmap"' in charts[0].proto.spec
-    assert len(_pictures(at)) == 1                                    # the loss chart
+    assert len(_pictures(at)) == 2                                    # the network, the loss
 
 
 # ---------------------------------------------------------------- a real server, many sessions

@@ -5,7 +5,17 @@ rebuilds the pair or keeps it."""
 import numpy as np
 import pytest
 
-from apptest import assert_clean, chart_specs, click, run, run_state, set_widget, start, texts
+from apptest import (
+    advance,
+    assert_clean,
+    chart_specs,
+    click,
+    run,
+    run_state,
+    set_widget,
+    start,
+    texts,
+)
 
 PAGE = "pages/8_Compare_losses.py"
 
@@ -72,7 +82,7 @@ def test_step_advances_both_networks(at):
     assert [m.value for m in at.metric if m.label == "Iteration t"] == ["1 / 1000"] * 2
     click(at, "Step ×10")
     assert pair(at).t == (11, 11)
-    click(at, "Step ×100")
+    advance(at, 100, pair(at))
     assert pair(at).t == (111, 111)
     assert run_state(at).trainer.t == 0                 # the main run is not touched
     loss = charts(at)["cmp_loss"]
@@ -192,7 +202,7 @@ def test_a_linear_output_is_replaced_by_softmax(at):
 def test_a_diverging_side_stops_with_a_message_and_the_other_goes_on(at):
     set_widget(at, "selectbox", "_dataset", "plane")
     set_main(at, "select_slider", "_cmp_b_lr", 10.0)
-    click(at, "Step ×100")
+    advance(at, 100, pair(at))
     p = pair(at)
     assert p.a.t == 100 and p.b.diverged is not None and p.b.t < 100
     assert [e.value for e in at.error if e.value.startswith("Training diverged")]

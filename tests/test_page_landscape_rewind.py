@@ -6,7 +6,7 @@ import json
 import numpy as np
 import pytest
 
-from apptest import PAGES, click, counter, run, run_state, start
+from apptest import PAGES, advance, click, counter, run, run_state, start
 
 LANDSCAPE, REWIND = "pages/10_Loss_landscape.py", "pages/11_Rewind.py"
 PATH = "path θ₀ … θₜ, projected"
@@ -59,7 +59,7 @@ def contour_z(at):
 def test_landscape_draws_the_slice_and_one_path_point_per_snapshot(at):
     goto(at, LANDSCAPE)
     click(at, "Step ×10")
-    click(at, "Step ×100")
+    advance(at, 100)
     assert counter(at) == 110
     fig = chart(at, "landscape")
     assert array(trace(fig, "contour")["z"]).shape == (25, 25)
@@ -179,7 +179,7 @@ def param_theta(at):
 
 
 def test_rewind_shows_theta_as_it_was(at):
-    click(at, "Step ×100")
+    advance(at, 100)
     click(at, "Step ×10")
     live = run_state(at).trainer
     theta, t = live.net.theta.copy(), live.t
@@ -208,7 +208,7 @@ def test_rewind_shows_theta_as_it_was(at):
 
 
 def test_rewind_boundary_is_drawn_from_the_snapshot(at):
-    click(at, "Step ×100")
+    advance(at, 100)
     goto(at, REWIND)
     at.select_slider(key="_rw_step").set_value(0)
     run(at)
@@ -221,7 +221,7 @@ def test_rewind_boundary_is_drawn_from_the_snapshot(at):
 
 
 def test_rewind_choice_survives_a_page_switch_and_the_latest_follows(at):
-    click(at, "Step ×100")
+    advance(at, 100)
     goto(at, REWIND)
     at.select_slider(key="_rw_step").set_value(40)
     run(at)
@@ -245,7 +245,7 @@ def test_rewind_before_any_step_and_notes_thinning(at):
     at.sidebar.number_input(key="_max_iterations").set_value(5000)
     run(at)
     for _ in range(12):
-        click(at, "Step ×100")
+        advance(at, 100)
     goto(at, REWIND)
     steps, _ = run_state(at).trainer.snapshots()
     note = next(c.value for c in at.caption if "snapshots of θ kept" in c.value)

@@ -18,8 +18,10 @@ def test_presentation_from_the_url():
             "Optimizer"} <= shown
     assert not shown & {"Initialisation", "Data seed", "Batch size", "Max iterations",
                         "L2 regularisation λ", "Input features"}
-    boundary, loss = chart_specs(at)
-    assert boundary["layout"]["font"]["size"] == 20 and boundary["layout"]["height"] <= 300
+    boundary, graph, loss = chart_specs(at)
+    # the boundary is the largest element; tests/test_browser.py checks it fits 1280x720
+    assert boundary["layout"]["font"]["size"] == 20
+    assert boundary["layout"]["height"] > graph["layout"]["height"] + 200
     train = next(t for t in loss["data"] if t.get("name") == "train loss")
     assert train["line"]["width"] >= 4                      # twice the normal 2 px
     assert not at.caption.values or all("θₜ₊₁" not in c for c in at.caption.values)

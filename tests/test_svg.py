@@ -318,12 +318,13 @@ def test_a_wider_picture_keeps_the_square_at_the_left(boundary):
     assert label(root, "6").get("x") == "490"
 
 
-def test_a_narrower_picture_shrinks_the_square_around_the_middle(boundary):
-    # 300 px: plot 250 px wide, so the square is 250 px; the y axis gives up 200 px, half on
-    # each side (constraintoward "middle"): it runs 130 to 380; x = 0 at 40 + 125
+def test_a_narrower_picture_shrinks_the_square_toward_the_top(boundary):
+    # 300 px: plot 250 px wide, so the square is 250 px; the y axis gives up 200 px, all below
+    # (constraintoward "top": on a phone the spare height falls under the square): it runs 30
+    # to 280; x = 0 at 40 + 125
     root = parse(to_svg(boundary, 300))
     clip = next(root.iter(NS + "clipPath")).find(NS + "rect")
-    assert [clip.get(k) for k in ("x", "y", "width", "height")] == ["40", "130", "250", "250"]
+    assert [clip.get(k) for k in ("x", "y", "width", "height")] == ["40", "30", "250", "250"]
     assert label(root, "0").get("x") == "165"
 
 
@@ -365,10 +366,10 @@ def test_loss_chart_legend_and_lines(loss_svg, run):
     lines = [p for p in plot_paths(root) if p.get("fill") == "none"]
     assert len(lines) == 2                                  # train and test
     assert all(p.get("d").count("M") == 1 for p in lines)   # no gaps in a finite history
-    # the train line starts at the first recorded step
+    # the train line starts at θ₀: the first recorded update's loss is L(θ at its step - 1)
     first = line_points(lines[0].get("d"))[0]
     step0 = run.trainer.history["step"].iloc[0]
-    assert first[0] == pytest.approx(50 + 0.42 * step0, abs=0.051)
+    assert first[0] == pytest.approx(50 + 0.42 * (step0 - 1), abs=0.051)
 
 
 def test_loss_chart_event_notes_escaped(loss_svg):

@@ -9,7 +9,16 @@ from ffnn.app import settings as S
 from ffnn.app.state import build_run
 from ffnn.app.urlstate import decode, encode, quote
 
-from apptest import ROOT, TIMEOUT, assert_clean, counter, run, run_state, set_widget
+from apptest import (
+    ROOT,
+    TIMEOUT,
+    assert_clean,
+    counter,
+    html_is_ours,
+    run,
+    run_state,
+    set_widget,
+)
 
 
 def open_url(params):
@@ -75,7 +84,7 @@ def test_the_app_warns_and_keeps_the_defaults(case):
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and "Ignored" in warnings[0]
     assert len(warnings[0]) < 200                         # quoted, shortened, not rendered
-    assert not at.get("html")                             # nothing from the URL as HTML
+    assert html_is_ours(at)                               # nothing from the URL as HTML
     assert run_state(at).cfg == S.reconcile(S.DEFAULTS)[0]
     assert counter(at) == 0
 

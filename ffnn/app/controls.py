@@ -1,21 +1,27 @@
-"""Training controls (Step, Step ×10, ×100, Play/Pause, Reset, speed) and the live area.
+"""The player: Step, Step ×10, Play/Pause, Reset and the live area, for anything that plays.
+
+A *playable* has `step(n) -> int`, `done`, `t` and `max_iterations`: the main run's Trainer, the
+Compare page's Lockstep pair, the Error surface page's path (a Reveal, below). Every page that
+plays uses one Player, under its own key prefix ("" for the main run, "cmp_", "es_"), so every
+live area has the same buttons, the same speed and the same pace (ffnn.app.pace).
 
 Buttons act in callbacks, before the page draws, so what is drawn is already the new state. The
 live area is a fragment: while playing it re-runs every pace.interval(...) seconds (0.05 while
-few sessions play), runs `speed` updates and redraws only itself (the counter, the numbers and
-the page's view), not the whole page.
+few sessions play), runs the updates due at the chosen speed (iterations per second, whatever
+the frame rate) and redraws only itself, not the whole page.
 """
 
+import math
 import secrets
 import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import streamlit as st
 
-from ffnn.diagnose import explain
-
-from . import pace, state
+from . import pace
 from . import settings as S
-from .guard import guarded
 from .sidebar import bound
 
 # Frames take turns, across every session of this server process. Python runs one thread at a
@@ -24,74 +30,143 @@ from .sidebar import bound
 # for 15 s). Taking turns keeps frames flowing, each session getting its share. The lock holds
 # no state of anyone's.
 _FRAME_TURN = threading.Lock()
+MAX_CATCH_UP = 2.0   # a late frame runs the updates of at most this many intervals (no jumps)
 
 
-def _step(n):
-    run = st.session_state["run"]
-    run.trainer.step(n)
+@dataclass
+class Reveal:
+    """A playable over a path computed in advance (the Error surface page's θ₀ … θ_T): `step`
+    only moves t, the iteration shown, up to `max_iterations` (the path's last t)."""
+
+    t: int = 0
+    max_iterations: int = 0
+
+    @property
+    def done(self):
+        return self.t >= self.max_iterations
+
+    def step(self, n=1):
+        before, self.t = self.t, min(self.t + n, self.max_iterations)
+        return self.t - before
 
 
-def _set_playing(value):
-    # Set the value the button showed, never toggle: while the fragment is re-running,
-    # Streamlit 1.67 can deliver one click to its callback twice (measured), and a toggle
-    # would then undo itself.
-    ss = st.session_state
-    ss["playing"] = value and not ss["run"].trainer.done
+def due(speed, elapsed, interval, carry=0.0):
+    """Updates to run in this frame -> (n, carry): `speed` iterations per second over the
+    `elapsed` seconds since the last frame (at most MAX_CATCH_UP intervals: after a stall the
+    run does not jump), plus the fraction left over from earlier frames."""
+    exact = speed * min(elapsed, MAX_CATCH_UP * interval) + carry
+    n = math.floor(exact)
+    return n, exact - n
 
 
-def buttons(run):
-    """The row of controls above the view."""
-    ss, tr = st.session_state, run.trainer
-    cols = st.columns([1, 1, 1, 1.2, 1, 2.6], vertical_alignment="bottom")
-    done = tr.done
-    playing = ss["playing"] and not done
-    # Step is disabled while playing: a click could be delivered twice then (see _set_playing)
-    cols[0].button("Step", on_click=_step, args=(1,), disabled=done or playing,
-                   width="stretch", help="One update θ ← θ − η∇θ")
-    cols[1].button("Step ×10", on_click=_step, args=(10,), disabled=done or playing,
-                   width="stretch")
-    cols[2].button("Step ×100", on_click=_step, args=(100,), disabled=done or playing,
-                   width="stretch")
-    cols[3].button("Pause" if playing else "Play", on_click=_set_playing, args=(not playing,),
-                   disabled=done, type="primary", width="stretch", key="play")
-    cols[4].button("Reset", on_click=state.reset, width="stretch", help="Back to θ₀, t = 0")
-    with cols[5]:
-        bound(st.select_slider, "Speed (iterations per frame)", "speed",
-              options=S.SPEED_CHOICES)
+@dataclass(frozen=True)
+class Player:
+    """The controls and live area of one playable, found by `target()` in session state.
 
+    key: prefix of this player's session keys ("" for the main run: its flag is "playing");
+    reset: callback of the Reset button; on_frame(target): called after each playing frame's
+    updates (the main run keeps the address bar's t current with it).
+    """
 
-def status(run):
-    """The counter t / max_iterations and the current losses and accuracies."""
-    tr = run.trainer
-    now = tr.evaluate()
-    cols = st.columns(5)
-    cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
-    cols[1].metric("Train loss", f"{now['train_loss']:.4f}")
-    if "test_loss" in now:
-        cols[2].metric("Test loss", f"{now['test_loss']:.4f}")
-    if "train_acc" in now:
-        cols[3].metric("Train accuracy", f"{now['train_acc']:.1%}")
-        cols[4].metric("Test accuracy", f"{now.get('test_acc', float('nan')):.1%}")
-    if tr.diverged is not None:
-        divergence(run)
-    elif tr.t >= tr.max_iterations:
-        st.info(f"Reached max_iterations = {tr.max_iterations}. Raise it in the sidebar to go on.")
+    key: str
+    target: Callable
+    reset: Callable
+    on_frame: Callable | None = None
+    step_help: str = "One update θ ← θ − η∇θ"
 
+    @property
+    def flag(self):
+        return f"{self.key}playing"
 
-def _use_lr(value):
-    st.session_state["lr"] = value
+    def playing(self):
+        ss = st.session_state
+        return bool(ss.get(self.flag)) and not self.target().done
 
+    # ---- callbacks (run before the page draws) ---------------------------------------------
+    def _step(self, n):
+        self.target().step(n)
 
-def divergence(run):
-    """Training paused itself: say where the gradient blew up and which η to try."""
-    tr, ss = run.trainer, st.session_state
-    key = (id(tr), tr.diverged.step)
-    if ss.get("why_key") != key:          # sharpness costs ~40 gradients: once per divergence
-        ss["why_key"], ss["why"] = key, explain(tr)
-    why = ss["why"]
-    st.error(f"**Training diverged** and paused. {why.text(tr.lr)}", icon="⚠️")
-    st.button(f"Use η = {why.suggested_lr:g} and go on", on_click=_use_lr,
-              args=(why.suggested_lr,), key="use_suggested_lr")
+    def _set_playing(self, value):
+        # Set the value the button showed, never toggle: while the fragment is re-running,
+        # Streamlit 1.67 can deliver one click to its callback twice (measured), and a toggle
+        # would then undo itself.
+        ss = st.session_state
+        ss[self.flag] = value and not self.target().done
+        ss.pop(f"{self.key}_last_frame", None)
+
+    def _reset(self):
+        st.session_state[self.flag] = False
+        self.reset()
+
+    # ---- drawing ---------------------------------------------------------------------------
+    def buttons(self, extra=None):
+        """The control row: Step, Step ×10, Play/Pause, Reset, then `extra()` (the main run's
+        η) and the speed, in a row that wraps on a narrow screen."""
+        done, playing = self.target().done, self.playing()
+        k = self.key
+        with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
+                          key=f"{k}controls"):
+            # Step is disabled while playing: a click could be delivered twice then
+            st.button("Step", on_click=self._step, args=(1,), disabled=done or playing,
+                      help=self.step_help, key=f"{k}step")
+            st.button("Step ×10", on_click=self._step, args=(10,), disabled=done or playing,
+                      key=f"{k}step10")
+            st.button("Pause" if playing else "Play", on_click=self._set_playing,
+                      args=(not playing,), disabled=done, type="primary", key=f"{k}play")
+            st.button("Reset", on_click=self._reset, help="Back to θ₀, t = 0", key=f"{k}reset")
+            if extra is not None:
+                extra()
+            bound(st.selectbox, "Speed", "speed", options=S.SPEED_CHOICES,
+                  format_func=lambda v: f"{v:,} it/s", width=120, label_visibility="collapsed",
+                  help="Iterations per second while playing. At the default, the lecture's "
+                       "1000 iterations take 20 s.")
+
+    def live(self, view):
+        """The fragment: `view(target)`, re-run every pace.interval(...) seconds while playing
+        (a full run sets the interval; a frame asks for one when the class's size moved)."""
+        ss = st.session_state
+        playing = self.playing()
+        token = _pace_token()
+        every = None
+        if playing:
+            every = ss["_frame_every"] = pace.interval(pace.playing(also=token))
+        else:
+            pace.forget(token)
+
+        @st.fragment(run_every=every)
+        def frame():
+            with _FRAME_TURN:
+                if ss.get(self.flag):
+                    self._advance(token)
+                # while playing, the view's charts may be pictures (views.chart); only here,
+                # in the live area
+                ss["_live_frame"] = bool(ss.get(self.flag))
+                try:
+                    view(self.target())
+                finally:
+                    ss["_live_frame"] = False
+
+        frame()
+
+    def _advance(self, token):
+        """One playing frame: the updates due since the last frame, then stop by itself at
+        max_iterations or divergence, or re-run the page when the class's size moved."""
+        ss, target = st.session_state, self.target()
+        now, interval = time.monotonic(), ss.get("_frame_every", pace.FRAME)
+        last = ss.get(f"{self.key}_last_frame")
+        n, ss[f"{self.key}_carry"] = due(ss["speed"], interval if last is None else now - last,
+                                         interval, ss.get(f"{self.key}_carry", 0.0))
+        ss[f"{self.key}_last_frame"] = now
+        if n:
+            target.step(n)
+        pace.note_frame(token)
+        if self.on_frame is not None:
+            self.on_frame(target)
+        if target.done:          # stop by itself: max_iterations or divergence
+            ss[self.flag] = False
+            st.rerun()
+        if _new_pace(interval) is not None:
+            st.rerun()           # a full run registers the new interval
 
 
 def _pace_token():
@@ -111,39 +186,3 @@ def _new_pace(current):
         return wanted
     relaxed = pace.interval(n * 1.25)
     return relaxed if relaxed < current else None
-
-
-def live(view):
-    """The fragment: status and `view(run)`, re-run every pace.interval(...) seconds while
-    playing (a full run sets the interval; a frame asks for one when the class's size moved)."""
-    ss = st.session_state
-    playing = ss["playing"] and not ss["run"].trainer.done
-    token = _pace_token()
-    every = None
-    if playing:
-        every = ss["_frame_every"] = pace.interval(pace.playing(also=token))
-    else:
-        pace.forget(token)
-
-    @st.fragment(run_every=every)
-    def frame():
-        with _FRAME_TURN:
-            run = ss["run"]
-            if ss["playing"]:
-                run.trainer.step(ss["speed"])
-                pace.note_frame(token)
-                if run.trainer.done:          # stop by itself: max_iterations or divergence
-                    ss["playing"] = False
-                    st.rerun()
-                if _new_pace(ss.get("_frame_every", pace.FRAME)) is not None:
-                    st.rerun()                # a full run registers the new interval
-            guarded(status, run)
-            # while playing, the view's charts may be pictures (views.chart); only here, in the
-            # live area: a page without one (Compare, Rewind, ...) keeps its Plotly charts
-            ss["_live_frame"] = bool(ss["playing"])
-            try:
-                view(run)        # the page's view, already guarded by page.show
-            finally:
-                ss["_live_frame"] = False
-
-    frame()

@@ -6,9 +6,29 @@ rest. Errors never reach the page as a traceback: they end in a message, and the
 
 import streamlit as st
 
-from . import controls, sidebar, state
+from . import sidebar, state, status
+from .controls import Player
 from .guard import guarded
 from .lessons import LESSONS
+
+# Tighter than Streamlit's default spacing, so that the home page holds the lecture on one
+# 1280x800 screen; a constant string, nothing user-controlled.
+COMPACT_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
+[data-testid="stMetric"] { padding: 0; }
+[data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricLabel"] p { font-size: 0.8rem; }
+[data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
+[data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
+h4 { padding: 0 0 0.2rem; }
+</style>"""
+# Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
+PROJECTOR_CSS = """<style>
+html { font-size: 20px; }
+[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
+[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+</style>"""
 
 
 def frame(title, intro):
@@ -18,22 +38,27 @@ def frame(title, intro):
     present = st.session_state["present"]
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
+    st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
     run = guarded(_sync)
     if run is not None:
         guarded(state.replay, run)
         guarded(state.write_url, run)
     st.markdown(f"#### {title}")
-    if not present:                 # on a projector the lecturer says it; the chart needs room
+    if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)
+    messages()
+    return run
+
+
+def messages():
+    """The URL's warnings, a refused setting, a notice (one each, as they come)."""
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(warning)
     for key, show_it in (("problem", st.warning), ("notice", st.info)):
         message = state.pop_message(key)
         if message:
             show_it(message)
-    lesson_box()
-    return run
 
 
 def _close_lesson():
@@ -41,27 +66,52 @@ def _close_lesson():
 
 
 def lesson_box():
-    """The loaded lesson's explanation, on every page until closed."""
+    """The loaded lesson in one line: its title and what to do next; the explanation in a
+    popover, so that it never pushes a chart down."""
     key = st.session_state.get("lesson")
     if key is None:
         return
     lesson = LESSONS[key]
-    with st.container(border=True):
-        text, close = st.columns([12, 1])
-        text.markdown(f"**Lesson: {lesson.title}.** {lesson.text}  \n*Next:* {lesson.try_next}")
-        close.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                      key="lesson_box"):
+        st.markdown(f"📘 **{lesson.title}.** *Next:* {lesson.try_next}", width="stretch")
+        with st.popover("Why?", help="What this lesson shows, and why"):
+            st.markdown(lesson.text)
+        st.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
-def show(title, intro, view, before=None):
-    """Draw a page that follows the main run: frame, training controls, then `before()` (page
-    options, optional) and the live `view(run)`, redrawn while training plays."""
+def main_player():
+    """The Player of the tab's training run (session key "playing")."""
+    return Player("", lambda: st.session_state["run"].trainer, state.reset,
+                  on_frame=state.keep_url)
+
+
+def show(title, intro, view, before=None, row=None, after=None, places_status=False):
+    """Draw a page that follows the main run: frame, the lesson line, the training controls
+    (with `row()`'s widgets in their row), then `before()` (page options, optional), the live
+    area (the numbers, what the watchdog says, and `view(run)`, redrawn while training plays)
+    and `after()` (options below it, optional). places_status: the view draws the lesson line,
+    the numbers and the messages itself (status.*), where its layout has room for them."""
     run = frame(title, intro)
     if run is None:
         return
-    guarded(controls.buttons, run)
+    if not places_status:
+        lesson_box()
+    player = main_player()
+    guarded(player.buttons, row)
     if before is not None:
         guarded(before)
-    controls.live(lambda r: guarded(view, r))
+
+    def live(_trainer):
+        run = st.session_state["run"]
+        if not places_status:
+            guarded(status.metrics, run)
+            guarded(status.alerts, run)
+        guarded(view, run)
+
+    player.live(live)
+    if after is not None:
+        guarded(after)
 
 
 def _sync():

@@ -14,7 +14,10 @@ LR_CHOICES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.
 L2_CHOICES = (0.0, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0)
 BATCH_CHOICES = (0, 1, 2, 5, 10, 20, 50, 100)          # 0: the full batch, the lecture's rule
 SAMPLE_CHOICES = (100, 200, 300, 500, 1000, 2000)
-SPEED_CHOICES = (1, 2, 5, 10, 20, 50, 100)            # iterations per frame while playing
+MAX_LR = 10_000.0
+# Iterations per second while playing; at the default the lecture's 1000 take 20 s.
+SPEED_CHOICES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
+DEFAULT_SPEED = 50
 MAX_HIDDEN = 6
 MAX_NEURONS = 32
 

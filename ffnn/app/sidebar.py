@@ -1,26 +1,31 @@
-"""The sidebar every page draws: data, architecture, output and loss, optimisation.
+"""The sidebar every page draws, in the order of the mission: the pages, then architecture,
+output and loss, learning rate and optimizer, data, and the rest in "Advanced".
 
 Each value lives under its own session-state key (say "lr") and its widget under a shadow key
 ("_lr"), copied back by an on_change callback. In Streamlit's multipage mode a widget drawn again
 by the next page comes back at its default; the shadow key is how every value survives a page
-switch (measured, see DESIGN.md).
+switch (measured, see docs/design.md).
 """
 
 import math
 
 import streamlit as st
 
+from . import nav
 from . import settings as S
 
 
-def _copy_back(key):
-    st.session_state[key] = st.session_state["_" + key]
+def _copy_back(key, shadow):
+    st.session_state[key] = st.session_state[shadow]
 
 
-def bound(widget, label, key, **kwargs):
-    """Draw `widget` showing st.session_state[key]; a change is written back to `key`."""
-    st.session_state["_" + key] = st.session_state[key]
-    return widget(label, key="_" + key, on_change=_copy_back, args=(key,), **kwargs)
+def bound(widget, label, key, shadow=None, **kwargs):
+    """Draw `widget` showing st.session_state[key]; a change is written back to `key`.
+    `shadow`: the widget's own key (default "_" + key; a second widget of the same value, such
+    as η in the control row, needs another)."""
+    shadow = shadow or "_" + key
+    st.session_state[shadow] = st.session_state[key]
+    return widget(label, key=shadow, on_change=_copy_back, args=(key, shadow), **kwargs)
 
 
 def _names(group):
@@ -31,24 +36,89 @@ def _new_data():
     st.session_state["data_seed"] += 1
 
 
-def _typed_lr():
-    text = st.session_state.get("lr_text", "").strip()
-    st.session_state["lr_text"] = ""
-    if not text:
-        return
+def set_lr(text):
+    """η from a person's text or choice; a value that is not a positive number up to S.MAX_LR
+    leaves η as it was and says why."""
+    text = str(text).strip()
     try:
         value = float(text)
     except ValueError:
         value = math.nan
-    if not (math.isfinite(value) and value > 0):
-        st.session_state["problem"] = (f"“{text[:40]}” is not a learning rate: type a positive "
-                                       "number such as 0.05 or 2e-4. The learning rate is unchanged.")
+    if not (math.isfinite(value) and 0 < value <= S.MAX_LR):
+        st.session_state["problem"] = (
+            f"“{text[:40]}” is not a learning rate: type a positive number up to "
+            f"{S.MAX_LR:g}, such as 0.05 or 2e-4. The learning rate is unchanged.")
         return
     st.session_state["lr"] = value
 
 
-def _format_lr(v):
-    return f"{v:g}"
+def _typed_lr():
+    text = st.session_state.get("lr_text", "")
+    st.session_state["lr_text"] = ""
+    if text.strip():
+        set_lr(text)
+
+
+def _chosen_lr(shadow):
+    set_lr(st.session_state[shadow])
+
+
+def format_lr(v):
+    return f"{float(v):g}" if isinstance(v, (int, float)) else str(v)
+
+
+def lr_options():
+    return sorted(set(S.LR_CHOICES) | {st.session_state["lr"]})
+
+
+def lr_select(label, shadow, **kwargs):
+    """η as a list of TensorFlow Playground's learning rates in which any positive number can
+    also be typed (the control row's η); session key "lr", like the sidebar's."""
+    ss = st.session_state
+    ss[shadow] = ss["lr"]
+    return st.selectbox(label, lr_options(), key=shadow, on_change=_chosen_lr, args=(shadow,),
+                        format_func=lambda v: f"η = {format_lr(v)}", accept_new_options=True,
+                        **kwargs)
+
+
+def architecture_section(present=False):
+    st.subheader("Architecture")
+    bound(st.slider, "Hidden layers", "n_hidden", min_value=0, max_value=S.MAX_HIDDEN)
+    n = st.session_state["n_hidden"]
+    if n:
+        st.caption(f"Neurons per layer (1–{S.MAX_NEURONS})")
+        cols = st.columns(3)
+        for i in range(1, n + 1):
+            with cols[(i - 1) % 3]:
+                bound(st.number_input, f"Layer {i}", f"width_{i}", min_value=1,
+                      max_value=S.MAX_NEURONS, step=1)
+    bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
+          format_func=_names("activation"), help="g in H_l = g(A_l), for every hidden layer")
+
+
+def loss_section():
+    st.subheader("Output and loss")
+    ss = st.session_state
+    cfg, ss["notes"] = S.reconcile({k: ss[k] for k in S.DEFAULTS})
+    ss["loss"], ss["output"] = cfg["loss"], cfg["output"]
+    bound(st.radio, "Loss", "loss", options=S.losses_for(cfg), format_func=_names("loss"),
+          horizontal=True, help="L(θ): the question the lecture ends on")
+    bound(st.selectbox, "Output", "output", options=S.outputs_for(cfg),
+          format_func=_names("output"), help="O in Ŷ = O(A_L). Cross-entropy needs a "
+          "probability output (softmax or sigmoid); a linear output goes with squared error.")
+    for note in st.session_state.get("notes", []):
+        st.caption(note)
+
+
+def optimisation_section(present=False):
+    st.subheader("Learning rate and optimizer")
+    bound(st.select_slider, "Learning rate", "lr", options=lr_options(), format_func=format_lr,
+          help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.")
+    if not present:
+        st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
+                      placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
+    bound(st.selectbox, "Optimizer", "optimizer", options=list(S.NAMES["optimizer"]),
+          format_func=_names("optimizer"))
 
 
 def data_section(present=False):
@@ -69,90 +139,42 @@ def data_section(present=False):
     if not uploaded:
         bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
     bound(st.slider, "Training data (%)", "train_pct", min_value=10, max_value=90, step=5)
-    c1, c2 = st.columns([3, 2], vertical_alignment="bottom")
-    with c1:
-        bound(st.number_input, "Data seed", "data_seed", min_value=0, max_value=10**6, step=1)
-    with c2:
-        st.button("New data", on_click=_new_data, help="Draw a new sample (next data seed)")
+    st.button("New data", on_click=_new_data, help="Draw a new sample (the next data seed)")
 
 
-def architecture_section(present=False):
-    st.subheader("Architecture")
-    bound(st.slider, "Hidden layers", "n_hidden", min_value=0, max_value=S.MAX_HIDDEN)
-    n = st.session_state["n_hidden"]
-    if n:
-        st.caption(f"Neurons per layer (1–{S.MAX_NEURONS})")
-        cols = st.columns(3)
-        for i in range(1, n + 1):
-            with cols[(i - 1) % 3]:
-                bound(st.number_input, f"Layer {i}", f"width_{i}", min_value=1,
-                      max_value=S.MAX_NEURONS, step=1)
-    bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
-          format_func=_names("activation"), help="g in H_i = g(A_i), for every hidden layer")
-    if present:
-        return
-    bound(st.selectbox, "Initialisation", "init", options=list(S.NAMES["init"]),
-          format_func=_names("init"), help="How θ₀ is drawn")
-    bound(st.number_input, "Seed (θ₀ and batches)", "seed", min_value=0, max_value=10**6,
-          step=1)
-
-
-def loss_section():
-    st.subheader("Output and loss")
-    ss = st.session_state
-    cfg, ss["notes"] = S.reconcile({k: ss[k] for k in S.DEFAULTS})
-    ss["loss"], ss["output"] = cfg["loss"], cfg["output"]
-    bound(st.radio, "Loss", "loss", options=S.losses_for(cfg), format_func=_names("loss"),
-          horizontal=True, help="L(θ): the question the lecture ends on")
-    bound(st.selectbox, "Output", "output", options=S.outputs_for(cfg),
-          format_func=_names("output"), help="O in Ŷ = O(A_L). Cross-entropy needs a "
-          "probability output (softmax or sigmoid); a linear output goes with squared error.")
-    for note in st.session_state.get("notes", []):
-        st.caption(note)
-
-
-def optimisation_section(present=False):
-    st.subheader("Gradient descent")
-    lr = st.session_state["lr"]
-    options = sorted(set(S.LR_CHOICES) | {lr})
-    bound(st.select_slider, "Learning rate", "lr", options=options, format_func=_format_lr,
-          help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.")
-    if not present:
-        st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
-                      placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
-    bound(st.selectbox, "Optimizer", "optimizer", options=list(S.NAMES["optimizer"]),
-          format_func=_names("optimizer"))
-    if present:
-        return
-    bound(st.select_slider, "Batch size", "batch_size", options=S.BATCH_CHOICES,
-          format_func=lambda b: "full" if b == 0 else str(b),
-          help="Examples per update. Full batch is the lecture's gradient descent.")
-    bound(st.select_slider, "L2 regularisation λ", "l2", options=S.L2_CHOICES,
-          format_func=_format_lr, help="Adds (λ/2) Σ‖W_i‖² to L(θ); biases are not penalised.")
-    bound(st.number_input, "Max iterations", "max_iterations", min_value=1, max_value=1_000_000,
-          step=100, help="The lecture's max_iterations (1000)")
-
-
-# Presentation mode: larger type everywhere (Streamlit sizes its text in rem), tighter top
-# padding so a chart fits a 1280x720 projector. A constant string: nothing user-controlled.
-PROJECTOR_CSS = """<style>
-html { font-size: 20px; }
-[data-testid="stMainBlockContainer"] { padding-top: 3rem; }
-[data-testid="stMetricValue"] { font-size: 1.6rem; }
-[data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
-</style>"""
+def advanced_section():
+    with st.expander("Advanced: initialisation, seeds, batch, L2, max iterations"):
+        bound(st.selectbox, "Initialisation", "init", options=list(S.NAMES["init"]),
+              format_func=_names("init"), help="How θ₀ is drawn")
+        c1, c2 = st.columns(2)
+        with c1:
+            bound(st.number_input, "Seed (θ₀ and batches)", "seed", min_value=0,
+                  max_value=10**6, step=1)
+        with c2:
+            bound(st.number_input, "Data seed", "data_seed", min_value=0, max_value=10**6,
+                  step=1)
+        bound(st.select_slider, "Batch size", "batch_size", options=S.BATCH_CHOICES,
+              format_func=lambda b: "full" if b == 0 else str(b),
+              help="Examples per update. Full batch is the lecture's gradient descent.")
+        bound(st.select_slider, "L2 regularisation λ", "l2", options=S.L2_CHOICES,
+              format_func=format_lr,
+              help="Adds (λ/2) Σ‖W_l‖² to L(θ); biases are not penalised.")
+        bound(st.number_input, "Max iterations", "max_iterations", min_value=1,
+              max_value=1_000_000, step=100, help="The lecture's max_iterations (1000)")
 
 
 def draw():
     """The whole sidebar; every page calls it before sync_run(). Presentation mode (toggle or
     ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does."""
+    present = st.session_state["present"]
     with st.sidebar:
-        bound(st.toggle, "Presentation mode", "present",
-              help="Large type, thick lines, fewer controls: for a projector")
-        present = st.session_state["present"]
-        if present:
-            st.html(PROJECTOR_CSS)
-        data_section(present)
+        nav.links()
         architecture_section(present)
         loss_section()
         optimisation_section(present)
+        data_section(present)
+        if not present:
+            advanced_section()
+        st.divider()
+        bound(st.toggle, "Presentation mode", "present",
+              help="Large type, thick lines, fewer controls: for a projector")

@@ -53,7 +53,7 @@ def init_state():
         if key not in ss:
             ss[key] = deepcopy(value)
     ss.setdefault("playing", False)
-    ss.setdefault("speed", 10)
+    ss.setdefault("speed", S.DEFAULT_SPEED)
     ss.setdefault("present", False)
     if first:
         ss["url_read"] = True
@@ -101,6 +101,18 @@ def write_url(run):
         params["class"] = st.session_state["board_code"]
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
+
+
+URL_EVERY = 3.0   # s: while a run plays, the address bar's t is this fresh at most
+
+
+def keep_url(_trainer):
+    """Called on every playing frame: keep the address bar current (see write_url) every
+    URL_EVERY seconds, so that a page that reconnects to another server replays the run."""
+    ss, now = st.session_state, time.monotonic()
+    if now - ss.get("_url_at", 0.0) >= URL_EVERY:
+        ss["_url_at"] = now
+        write_url(ss["run"])
 
 
 def replay(run):

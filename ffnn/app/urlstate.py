@@ -60,8 +60,8 @@ def _number_in(options):
 
 def _lr(text):
     value = float(text)
-    if not (math.isfinite(value) and 0 < value <= 100):
-        raise ValueError("must be a positive number up to 100")
+    if not (math.isfinite(value) and 0 < value <= S.MAX_LR):
+        raise ValueError(f"must be a positive number up to {S.MAX_LR:g}")
     return value
 
 

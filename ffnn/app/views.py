@@ -23,16 +23,15 @@ PICTURE_WIDTH = 800
 WIDER_WITHOUT_SIDEBAR = 1.3   # presentation mode closes the sidebar: columns are this much wider
 
 
-def chart(fig, key, picture_width=PICTURE_WIDTH):
+def chart(fig, key, picture_width=PICTURE_WIDTH, projector_height=PROJECTOR_HEIGHT):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
-    thick lines and at most PROJECTOR_HEIGHT px tall in presentation mode. In the live area of a
-    run that plays (see controls.live), the same figure as a picture when it can be one (see ffnn.figures.svg: Streamlit rebuilds a
-    Plotly chart on every frame; with pictures the home page's frame costs the browser ~46 ms of
-    CPU instead of ~130, measured)."""
+    thick lines and at most `projector_height` px tall in presentation mode. In the live area
+    of a run that plays (see controls.Player.live), the same figure as a picture when it can be
+    one (see ffnn.figures.svg: Streamlit rebuilds a Plotly chart on every frame; with pictures
+    the home page's frame costs the browser ~46 ms of CPU instead of ~130, measured)."""
     ss = st.session_state
     if ss.get("present"):
-        for_projector(fig, PROJECTOR_HEIGHT)
-    if ss.get("present"):
+        for_projector(fig, projector_height)
         picture_width = round(picture_width * WIDER_WITHOUT_SIDEBAR)
     if ss.get("_live_frame") and _picture(fig, key, picture_width):
         return

@@ -68,6 +68,20 @@ def steps(history):
     return history["step"].to_numpy(dtype=np.int64)
 
 
+def series(history, name, now=None):
+    """(t, values) of the history column `name` against the t of the θ it was measured at,
+    with the current θ's value last. A history row of update s holds the numbers at θ_{s-1}
+    (the update computes them on its way), so x = s - 1; `now` (ffnn.probe.probe's dict, or
+    None) adds θ_t's value at t: at t = 0 the curve is that one point, L(θ₀)."""
+    t, values = steps(history) - 1, column(history, name)
+    if len(values) != len(t):
+        t, values = np.empty(0, dtype=np.int64), np.empty(0)
+    if now is not None and name in now:
+        t = np.append(t, now["t"])
+        values = np.append(values, now[name])
+    return t, values
+
+
 def step_axis(history, max_iterations=None):
     """x axis over the whole run: [0, max(max_iterations, last step, 1)]."""
     t = steps(history)

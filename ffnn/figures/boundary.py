@@ -76,7 +76,9 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
         height, margin={"l": 40, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
         # the square sits at the left, where the picture drawn while playing puts it (views.chart)
         xaxis=dict(axis, title={"text": "x₁", "standoff": 4}, constraintoward="left"),
-        yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1),
+        # ... and at the top: on a narrow (phone) screen the spare height falls below it
+        yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1,
+                   constraintoward="top"),
         hoverlabel={"font_size": 11})
     if task != "regression":
         layout["images"] = [_regions_image(xs, ys, Z, k, discretize)]

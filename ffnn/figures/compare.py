@@ -65,7 +65,7 @@ def paired_loss_curves(history_a, history_b, names=("A", "B"), *, log_y=False,
     names of the two runs. Fixed ranges: x over [0, max_iterations], y over every value."""
     data, series = [], []
     for side, (history, name) in enumerate(((history_a, names[0]), (history_b, names[1]))):
-        t = steps(history)
+        t = steps(history) - 1       # each row's loss is at θ_{s-1}: see _layout.series
         for split in ("train", "test"):
             values = column(history, f"{split}_loss")
             if not len(values):

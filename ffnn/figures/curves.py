@@ -2,45 +2,46 @@
 
 from ._layout import (
     base_layout,
-    column,
     event_marks,
     figure,
     for_log,
     log_ticks,
+    series,
     step_axis,
-    steps,
     top_legend,
     y_range,
 )
 from .palette import SPLIT_COLORS
 
 
-def loss_curves(history, *, log_y=False, events=(), max_iterations=None, height=320):
-    """Train (and test, when recorded) loss against step t.
+def loss_curves(history, *, log_y=False, events=(), max_iterations=None, now=None, height=320):
+    """Train (and test, when recorded) L(θ_t) against t.
 
-    history: Trainer.history (columns step, train_loss, [test_loss]); events: [(t, text)]
-    settings changed mid-run, each drawn as a dotted line at step t. log_y: a log axis, on
-    which non-positive losses become gaps."""
-    t = steps(history)
-    series = [(split, column(history, f"{split}_loss")) for split in ("train", "test")
-              if f"{split}_loss" in history.columns]
+    history: Trainer.history (columns step, train_loss, [test_loss]); now: the numbers at the
+    current θ (ffnn.probe.probe), drawn as the last point (at t = 0 the only one); events:
+    [(t, text)] settings changed mid-run, each drawn as a dotted line at t. log_y: a log axis,
+    on which non-positive losses become gaps."""
+    lines = [(split, *series(history, f"{split}_loss", now)) for split in ("train", "test")
+             if f"{split}_loss" in history.columns or (now and f"{split}_loss" in now)]
     if log_y:
-        series = [(split, for_log(v)) for split, v in series]
-    data = [_line(t, v, split, f"{split} loss", "%{y:.4~g}") for split, v in series]
-    yrange = y_range([v for _, v in series], log=log_y)
+        lines = [(split, t, for_log(v)) for split, t, v in lines]
+    data = [_line(t, v, split, f"{split} loss", "%{y:.4~g}") for split, t, v in lines]
+    yrange = y_range([v for _, _, v in lines], log=log_y)
     yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
              "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
     # the loss falls: event labels at the top stay clear of the curves
     return _curves(data, history, yaxis, event_marks(events, "top"), max_iterations, height)
 
 
-def accuracy_curves(history, *, events=(), max_iterations=None, height=320):
-    """Train (and test) accuracy against step t, y fixed to [0, 1.02]; a note for regression."""
-    if "train_acc" not in history.columns:
+def accuracy_curves(history, *, events=(), max_iterations=None, now=None, height=320):
+    """Train (and test) accuracy against t, y fixed to [0, 1.02]; a note for regression.
+    now: as in loss_curves."""
+    if "train_acc" not in history.columns and not (now and "train_acc" in now):
         return _no_accuracy(height)
-    t = steps(history)
-    data = [_line(t, column(history, f"{split}_acc"), split, f"{split} accuracy", "%{y:.1%}")
-            for split in ("train", "test") if f"{split}_acc" in history.columns]
+    data = [_line(*series(history, f"{split}_acc", now), split, f"{split} accuracy",
+                  "%{y:.1%}")
+            for split in ("train", "test")
+            if f"{split}_acc" in history.columns or (now and f"{split}_acc" in now)]
     yaxis = {"title": {"text": "accuracy", "standoff": 4}, "range": [0, 1.02],
              "tickformat": ".0%"}
     # the accuracy rises: event labels at the bottom
@@ -48,8 +49,12 @@ def accuracy_curves(history, *, events=(), max_iterations=None, height=320):
 
 
 def _line(t, values, split, name, fmt):
+    """One split's curve; a lone point (θ₀'s, at t = 0) is a marker with its value beside it."""
     color = SPLIT_COLORS[split]
-    return {"type": "scatter", "mode": "lines" if len(t) > 1 else "markers", "x": t,
+    alone = {} if len(t) > 1 else {
+        "mode": "markers+text", "textposition": "middle right", "textfont": {"color": color},
+        "text": [f"{name} at θ₀: {float(v):.4g}" for v in values]}
+    return {"type": "scatter", "mode": "lines", **alone, "x": t,
             "y": values, "name": name, "marker": {"color": color, "size": 6},
             "line": {"color": color, "width": 2, "dash": "solid" if split == "train" else "dash"},
             "hovertemplate": f"{fmt}<extra>{name}</extra>"}

@@ -11,6 +11,7 @@ from ._layout import (
     figure,
     for_log,
     log_ticks,
+    series,
     step_axis,
     steps,
     sub,
@@ -22,16 +23,17 @@ from .palette import DIVERGING, layer_color
 HEALTHY_RATIO = 1e-3  # rule of thumb (CS231n): η‖∇W‖/‖W‖ near 1e-3 per update
 
 
-def gradient_norms(history, L, *, log_y=True, show_bias=True, max_iterations=None, height=340):
-    """‖∇W_l‖ (solid) and ‖∇b_l‖ (dotted) for l = 1..L against step t, colour = layer.
+def gradient_norms(history, L, *, log_y=True, show_bias=True, max_iterations=None, now=None,
+                   height=340):
+    """‖∇W_l‖ (solid) and ‖∇b_l‖ (dotted) for l = 1..L against t, colour = layer.
 
     history: Trainer.history with columns grad_W1..grad_WL, grad_b1..grad_bL (norms of each
-    update's gradient). log_y: a log axis, on which zero norms become gaps."""
-    t = steps(history)
+    update's gradient, at the θ it started from); now: the norms at the current θ
+    (ffnn.probe.probe), the last point. log_y: a log axis, on which zero norms become gaps."""
     data, ys = [], []
     for l in range(1, L + 1):
         for name, dash in [("W", "solid")] + ([("b", "dot")] if show_bias else []):
-            y = column(history, f"grad_{name}{l}")
+            t, y = series(history, f"grad_{name}{l}", now)
             ys.append(for_log(y) if log_y else y)
             data.append(_layer_line(t, ys[-1], l, f"‖∇{name}{sub(l)}‖", dash))
     yrange = y_range(ys, log=log_y)
@@ -47,7 +49,7 @@ def update_ratio(history, L, *, max_iterations=None, height=340):
 
     From the history columns lr, grad_W{l} and norm_W{l} (‖W_l‖_F before the update). It is the
     relative size of the update θ ← θ − η∇θ for plain gd; other optimizers rescale the step."""
-    t = steps(history)
+    t = steps(history) - 1           # each row's numbers are at θ_{s-1}: see series
     lr = column(history, "lr")
     data, ys = [], []
     for l in range(1, L + 1):

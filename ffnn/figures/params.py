@@ -5,7 +5,7 @@ import numpy as np
 
 from ._layout import base_layout, f32, figure, sub
 from .gradients import bias_label, matrix_heatmaps, shape_label
-from .palette import DIVERGING, INPUT_COLOR, SIGN_COLORS
+from .palette import DIVERGING, INPUT_COLOR, SIGN_COLORS, layer_color
 
 # |w| / max|w| binned: each bin one line trace per sign, so at most 10 traces for any net.
 _WIDTHS = (0.6, 1.2, 2.0, 3.0, 4.5)
@@ -14,13 +14,16 @@ _HOVER_AT = 0.4  # hover marker 40% along each edge: midpoints of crossing edges
 
 
 def network_graph(W, b, sizes, *, input_labels=None, activations=None, output=None,
-                  height=420):
+                  grads=None, grads_0=None, height=420):
     """Columns of units (inputs, hidden layers, outputs) joined by every weight.
 
     W: L arrays (fan_in, fan_out), W[l-1][i, j] joins unit i of layer l-1 to unit j of layer l;
     b: L arrays (fan_out,); sizes: [n_in, n_1, ..., k]. Edge colour = sign of w, width and
     opacity = |w|; node colour = its bias (inputs grey). activations: names of the hidden
-    layers' g; output: name of the output function; both only label the columns."""
+    layers' g; output: name of the output function; both only label the columns.
+    grads: ‖∇W_l‖ for l = 1..L (L floats): under each layer's weights, a bar whose length is
+    the norm on a log scale shared by all layers, and its value; grads_0: the same at θ₀,
+    drawn as a grey bar behind (how far each layer's gradient has moved since)."""
     L = len(W)
     widest = max(sizes)
     ys = [_column_y(n, widest) for n in sizes]
@@ -29,17 +32,71 @@ def network_graph(W, b, sizes, *, input_labels=None, activations=None, output=No
     density = float(np.clip(10 / widest, 0.3, 1.0))
     labels = list(input_labels) if input_labels else [f"x{sub(i + 1)}" for i in range(sizes[0])]
     data = _edge_traces(edges, density) + _edge_hover(edges)
-    size = _node_size(widest, height)
+    band = 0.0 if grads is None else GRAD_BAND * height / (height - 56)
+    plot_px = (height - 56) / (1 + band / 2)           # the units' share of the plot, in px
+    size = _node_size(widest, plot_px + 56)
     data += _node_traces(b, sizes, ys, size, labels)
-    # room above and below the outer units for their radius, in data units (plot ~ height - 56)
-    top = 1.0 + 2.0 * (size / 2 + 3) / max(height - 56 - size - 6, 50)
+    # room above and below the outer units for their radius, in data units
+    top = 1.0 + 2.0 * (size / 2 + 3) / max(plot_px - size - 6, 50)
     left = 24 + 7 * max(len(s) for s in labels)        # room for the input labels, in px
+    notes = _column_labels(L, activations, output)
+    if grads is not None:
+        bars, more = _gradient_band(grads, grads_0, -top - band / 2, band)
+        data += bars
+        notes += more
     layout = base_layout(
         height, margin={"l": left, "r": 48, "t": 12, "b": 44}, showlegend=False,
         hovermode="closest", xaxis={"visible": False, "range": [0, L]},
-        yaxis={"visible": False, "range": [-top, top]},
-        annotations=_column_labels(L, activations, output))
+        yaxis={"visible": False, "range": [-top - band, top]}, annotations=notes)
     return figure(data, layout)
+
+
+GRAD_BAND = 0.5   # the gradient band's height, in data units per unit of the units' height
+
+
+def gradient_scale(values):
+    """(lo, hi) powers of ten spanning the finite positive `values` (at least two decades):
+    the shared log scale of the gradient bars."""
+    v = np.asarray([x for x in values if np.isfinite(x) and x > 0], dtype=np.float64)
+    if not len(v):
+        return -3.0, -1.0
+    lo, hi = np.floor(np.log10(v.min())), np.ceil(np.log10(v.max()))
+    if hi - lo < 2:
+        lo = hi - 2
+    return float(lo), float(hi)
+
+
+def _gradient_band(grads, grads_0, y, band):
+    """Per layer l, between its two columns: a bar of length log10 ‖∇W_l‖ on the shared scale
+    (colour of layer l), θ₀'s in grey behind it, and the value written above."""
+    lo, hi = gradient_scale(list(grads) + list(grads_0 or ()))
+    span = 0.8                                   # of the gap between two columns
+
+    def length(g):
+        if not (np.isfinite(g) and g > 0):
+            return 0.0
+        return span * float(np.clip((np.log10(g) - lo) / (hi - lo), 0.02, 1.0))
+
+    traces, notes = [], []
+    for l, g in enumerate(grads, start=1):
+        x0 = l - 1 + (1 - span) / 2
+        rows = [("θ₀", grads_0[l - 1], "#CCCCCC", 9)] if grads_0 is not None else []
+        rows.append(("now", g, layer_color(l), 5))
+        for name, value, color, width in rows:
+            traces.append({"type": "scatter", "mode": "lines", "x": [x0, x0 + length(value)],
+                           "y": [y, y], "hoverinfo": "skip", "name": f"‖∇W{sub(l)}‖ {name}",
+                           "line": {"color": color, "width": width}})
+        notes.append({"text": f"‖∇W{sub(l)}‖ {_sci(g)}", "x": l - 0.5, "y": y + band * 0.12,
+                      "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False,
+                      "font": {"size": 11, "color": layer_color(l)}})
+    return traces, notes
+
+
+def _sci(value):
+    """A gradient norm in three significant digits: 0.0123, 4.56e-05."""
+    if not np.isfinite(value):
+        return "∞" if value > 0 else "NaN"
+    return f"{value:.3g}" if value == 0 or 1e-3 <= abs(value) < 1e4 else f"{value:.2e}"
 
 
 def param_heatmaps(W, b, *, height=None, per_row=4, names=("W", "b")):
@@ -164,7 +221,9 @@ def _column_labels(L, activations, output):
         g = activations[l - 1] if activations else None
         names.append(f"layer {l}" + (f"<br>{g}" if g else ""))
     names.append(f"layer {L}: output" + (f"<br>{output}" if output else ""))
+    # the output column's label ends at its units (a wide one would pass the figure's edge)
     return [{"text": name, "x": c, "y": 0, "xref": "x", "yref": "paper", "yanchor": "top",
-             "yshift": -4, "showarrow": False, "font": {"size": 11, "color": "#444444"}}
+             "yshift": -4, "showarrow": False, "font": {"size": 11, "color": "#444444"},
+             **({"xanchor": "right", "xshift": 12} if c == L and c else {})}
             for c, name in enumerate(names)]
 

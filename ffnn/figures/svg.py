@@ -270,8 +270,12 @@ def to_svg(fig, width=None, max_width=None):
     out += _shapes(layout, xa, ya)
     out.append('<g clip-path="url(#plot)">')
     for trace in data:
-        out += _trace(trace, xa, ya)
+        if trace.get("cliponaxis") is not False:
+            out += _trace(trace, xa, ya)
     out.append("</g>")
+    for trace in data:                       # cliponaxis False: may pass the plot's edge
+        if trace.get("cliponaxis") is False:
+            out += _trace(trace, xa, ya)
     out += _images(layout, xa, ya, "above")
     out += _axes(xa, ya, xticks, yticks, size, width, height)
     out += _annotations(layout, xa, ya, size)
@@ -307,6 +311,8 @@ def _grid(xa, ya, xticks, yticks):
     for axis, ticks in ((xa, xticks), (ya, yticks)):
         spec = axis.spec
         lines = []
+        if spec.get("visible") is False:
+            continue
         if spec.get("showgrid", True):
             # none within a pixel of the axis's ends, as plotly.js's Axes.clipEnds leaves them
             lines += [(p, spec.get("gridcolor", GRID_COLOR), spec.get("gridwidth", 1))
@@ -401,13 +407,40 @@ def _trace(trace, xa, ya):
         w = line.get("width", 2)
         d = "".join("M" + "L".join(f"{_num(x)},{_num(y)}" for x, y in zip(*_thin(rx, ry)))
                     for rx, ry in _finite_runs(px, py) if len(rx) > 1)
+        opacity = trace.get("opacity")
+        fade = f' opacity="{opacity:.3g}"' if opacity is not None and opacity < 1 else ""
         if d:
             out.append(f'<path d="{d}" fill="none" stroke="{line.get("color", "#444444")}" '
-                       f'stroke-width="{w}" stroke-linejoin="round"'
+                       f'stroke-width="{w}" stroke-linejoin="round"{fade}'
                        f'{_dash(line.get("dash"), w)}/>')
     if "markers" in mode:
         out.append(_markers(trace.get("marker") or {}, px, py))
+    if "text" in mode and trace.get("text") is not None:
+        out += _point_texts(trace, px, py)
     return out
+
+
+_TEXT_SIDE = {"middle left": ("end", -1, 0.35), "middle right": ("start", 1, 0.35),
+              "top center": ("middle", 0, -0.5), "bottom center": ("middle", 0, 1.2)}
+
+
+def _point_texts(trace, px, py):
+    """`text` beside each point, at `textposition` (Plotly leaves a gap of the marker's
+    radius plus 3 px)."""
+    where = trace.get("textposition", "middle center")
+    if where not in _TEXT_SIDE:
+        raise Unsupported(f"textposition {where!r}")
+    anchor, dx, dy = _TEXT_SIDE[where]
+    font = trace.get("textfont") or {}
+    fs = font.get("size", 12)
+    gap = _get(trace, "marker.size", 6) / 2 + 3 if "markers" in trace.get("mode", "") else 3
+    texts = trace["text"] if isinstance(trace["text"], (list, tuple, np.ndarray)) \
+        else [trace["text"]] * len(px)
+    color = font.get("color")
+    fill = f' fill="{color}"' if isinstance(color, str) else ""
+    return [f'<text x="{_num(x + dx * gap)}" y="{_num(y + dy * fs + (0 if dx else dy * gap))}" '
+            f'text-anchor="{anchor}" font-size="{fs}"{fill}>{_esc(t)}</text>'
+            for x, y, t in zip(px, py, texts) if np.isfinite(x) and np.isfinite(y) and t]
 
 
 def _symbol(symbol, r):
@@ -426,18 +459,37 @@ def _symbol(symbol, r):
 
 def _markers(marker, px, py):
     fill, size = marker.get("color", "#444444"), marker.get("size", 6)
-    if not isinstance(fill, str) or not isinstance(size, (int, float)):
-        raise Unsupported("marker colours or sizes per point")
+    if not isinstance(size, (int, float)):
+        raise Unsupported("marker sizes per point")
+    fills = [fill] * len(px) if isinstance(fill, str) else _scale_colors(marker, fill)
     line = marker.get("line") or {}
     r = size / 2
     shape = _symbol(marker.get("symbol"), r)
     ok = np.isfinite(px) & np.isfinite(py)
-    style = (f'fill="{fill}" stroke="{line.get("color", "#444444")}" '
-             f'stroke-width="{line.get("width", 0)}"')
-    # One path for all the markers of a trace: the browser parses and lays out one element,
-    # not one per point.
-    d = "".join(f"M{_num(x)},{_num(y)}{shape}" for x, y in zip(px[ok], py[ok]))
-    return f'<path {style} d="{d}"/>'
+    stroke = f'stroke="{line.get("color", "#444444")}" stroke-width="{line.get("width", 0)}"'
+    # One path per colour (for most traces one in all): the browser parses and lays out one
+    # element, not one per point.
+    out = []
+    for color in dict.fromkeys(f for f, keep in zip(fills, ok) if keep):
+        if color in ("rgba(0,0,0,0)", "transparent") and not line.get("width"):
+            continue                                  # hover targets: nothing to see
+        d = "".join(f"M{_num(x)},{_num(y)}{shape}"
+                    for x, y, f, keep in zip(px, py, fills, ok) if keep and f == color)
+        out.append(f'<path fill="{color}" {stroke} d="{d}"/>')
+    return "".join(out)
+
+
+def _scale_colors(marker, values):
+    """Per-point colours: `values` on `colorscale` between cmin and cmax, as Plotly maps them
+    (linear between the stops, '#RRGGBB')."""
+    scale, lo, hi = marker.get("colorscale"), marker.get("cmin"), marker.get("cmax")
+    if not scale or lo is None or hi is None or isinstance(values, dict):
+        raise Unsupported("marker colours per point without a fixed colour scale")
+    v = np.clip((_values(values) - lo) / ((hi - lo) or 1.0), 0.0, 1.0)
+    stops = np.array([float(st[0]) for st in scale])
+    rgb = np.array([[int(st[1][i:i + 2], 16) for i in (1, 3, 5)] for st in scale], dtype=float)
+    channels = [np.interp(np.nan_to_num(v, nan=0.5), stops, rgb[:, c]) for c in range(3)]
+    return ["#" + "".join(f"{round(c):02X}" for c in px) for px in zip(*channels)]
 
 
 def _inside(ticks, horizontal, size, width, height):
@@ -455,6 +507,8 @@ def _axes(xa, ya, xticks, yticks, size, width, height):
     tick_font = size
     for axis, ticks in ((xa, xticks), (ya, yticks)):
         spec = axis.spec
+        if spec.get("visible") is False:
+            continue
         ticklen = spec.get("ticklen", 5) if spec.get("ticks") in ("outside", "inside") else 0
         sign = 1 if spec.get("ticks") == "outside" else -1
         if ticklen:
@@ -490,19 +544,35 @@ def _axes(xa, ya, xticks, yticks, size, width, height):
 
 
 def _annotations(layout, xa, ya, size):
-    out = []
+    """Notes at (x, paper y) or (x, y) in data units, shifted by xshift/yshift px; "<br>"
+    starts a new line (Plotly's text markup; no other markup is drawn)."""
+    out, width = [], _get(layout, "width")
     for note in layout.get("annotations") or ():
-        if note.get("xref") != "x" or note.get("yref") != "paper" or note.get("showarrow", True):
-            raise Unsupported("annotation other than a note at (step, paper y)")
+        if note.get("xref") != "x" or note.get("yref") not in ("paper", "y") \
+                or note.get("showarrow", True):
+            raise Unsupported("annotation other than a note at (x, paper or data y)")
         x = float(xa.px(note["x"])) + note.get("xshift", 0)
-        if not min(xa.p0, xa.p1) <= x <= max(xa.p0, xa.p1):
+        if not (0 <= x <= (width or max(xa.p0, xa.p1) + 200)):
             continue
         fs = _get(note, "font.size", size)
-        y = ya.p0 + (ya.p1 - ya.p0) * note.get("y", 0.5)
-        y += 0.8 * fs if note.get("yanchor") == "top" else -0.25 * fs
+        if note.get("yref") == "paper":
+            y = ya.p0 + (ya.p1 - ya.p0) * note.get("y", 0.5)
+        else:
+            y = float(ya.px(note["y"]))
+        lines = str(note["text"]).split("<br>")
+        y -= note.get("yshift", 0)
+        if note.get("yanchor") == "top":
+            y += 0.8 * fs
+        elif note.get("yanchor") == "bottom":
+            y -= 0.25 * fs + 1.2 * fs * (len(lines) - 1)
+        else:
+            y -= 0.25 * fs
         anchor = {"left": "start", "right": "end"}.get(note.get("xanchor"), "middle")
+        spans = _esc(lines[0]) if len(lines) == 1 else "".join(
+            f'<tspan x="{_num(x)}" dy="{0 if i == 0 else _num(1.2 * fs)}">{_esc(line)}</tspan>'
+            for i, line in enumerate(lines))
         out.append(f'<text x="{_num(x)}" y="{_num(y)}" text-anchor="{anchor}" font-size="{fs}" '
-                   f'fill="{_get(note, "font.color", TEXT_COLOR)}">{_esc(note["text"])}</text>')
+                   f'fill="{_get(note, "font.color", TEXT_COLOR)}">{spans}</text>')
     return out
 
 

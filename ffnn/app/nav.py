@@ -1,0 +1,50 @@
+"""The pages, in the lecture's order, grouped by the two questions it ends on: the one registry
+of what the navigation shows.
+
+Streamlit's own list of the pages/ folder names the home page after its file ("dashboard") and
+folds pages behind "View more"; it is switched off (client.showSidebarNavigation in
+.streamlit/config.toml) and these links are drawn instead, every page reachable at once. The
+pages/ folder (multipage "v1") stays: with st.navigation beside it Streamlit 1.67 lost the first
+click in a real browser (see docs/design.md).
+"""
+
+import streamlit as st
+
+HOME = "dashboard.py"
+
+# (section, [(file, label)]): every page of the app, once.
+SECTIONS = [
+    ("Gradient descent", [
+        (HOME, "Gradient descent"),
+        ("pages/1_Loss_curves.py", "Loss and accuracy"),
+        ("pages/11_Rewind.py", "Rewind"),
+        ("pages/9_Error_surface.py", "Error surface"),
+    ]),
+    ("How to compute ∇θ", [
+        ("pages/4_Theta_and_gradient.py", "θ and ∇θ"),
+        ("pages/2_Gradients.py", "Gradients per layer"),
+        ("pages/5_Backprop.py", "Backprop"),
+        ("pages/6_Gradient_check.py", "Gradient check"),
+    ]),
+    ("How to choose the loss", [
+        ("pages/8_Compare_losses.py", "Compare losses"),
+        ("pages/10_Loss_landscape.py", "Loss landscape"),
+    ]),
+    ("In class", [
+        ("pages/12_Lessons.py", "Lessons"),
+        ("pages/13_Share_and_export.py", "Share and export"),
+    ]),
+]
+
+
+def pages():
+    """[(file, label)] of every page, in order."""
+    return [page for _, group in SECTIONS for page in group]
+
+
+def links():
+    """The sections and their page links (the sidebar's top)."""
+    for section, group in SECTIONS:
+        st.caption(section)
+        for path, label in group:
+            st.page_link(path, label=label)

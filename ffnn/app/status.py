@@ -1,0 +1,107 @@
+"""The main run's numbers and messages, drawn in the live area: the counter t / max_iterations
+with the current L(θ) and accuracies, and what the watchdog sees (divergence, overshoot, stall).
+"""
+
+import streamlit as st
+
+from ffnn.diagnose import curvature_text, explain, suggestion
+from ffnn.probe import probe
+from ffnn.watch import watch
+
+
+def metrics(run):
+    """The counter and the numbers at the current θ, each as wide as its text (never cut off),
+    in a row that wraps on a narrow screen."""
+    tr = run.trainer
+    now = probe(tr)
+    finite = " (at the last θ whose loss is finite)" if tr.diverged else ""
+    with st.container(horizontal=True, gap="medium", key="metrics"):
+        st.metric("Iteration t", f"{tr.t} / {tr.max_iterations}", width="content")
+        both = "test_loss" in now
+        st.metric("L(θ) train / test" if both else "L(θ) train",
+                  _loss(now["train_loss"]) + (f" / {_loss(now['test_loss'])}" if both else ""),
+                  width="content", help="The loss at the current θ" + finite)
+        if "train_acc" in now:
+            both = "test_acc" in now
+            st.metric("Accuracy train / test" if both else "Accuracy",
+                      f"{now['train_acc']:.1%}" + (f" / {now['test_acc']:.1%}" if both else ""),
+                      width="content")
+
+
+def _loss(value):
+    """4 significant digits; a huge loss in powers of ten, so it stays short."""
+    return f"{value:.4g}" if abs(value) < 1e5 else f"{value:.2e}"
+
+
+def verdict(run):
+    """What the watchdog says: ("diverged", None), ("overshoot" or "stall", a Verdict),
+    ("done", None) at max_iterations, or None while descent goes well."""
+    tr = run.trainer
+    if tr.diverged is not None:
+        return "diverged", None
+    seen = watch(tr)
+    if seen is not None:
+        return seen.kind, seen
+    if tr.t >= tr.max_iterations:
+        return "done", None
+    return None
+
+
+def alerts(run, said=None):
+    """The watchdog's message, compact: a headline with what to do at once, the why behind a
+    "Why?" popover (so that a message never pushes a chart far down). `said`: verdict(run)
+    when the caller has it already."""
+    said = verdict(run) if said is None else said
+    if said is None:
+        return
+    tr = run.trainer
+    kind, seen = said
+    if kind == "diverged":
+        _suggest(run, "**Training diverged** and paused.", st.error)
+    elif kind == "overshoot":
+        _suggest(run, f"**L(θ) is not going down: η = {tr.lr:g} overshoots.**", st.warning,
+                 seen.text)
+    elif kind == "stall":
+        with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                          key="stall_row"):
+            st.info(f"**{seen.headline}.** {seen.advice}", icon="🐢", width="stretch")
+            with st.popover("Why?"):
+                st.markdown(seen.text)
+    else:
+        st.info(f"Reached max_iterations = {tr.max_iterations}. Raise it in the sidebar "
+                "(Advanced) to go on.")
+
+
+def _use_lr(value):
+    """The suggested η, and go on playing from the last finite θ."""
+    ss = st.session_state
+    ss["lr"] = value
+    ss["run"].trainer.lr = value        # clears the divergence: the run can go on
+    ss["playing"] = True
+
+
+def _suggest(run, headline, show, seen_text=""):
+    """The headline and a one-click learning rate that goes on from the last finite θ; why (the
+    sharpness at θ₀) in a popover."""
+    tr, ss = run.trainer, st.session_state
+    key = (id(tr), tr.diverged, tr.lr)
+    if ss.get("why_key") != key:        # sharpness costs ~40 gradients: once per (run, η)
+        ss["why_key"] = key
+        if tr.diverged is not None:
+            why = explain(tr)
+            ss["why"] = (why.text(tr.lr), why.suggested_lr)
+        else:
+            lam, lr = suggestion(tr)
+            ss["why"] = (f"{curvature_text(lam, tr.lr)} Try η = {lr:g}.", lr)
+    text, lr = ss["why"]
+    show(headline, icon="⚠️")
+    with st.container(horizontal=True, vertical_alignment="center", gap="small",
+                      key="suggest_row"):
+        # The button sits in the live area (a fragment): its click re-runs only the fragment,
+        # so the sidebar, the URL and the control row would keep the old η until some full
+        # run. Its callback sets η; the rerun of the whole app makes every control show it.
+        if st.button(f"Use η = {lr:g} and go on", on_click=_use_lr, args=(lr,),
+                     type="primary", key="use_suggested_lr"):
+            st.rerun()
+        with st.popover("Why?"):
+            st.markdown(" ".join(x for x in (seen_text, text) if x))
