@@ -11,12 +11,14 @@ import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
 from ffnn.app import board, page, views
+from ffnn.app import settings as S
 from ffnn.app.board_store import BoardError
 from ffnn.app.guard import guarded
 from ffnn.figures.board import board_curves, loss_vs_lr
 
 WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
 CHART_HEIGHT = 330
+TABLE_HEIGHT = 220       # px: about five rows, then the table scrolls
 COLOR, SELECTED = "board_color_by", "board_selected"          # widget keys
 SHOW = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 
@@ -54,7 +56,8 @@ def send_form(run):
             if run is not None:
                 tr = run.trainer
                 loss = tr.evaluate()["train_loss"] if tr.t else None
-                st.caption(f"Your run: η = {tr.lr:g}, {run.cfg['optimizer']}, t = {tr.t}"
+                optimizer = S.NAMES["optimizer"][run.cfg["optimizer"]]
+                st.caption(f"Your run: η = {tr.lr:g}, {optimizer}, t = {tr.t}"
                            + (f", train loss {loss:.4g}" if loss is not None else "")
                            + ". Train on any page, then send it here.")
             st.button("Send my run to the class", on_click=board.send, type="primary")
@@ -94,7 +97,8 @@ def runs_table(entries):
                    "run to the class”.")
         return
     fmt = st.column_config.NumberColumn
-    st.dataframe(board.table(entries), hide_index=True, width="stretch", height=220,
+    height = min(TABLE_HEIGHT, 35 * (len(entries) + 1) + 3)     # no empty rows below a few runs
+    st.dataframe(board.table(entries), hide_index=True, width="stretch", height=height,
                  column_config={"η": fmt(format="%g"), "train loss": fmt(format="%.4g"),
                                 "test loss": fmt(format="%.4g"),
                                 "train acc": fmt(format="percent"),
@@ -103,7 +107,11 @@ def runs_table(entries):
 
 def lecturer_tools(db, info, entries, selected):
     present = st.session_state["present"]
-    with st.expander("Lecturer tools", expanded=not present):
+    # On a projector the tools fold away; on the lecturer's own screen they are always open.
+    box = st.expander("Lecturer tools") if present else st.container(border=True)
+    with box:
+        if not present:
+            st.markdown("##### Lecturer tools")
         one, two, three, four, five = st.columns(5, vertical_alignment="bottom")
         label = "" if selected is None else f" #{selected}"
         one.button(f"Hide run{label}", on_click=board.hide, args=(selected,),
@@ -127,9 +135,11 @@ def lecturer_tools(db, info, entries, selected):
             student, lecturer = board.links(info.code, st.session_state.get(board.KEY))
             st.caption("Student link (or the class code on the slide):")
             st.code(student, language=None)
-            st.caption("Your lecturer link: keep it to yourself and never project it. Opened "
-                       "again, it brings back these tools.")
-            st.code(lecturer, language=None)
+            # Folded, so that a lecturer who projects this screen does not show the key.
+            with st.expander("Your lecturer link (secret: never project it)"):
+                st.caption("Opened again, in any browser, it brings back these tools. The board "
+                           "is deleted after 24 hours without activity.")
+                st.code(lecturer, language=None)
 
 
 def _csv(db, code):

@@ -78,7 +78,8 @@ class PostgresServer:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"postgres exited:\n{self.output()}")
             ready = subprocess.run([f"{self.bin}/pg_isready", "-h", "127.0.0.1", "-p",
-                                    str(self.port), "-U", "postgres"], capture_output=True)
+                                    str(self.port), "-U", "postgres"], capture_output=True,
+                                   check=False)
             if ready.returncode == 0:
                 return self
             time.sleep(0.1)

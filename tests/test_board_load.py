@@ -10,14 +10,15 @@ import time
 import uuid
 from pathlib import Path
 
+import pgserver
 import pytest
 import sqlalchemy as sa
-
-import browser as B
-import pgserver
 from board_client import Tab
+
 from ffnn.app import board as G
 from ffnn.app import board_store as S
+
+import browser as B
 
 N = 60
 WINDOW = 4.0                    # s over which the 60 clicks are spread (all within 5 s)
@@ -60,7 +61,7 @@ async def class_of_60(servers):
                if SEND not in s.buttons or NAME not in s.inputs]
     assert not missing, missing[:2]
     sent, done = [0.0] * N, [0.0] * N
-    start = time.monotonic()
+    start, wall = time.monotonic(), time.time()
 
     async def send(i, tab):
         await asyncio.sleep(start + i * WINDOW / N - time.monotonic())
@@ -86,10 +87,12 @@ async def class_of_60(servers):
         before = len(projector.runs_seen)
         t0 = time.monotonic()
         await tab.click(SEND, **{NAME: f"late{j}"})
-        await until(lambda: len(projector.runs_seen) > before, 30)
+        await until(lambda n=before: len(projector.runs_seen) > n, 30)
         seen.append(projector.runs_seen[-1][0] - t0)
         await tab.close()
     figures["one_run_seen_on_the_other_server_s"] = seen
+    figures["_wall_start"] = wall
+    figures["_sent"] = sent
     stop.set()
     await watching
     for tab in (lecturer, projector, *students):
@@ -102,11 +105,11 @@ def run_class(servers):
         return asyncio.run(class_of_60(servers))
     except BaseException:
         for server in servers:                # what the servers logged, for the failure report
-            print(server.output())
+            print(server.output()[-20000:])
         raise
 
 
-def check_board(url, code):
+def check_board(url, code, figures):
     engine = sa.create_engine(url)
     try:
         entries = S.Store(engine).entries(code)
@@ -117,6 +120,9 @@ def check_board(url, code):
     assert sorted(n for n in names if n.startswith("s")) == sorted(f"s{i}" for i in range(N))
     by_name = {e.name: e for e in entries}
     assert all(by_name[f"s{i}"].lr == lr_of(i) and by_name[f"s{i}"].t == 20 for i in range(N))
+    wall, sent = figures.pop("_wall_start"), figures.pop("_sent")
+    stored = [by_name[f"s{i}"].created - wall - sent[i] for i in range(N)]
+    figures["stored_after_click_s"] = {"median": sorted(stored)[N // 2], "max": max(stored)}
 
 
 def report(store, figures):
@@ -130,7 +136,7 @@ def test_sixty_sessions_one_server_on_sqlite(tmp_path, monkeypatch):
     monkeypatch.setenv(G.ENV, url)
     with B.Server() as server:
         code, figures = run_class([server])
-    check_board(url, code)
+    check_board(url, code, figures)
     report("sqlite", figures)
     assert figures["clicks_sent_within_s"] < 5
 
@@ -142,7 +148,7 @@ def test_sixty_sessions_two_replicas_on_postgresql(monkeypatch):
     monkeypatch.setenv(G.ENV, url)
     with B.Server() as a, B.Server() as b:
         code, figures = run_class([a, b])
-    check_board(url, code)
+    check_board(url, code, figures)
     report("postgresql", figures)
     assert figures["clicks_sent_within_s"] < 5
     assert max(figures["one_run_seen_on_the_other_server_s"]) < 5

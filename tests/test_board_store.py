@@ -10,10 +10,10 @@ import time
 import uuid
 
 import numpy as np
+import pgserver
 import pytest
 import sqlalchemy as sa
 
-import pgserver
 from ffnn import Network, Trainer
 from ffnn.app import board_codes as C
 from ffnn.app import board_store as B
@@ -210,7 +210,7 @@ def test_the_lecturer_hides_closes_and_clears(store, clock):
     store.submit(code, "c", sub())
     assert store.clear(code, key) == 3
     assert store.entries(code, include_hidden=True) == [] and store.board(code).n_runs == 0
-    other, other_key = store.open_board()
+    _, other_key = store.open_board()
     with pytest.raises(B.BoardError, match="Only the lecturer"):
         store.clear(code, other_key)                   # one board's key opens no other
 

@@ -110,7 +110,7 @@ def test_a_lecturer_opens_a_board_and_students_send(db):
     assert list(table["η"]) == [0.03, 1.0, 10.0] and list(table["name"]) == ["Ann", "anonymous",
                                                                             "Bo"]
     assert list(table["t"]) == [40, 40, 40]
-    scatter, curves = figures(teacher)
+    scatter, _ = figures(teacher)
     xs = sorted(x for trace in scatter["data"] if trace.get("name") != "selected"
                 for x in trace["x"])
     assert xs == [0.03, 1.0, 10.0] and scatter["layout"]["xaxis"]["type"] == "log"
@@ -121,7 +121,7 @@ def test_a_lecturer_opens_a_board_and_students_send(db):
 
 
 def test_the_lecturer_opens_a_run_bit_for_bit_hides_closes_and_clears(db):
-    teacher, code, key = lecturer(db)
+    teacher, code, _ = lecturer(db)
     one = click(student(code, "Cy", lr=0.3, activation="relu", t=57), SEND)
     click(student(code, "Di", lr=3, t=20), SEND)
     teacher = run(teacher)
@@ -179,7 +179,7 @@ def test_names_are_plain_text_and_limits_refuse_with_a_message(db):
 
 
 def test_forged_codes_and_keys(db):
-    _, code, key = lecturer(db)
+    _, code, _ = lecturer(db)
     for forged in ("<script>", "ABC", "'; DROP TABLE x"):
         at = open_app({"class": forged})
         assert any("Ignored" in w and "class" in w for w in texts(at))
@@ -249,7 +249,7 @@ def test_presentation_mode_and_colour(db):
     _, code, key = lecturer(db)
     click(student(code, lr=0.1, optimizer="adam", t=5), SEND)
     at = board_page({"class": code, "key": key, "present": "1"})
-    scatter, curves = figures(at)
+    scatter, _ = figures(at)
     assert scatter["layout"]["font"]["size"] == 20 and scatter["layout"]["height"] <= 300
     assert not at.code                                          # no link on the projector
     at.selectbox(key="board_color_by").set_value("optimizer")
@@ -262,6 +262,6 @@ def test_the_rest_of_the_app_works_without_the_database(monkeypatch):
     monkeypatch.setenv(G.ENV, f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")
     at = board_page({"class": "KX7P2Q"})
     assert any("cannot be reached" in m for m in texts(at))
-    at.switch_page("pages/1_Loss_curves.py")
+    at.switch_page("pages/1_Training_curves.py")
     at = run(at)
     assert at.get("plotly_chart") and not [m for m in texts(at) if "cannot" in m]

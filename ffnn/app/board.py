@@ -76,7 +76,7 @@ def store():
     nothing of a user's); Unavailable if the database cannot be reached."""
     try:
         return Store(_connection().engine)
-    except Exception as err:  # noqa: BLE001 (a driver, a URL or a network error: all the same here)
+    except Exception as err:
         raise unavailable(err) from err
 
 
@@ -189,7 +189,7 @@ def settings_of(run):
         raise BoardError(f"A run on the board replays at most {urlstate.MAX_T:,} updates; this "
                          f"one has {tr.t:,}. Nothing was sent.")
     params = urlstate.encode(run.cfg)
-    values, warnings = urlstate.decode(params)
+    _, warnings = urlstate.decode(params)
     if warnings:
         raise BoardError(f"{warnings[0]} Nothing was sent.")
     return params

@@ -15,7 +15,7 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTWXYZ23456789"
 CODE_LENGTH = 6
 KEY_BYTES = 24                      # 192 bits; token_urlsafe makes 32 characters of them
 KEY_LENGTH = 32
-_KEY = re.compile(r"[A-Za-z0-9_-]{%d}" % KEY_LENGTH)
+_KEY = re.compile(rf"[A-Za-z0-9_-]{{{KEY_LENGTH}}}")
 
 
 def new_code():

@@ -37,8 +37,8 @@ def log_axis(log_range, top=None):
             break
     if len(vals) < 2:               # a sliver of a decade: three round numbers across it
         vals = sorted({float(f"{10 ** x:.2g}") for x in np.linspace(lo, hi, 3)})
-    if len(vals) > 7:
-        vals = vals[::math.ceil(len(vals) / 6)]
+    if len(vals) > 5:               # large type on a projector: at most five labels
+        vals = vals[::math.ceil(len(vals) / 5)]
     return {"tickvals": vals, "ticktext": [f"{v:g}" for v in vals]}
 
 
@@ -59,12 +59,12 @@ def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
     drawn as crosses in a band at the top, above every finished run. `selected`: the id of the
     run to ring."""
     losses = [r["loss"] for r in runs if not _diverged(r)]
-    yrange = _log_range([max(x, LOSS_FLOOR) for x in losses if x is not None], (-3, 1))
+    yrange = _log_range([max(x, LOSS_FLOOR) for x in losses if x is not None], (-3.3, 1.3))
     band = (yrange[1] - yrange[0]) * 0.12
     finished_top = yrange[1]
     top = yrange[1] + band                      # the diverged band's centre
     yrange = [yrange[0], top + band]
-    xrange = _log_range([r["lr"] for r in runs], (-4, 1), pad=0.08)
+    xrange = _log_range([r["lr"] for r in runs], (-4.3, 1.3), pad=0.08)
     colors = group_colors(groups)
     data = []
     for group in groups:
@@ -119,7 +119,7 @@ def _selected(runs, selected, top):
     r = chosen[0]
     return [{"type": "scatter", "mode": "markers", "x": [r["lr"]], "y": [_y(r, top)],
              "showlegend": False, "hoverinfo": "skip", "name": "selected",
-             "marker": {"size": 22, "symbol": "circle-open",
+             "marker": {"size": 22, "symbol": "circle-open", "color": SELECTED_COLOR,
                         "line": {"width": 3, "color": SELECTED_COLOR}}}]
 
 
