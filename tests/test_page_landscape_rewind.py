@@ -6,15 +6,20 @@ import json
 import numpy as np
 import pytest
 
-from apptest import PAGES, advance, click, counter, goto, run, run_state, start
+from apptest import PAGES, advance, click, counter, run, run_state, start
 
-LANDSCAPE, REWIND = "Loss landscape", "Rewind"      # views of the Training curves page
+LANDSCAPE, REWIND = "pages/10_Loss_landscape.py", "pages/11_Rewind.py"
 PATH = "path θ₀ … θₜ, projected"
 
 
 @pytest.fixture
 def at():
     return start()
+
+
+def goto(at, page):
+    at.switch_page(page)
+    return run(at)
 
 
 def chart(at, key):
