@@ -175,9 +175,7 @@ class Probe(Student):
         async with self._connect(url) as ws:
             await self._send_rerun(ws)
             await self._until_finished(ws)
-            await self._send_rerun(ws, trigger=self.play_id)
-            while self.auto is None:
-                self._read(await ws.recv())
+            await self.play(ws)
             while not stop.is_set():
                 sent = time.monotonic()
                 await self._send_rerun(ws, fragment_id=self.auto[1])

@@ -38,11 +38,14 @@ class Student:
         self.ports = []            # local ports of its websocket connections, in order
         self.connected = []        # when each websocket was opened (time.monotonic())
         self.closed_at = None      # when its websocket failed, if it did
+        self.started_play = False  # Play pressed, and a fragment on a timer came with it
+        self.before_play = set()   # fragments on a timer before Play (not the live area)
         self.frames = 0            # fragment runs finished while playing
         self.frame_times = []      # when each arrived (time.monotonic())
         self.play_id = None
         self.page_hash = ""
-        self.auto = None           # (interval s, fragment id) once Play runs
+        self.auto = None           # (interval s, fragment id) of the live area once Play runs
+        self.autos = {}            # fragment id -> interval: every fragment on a timer
         self.error = None
 
     async def _send_rerun(self, ws, *, fragment_id="", trigger=None):
@@ -71,13 +74,25 @@ class Student:
             if el.WhichOneof("type") == "button" and el.button.id.endswith("-play"):
                 self.play_id = el.button.id
         elif kind == "auto_rerun":
-            self.auto = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+            # The page runs every fragment on a timer; the live area is the most frequent (the
+            # app keeps others, e.g. a slow one that makes a page rerun after a reconnection)
+            self.autos[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
+            self._live()
+        elif kind == "stop_auto_rerun":
+            for fid in msg.stop_auto_rerun.fragment_ids:
+                self.autos.pop(fid, None)
+            self._live()
         elif kind == "script_finished":
             if self.auto and msg.script_finished == FRAGMENT_DONE:
                 self.frames += 1
                 self.frame_times.append(time.monotonic())
             return "finished"
         return None
+
+    def _live(self):
+        if self.autos and self.started_play:
+            fid = min(self.autos, key=self.autos.get)
+            self.auto = (self.autos[fid], fid)
 
     async def _until_finished(self, ws):
         while self._read(await ws.recv()) != "finished":
@@ -111,6 +126,15 @@ class Student:
         self.ports.append(ws.local_address[1])
         self.connected.append(time.monotonic())
 
+    async def play(self, ws):
+        """Press Play; return once the live area runs on a timer (self.auto)."""
+        self.before_play = set(self.autos)
+        await self._send_rerun(ws, trigger=self.play_id)
+        while not set(self.autos) - self.before_play:
+            self._read(await ws.recv())
+        self.started_play = True
+        self._live()
+
     async def visit(self, url):
         """Open a session (a websocket and the page's first run) and leave."""
         async with self._connect(url) as ws:
@@ -126,9 +150,7 @@ class Student:
                 await self._until_finished(ws)
                 if self.play_id is None:
                     raise RuntimeError("no Play button in the first run")
-                await self._send_rerun(ws, trigger=self.play_id)
-                while self.auto is None:
-                    self._read(await ws.recv())
+                await self.play(ws)
                 if started is not None:
                     started()
                 reader = asyncio.ensure_future(self._read_forever(ws))

@@ -111,11 +111,12 @@ def test_no_t_in_the_address_for_uploaded_points():
 # ---- what the URL holds, without the app ---------------------------------------------------------
 
 def diverging_run():
-    """One point per update with Nesterov at η = 100: update 47 diverges (t stays 46)."""
+    """One point per update with Nesterov at η = 100: an update diverges before t = 200 (and
+    training goes on at a small η)."""
     run = build_run({**S.DEFAULTS, "lr": 100.0, "optimizer": "nesterov", "batch_size": 1,
                      "loss": "squared_error", "output": "linear"})
     run.trainer.step(200)
-    assert run.trainer.t == 46 and run.trainer.diverged is not None
+    assert 0 < run.trainer.t < 200 and run.trainer.diverged is not None
     return run
 
 
@@ -134,30 +135,41 @@ def rebuilt(run):
 
 def test_a_divergence_and_the_recovery_replay_bit_for_bit():
     run = diverging_run()
+    at = run.trainer.t
     adjust(run, lr=0.001)                # "Use η = … and go on": the state starts afresh
     run.trainer.step(30)
-    assert url_params(run)["changes"] == "46.diverged~46.lr.100"
+    assert run.trainer.t == at + 30 and run.trainer.diverged is None
+    assert url_params(run)["changes"] == f"{at}.diverged~{at}.lr.100"
     again = rebuilt(run)
-    assert again.trainer.t == run.trainer.t == 76 and again.trainer.diverged is None
+    assert again.trainer.t == at + 30 and again.trainer.diverged is None
     same_bits(again.net.theta, run.net.theta)
     assert again.trainer.events == run.trainer.events
     assert url_params(again) == url_params(run)
     # the failed update moved the mini-batch order on and the lr change then reset Nesterov's
     # velocity; a replay that skips the failed update is another θ
-    skipped = replayed(build_run(again.cfg), 76, [(46, "lr", 100.0)])
-    assert (skipped.trainer.t, skipped.net.theta.tobytes()) != (76, run.net.theta.tobytes())
+    skipped = replayed(build_run(again.cfg), at + 30, [(at, "lr", 100.0)])
+    assert (skipped.trainer.t, skipped.net.theta.tobytes()) != (at + 30,
+                                                                run.net.theta.tobytes())
 
 
 def test_divergences_again_and_again_replay_bit_for_bit():
-    run = build_run({**S.DEFAULTS, "activation": "linear", "lr": 10.0, "batch_size": 10})
-    run.trainer.step(100)
-    assert run.trainer.t == 6 and run.trainer.diverged is not None
+    run = diverging_run()
+    first = run.trainer.t
     adjust(run, lr=0.001)
-    run.trainer.step(100)                # one update, then it diverges again
-    assert run.trainer.t == 7 and run.trainer.diverged is not None
-    adjust(run, lr=0.0001)
-    run.trainer.step(5)                  # and again: diverged now
-    assert url_params(run)["changes"] == "6.diverged~6.lr.10~7.diverged~7.lr.0.001~7.diverged"
+    run.trainer.step(10)
+    adjust(run, lr=100.0)
+    run.trainer.step(200)                # diverges again
+    second = run.trainer.t
+    assert run.trainer.diverged is not None and first + 10 <= second < first + 210
+    adjust(run, lr=0.001)
+    run.trainer.step(5)
+    adjust(run, lr=100.0)
+    run.trainer.step(200)                # and again: diverged now
+    third = run.trainer.t
+    assert run.trainer.diverged is not None
+    assert url_params(run)["changes"] == (
+        f"{first}.diverged~{first}.lr.100~{first + 10}.lr.0.001~{second}.diverged~"
+        f"{second}.lr.100~{second + 5}.lr.0.001~{third}.diverged")
     again = rebuilt(run)
     assert again.trainer.t == run.trainer.t and again.trainer.diverged == run.trainer.diverged
     same_bits(again.net.theta, run.net.theta)
@@ -165,9 +177,10 @@ def test_divergences_again_and_again_replay_bit_for_bit():
 
 def test_a_run_that_is_diverged_now_replays_diverged():
     run = diverging_run()
-    assert url_params(run)["changes"] == "46.diverged"
+    assert url_params(run)["changes"] == f"{run.trainer.t}.diverged"
     again = rebuilt(run)
-    assert again.trainer.diverged == run.trainer.diverged and again.trainer.t == 46
+    assert again.trainer.diverged == run.trainer.diverged
+    assert again.trainer.t == run.trainer.t
     same_bits(again.net.theta, run.net.theta)
 
 
@@ -198,7 +211,7 @@ def test_replaying_a_url_that_does_not_fit_gives_none():
 
 def test_a_typed_value_a_url_cannot_hold_keeps_t_out_of_the_address():
     run = build_run(dict(S.DEFAULTS))
-    adjust(run, lr=500.0)                # typed: the sidebar takes it, a URL does not
+    adjust(run, lr=2 * S.MAX_LR)         # beyond what a URL takes (the sidebar refuses it too)
     run.trainer.step(3)
     assert "t" not in url_params(run)
 

@@ -44,6 +44,7 @@ def frame(title, intro):
     if run is not None:
         guarded(state.replay, run)
         guarded(state.write_url, run)
+    state.rerun_on_reconnect()
     st.markdown(f"#### {title}")
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)

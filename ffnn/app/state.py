@@ -115,6 +115,24 @@ def keep_url(_trainer):
         write_url(ss["run"])
 
 
+RECONNECT_CHECK = 30.0   # s between the empty timer runs of rerun_on_reconnect
+
+
+def _nothing():
+    """The body of rerun_on_reconnect's fragment: it draws nothing."""
+
+
+def rerun_on_reconnect():
+    """Keep one empty fragment on a timer in every page. When its WebSocket comes back,
+    Streamlit's page asks the server for a run only if a run was going on or some fragment runs
+    on a timer; without one, a paused page whose replica died reconnects to another replica and
+    stays a picture of the old session until clicked (its download buttons pointing at files the
+    new replica never had). With it, the page asks for a run at once, and the new session
+    rebuilds the run from the address bar (replay). Costs each session one empty fragment run
+    every RECONNECT_CHECK seconds."""
+    st.fragment(_nothing, run_every=RECONNECT_CHECK)()
+
+
 def replay(run):
     """A URL's t on a session's first run: from the same θ₀, run that many updates with the
     settings in force at each t (the URL's `changes`), as the run that wrote the URL did, so
@@ -176,8 +194,14 @@ def replayed(run, t, changes, uploaded=None):
         if trainer.t != at:              # diverged before reaching it: not this URL's run
             return None
         if key == urlstate.DIVERGED:
-            trainer.step(1)
-            if trainer.diverged is None:
+            # The update that failed: tried again, one update at a time, as the run did. It may
+            # come after one more good update, which the divergence then undid (the engine
+            # keeps the last θ whose loss and gradient are finite): t comes back to `at`.
+            for _ in range(2):
+                trainer.step(1)
+                if trainer.diverged is not None:
+                    break
+            if trainer.diverged is None or trainer.t != at:
                 return None
             out.marked = trainer.diverged
         else:
