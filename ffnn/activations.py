@@ -57,8 +57,8 @@ class Activation:
     """g for one hidden layer, and everything the app shows of it.
 
     f(A) -> H and grad(A, H) -> g'(A), elementwise, any shape; grad None means g'(a) = 1
-    (linear), so backward skips the product. `derivative` is g' in LaTeX, written with A_i and
-    H_i (the Backprop page puts the layer's number for i). `kinks`: the values of a where g' jumps
+    (linear), so backward skips the product. `derivative` is g' in LaTeX, written with A_l and
+    H_l (the Backprop page puts the layer's number for l). `kinks`: the values of a where g' jumps
     (ReLU: 0); a finite difference straddling one disagrees with backprop, so the gradient check
     counts the pre-activations near them. `range`: (low, high) of g, or None when unbounded; the
     neuron maps use it as their colour range.
@@ -74,10 +74,10 @@ class Activation:
 
 
 ACTIVATIONS = {a.name: a for a in (
-    Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad, r"H_i\odot(1-H_i)", range=(0, 1)),
-    Activation("tanh", "Tanh", np.tanh, _tanh_grad, r"1-H_i^2", range=(-1, 1)),
-    Activation("relu", "ReLU", _relu, _relu_grad, r"[A_i>0]", kinks=(0.0,)),
+    Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad, r"H_l\odot(1-H_l)", range=(0, 1)),
+    Activation("tanh", "Tanh", np.tanh, _tanh_grad, r"1-H_l^2", range=(-1, 1)),
+    Activation("relu", "ReLU", _relu, _relu_grad, r"[A_l>0]", kinks=(0.0,)),
     Activation("leaky_relu", f"Leaky ReLU ({LEAKY_SLOPE})", _leaky_relu, _leaky_relu_grad,
-               rf"[A_i>0] + {LEAKY_SLOPE}\,[A_i\le 0]", kinks=(0.0,)),
+               rf"[A_l>0] + {LEAKY_SLOPE}\,[A_l\le 0]", kinks=(0.0,)),
     Activation("linear", "Linear", _linear, None, "1"),
 )}

@@ -19,8 +19,9 @@ _kept = weakref.WeakKeyDictionary()   # trainer -> (key, numbers): one probe per
 def probe(trainer):
     """-> dict at the current theta: t, train_loss [, test_loss] [, train_acc [, test_acc]],
     grad_W1..L and grad_b1..L (norms of grad theta_t on the whole training set: one forward and
-    one backward pass), norm_W1..L (||W_l||_F). Computed once per theta (cached on t, lambda
-    and the settings changed so far)."""
+    one backward pass), norm_W1..L (||W_l||_F), and "grad": (dW, db), grad theta_t itself
+    (lists shaped like W and b; read-only copies). Computed once per theta (cached on t,
+    lambda and the settings changed so far)."""
     net = trainer.net
     key = (trainer.t, net.l2, len(trainer.events), trainer.diverged)
     kept = _kept.get(trainer)
@@ -42,5 +43,8 @@ def probe(trainer):
             out[f"grad_W{l}"] = float(np.linalg.norm(dW[l - 1]))
             out[f"grad_b{l}"] = float(np.linalg.norm(db[l - 1]))
             out[f"norm_W{l}"] = float(np.linalg.norm(net.W[l - 1]))
+    for g in (*dW, *db):
+        g.flags.writeable = False
+    out["grad"] = (dW, db)
     _kept[trainer] = (key, out)
     return out

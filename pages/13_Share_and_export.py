@@ -90,10 +90,10 @@ def share(run):
 # ---- export -----------------------------------------------------------------------------------
 
 EXPORT_HELP = {
-    "history": ("One row per recorded update: loss, accuracy, the norms of ∇W_l and ∇b_l "
+    "history": ("One row per recorded update: loss, accuracy, the norms of ∇Wₗ and ∇bₗ "
                 "(older rows thinned on long runs). pandas.read_csv reads it."),
     "theta_npz": ("W1 … WL and b1 … bL as NumPy arrays, numbered as in the lecture: "
-                  "np.load(path)['W1']. W_l has shape (n_{l-1}, n_l)."),
+                  "np.load(path)['W1']. $W_l \\in \\mathbb{R}^{n_{l-1} \\times n_l}$."),
     "theta_json": "The same θ as plain lists: sizes, activation, output, loss, W, b.",
     "dataset": ("x1, x2, the label or target, and the split (train or test). It can be "
                 "uploaded again below."),

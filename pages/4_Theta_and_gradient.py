@@ -1,11 +1,15 @@
-"""θ and ∇θ in the lecture's notation, and one update θ_{t+1} = θ_t − η∇θ_t with its numbers."""
+"""θ and ∇θ: the network drawn with its weights and each layer's gradient, θ_t and ∇θ_t in the
+lecture's notation (same pieces, same shapes), and one update θ_{t+1} = θ_t − η∇θ_t with its
+numbers."""
 
 import streamlit as st
 
 from ffnn.app import latex, page, views
 from ffnn.app.sidebar import bound
-from ffnn.figures import param_heatmaps, sub
+from ffnn.datasets import FEATURES
+from ffnn.figures import network_graph, param_heatmaps
 from ffnn.optimizers import OPTIMIZERS
+from ffnn.probe import probe
 
 
 def theta_layout(sizes):
@@ -39,21 +43,30 @@ def entry_picker(net):
 
 
 def update_equation(run, l, kind, i, j):
+    """The latest update of one entry, θ_{t-1} → θ_t, with its numbers; at t = 0 the first
+    one, θ₀ → θ₁, as it is about to happen (from ∇θ₀)."""
     tr, net = run.trainer, run.net
     name = rf"W_{{{l},{i}{j}}}" if kind == "W" else rf"b_{{{l},{j}}}"
-    now = net.W[l - 1][i - 1, j - 1] if kind == "W" else net.b[l - 1][j - 1]
+    g = rf"\frac{{\partial \mathcal{{L}}(\theta)}}{{\partial {name}}}"
+    eta = tr.lr
     if not tr.t:
-        st.latex(rf"{name}^{{(0)}} = {latex.num(now)}")
-        st.caption("Take a step to see an update written out.")
+        dW, db = probe(tr)["grad"]
+        now = net.W[l - 1][i - 1, j - 1] if kind == "W" else net.b[l - 1][j - 1]
+        grad = dW[l - 1][i - 1, j - 1] if kind == "W" else db[l - 1][j - 1]
+        st.latex(rf"\begin{{aligned}}{name}^{{(1)}} &= {name}^{{(0)}} - \eta\,{g} \\ &= "
+                 rf"{latex.num(now)} - {latex.num(eta)} \times ({latex.num(grad)}) = "
+                 rf"{latex.num(now - eta * grad)}\end{{aligned}}")
+        st.caption("The first update, about to happen: press Step to make it.")
         return
     before_W, before_b = net.unflatten(tr.theta_before)
+    now = net.W[l - 1][i - 1, j - 1] if kind == "W" else net.b[l - 1][j - 1]
     grad = tr.grad_W[l - 1][i - 1, j - 1] if kind == "W" else tr.grad_b[l - 1][j - 1]
     before = before_W[l - 1][i - 1, j - 1] if kind == "W" else before_b[j - 1]
-    t, eta = tr.t - 1, tr.lr
-    g = rf"\frac{{\partial \mathcal{{L}}(\theta)}}{{\partial {name}}}"
+    t = tr.t - 1
     if tr.optimizer == "gd":
-        st.latex(rf"{name}^{{({t + 1})}} = {name}^{{({t})}} - \eta\,{g} = {latex.num(before)} - "
-                 rf"{latex.num(eta)} \times ({latex.num(grad)}) = {latex.num(now)}")
+        st.latex(rf"\begin{{aligned}}{name}^{{({t + 1})}} &= {name}^{{({t})}} - \eta\,{g} "
+                 rf"\\ &= {latex.num(before)} - {latex.num(eta)} \times ({latex.num(grad)}) = "
+                 rf"{latex.num(now)}\end{{aligned}}")
     else:
         rule = OPTIMIZERS[tr.optimizer]
         st.latex(rf"{g} = {latex.num(grad)},\qquad {name}^{{({t + 1})}} - {name}^{{({t})}} = "
@@ -64,28 +77,47 @@ def update_equation(run, l, kind, i, j):
                    "Gradient descent to see the lecture's rule.")
 
 
+def graph(run, now):
+    """The network: edges are W (colour: sign, width: size), nodes b, and ‖∇Wₗ‖ per layer."""
+    net, h = run.net, run.trainer.history
+    L = net.L
+    first = h.iloc[0] if len(h) else now            # the first update's numbers: at θ₀
+    labels = [FEATURES[f][0] for f in run.data.features]
+    views.chart(network_graph(net.W, net.b, net.sizes, input_labels=labels,
+                              activations=net.activation, output=net.output,
+                              grads=[now[f"grad_W{l}"] for l in range(1, L + 1)],
+                              grads_0=[first[f"grad_W{l}"] for l in range(1, L + 1)],
+                              height=330), "graph")
+
+
 def view(run):
     tr, net = run.trainer, run.net
+    now = probe(tr)
     st.latex(theta_layout(net.sizes))
-    st.markdown(f"**One update, t = {max(tr.t - 1, 0)} → {tr.t}**, for an entry you pick")
-    update_equation(run, *entry_picker(net))
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown("**The network**: edges are the weights (blue positive, orange negative, "
+                    "width |w|), node colour is the bias; under each layer ‖∇Wₗ‖ (grey: at θ₀)")
+        graph(run, now)
+    with right:
+        st.markdown(f"**One update, t = {max(tr.t - 1, 0)} → {max(tr.t, 1)}**, for an entry "
+                    "you pick")
+        update_equation(run, *entry_picker(net))
+    dW, db = now["grad"]
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**θ at t = {tr.t}**: W{sub(1)} … W_L, b{sub(1)} … b_L")
+        st.markdown(f"**θ at t = {tr.t}**: W₁ … $W_L$, b₁ … $b_L$")
         views.chart(param_heatmaps(net.W, net.b, per_row=2), "theta")
     with right:
-        st.markdown("**∇θ of the latest update**: ∇W₁ … ∇W_L, ∇b₁ … ∇b_L, same shapes")
-        if tr.t:
-            views.chart(param_heatmaps([g.copy() for g in tr.grad_W],
-                                       [g.copy() for g in tr.grad_b], per_row=2,
-                                       names=("∇W", "∇b")), "grad_theta")
-        else:
-            st.caption("∇θ appears after the first update.")
+        st.markdown(f"**∇θ at t = {tr.t}**: ∇W₁ … $\\nabla W_L$, ∇b₁ … $\\nabla b_L$, the "
+                    "same shapes (the next update's gradient)")
+        views.chart(param_heatmaps(list(dW), list(db), per_row=2, names=("∇W", "∇b")),
+                    "grad_theta")
 
 
 page.show(
     "θ and ∇θ",
     "The lecture's θ is every weight matrix and bias vector, and ∇θ has exactly the same pieces "
-    "and shapes: W_L ∈ ℝⁿˣᵏ, ∇W_L ∈ ℝⁿˣᵏ. Gradient descent subtracts η∇θ from θ, entry by "
-    "entry.",
+    "and shapes: $W_L \\in \\mathbb{R}^{n \\times k}$, $\\nabla W_L \\in \\mathbb{R}^{n \\times k}$. "
+    "Gradient descent subtracts η∇θ from θ, entry by entry.",
     view)

@@ -48,5 +48,5 @@ page.show(
     "Gradient check",
     "Backpropagation computes ∇θ exactly; finite differences, (L(θ + h e_j) − L(θ − h e_j)) / 2h "
     "for every entry j, estimate it independently. Relative error "
-    "‖a − b‖ / (‖a‖ + ‖b‖) per W_l and b_l far below 1e-6 means backprop is right.",
+    "‖a − b‖ / (‖a‖ + ‖b‖) per Wₗ and bₗ far below 1e-6 means backprop is right.",
     view)

@@ -1,6 +1,6 @@
 """How to choose the loss L(θ)? Two copies of the sidebar's network train in lockstep (same θ₀,
 data and batches) and differ in one setting: both decision boundaries, both loss curves, and
-each example's output error signal δ_L. The pair is this page's own state ("cmp_" keys)."""
+each example's output error signal δ_L (δ at layer L). The pair is this page's own state ("cmp_" keys)."""
 
 import streamlit as st
 
@@ -22,7 +22,7 @@ DEFAULTS = {"loss": ("squared_error", "cross_entropy"), "lr": (0.1, 1.0),
 SCALES = (1, 2, 5, 10)
 EXPLAIN = (
     "Each dot is one training example: the further left, the more confidently its network "
-    "gets it wrong, and the higher, the stronger the error signal δ_L that backprop starts "
+    "gets it wrong, and the higher, the stronger the error signal $\\delta_L$ that backprop starts "
     "from. Cross-entropy's signal is largest for those confident mistakes (dashed curve), "
     "while squared error's is multiplied by the saturated output's derivative and falls to 0 "
     "as p → 0 (dotted curve): a confidently wrong output barely learns.")
@@ -130,9 +130,9 @@ def side(run, tr, title, key):
     now = tr.evaluate()
     cols = st.columns(3)
     cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
-    cols[1].metric("Train loss", f"{now['train_loss']:.4f}")
+    cols[1].metric("L(θ) train", f"{now['train_loss']:.4f}")
     if "train_acc" in now:
-        cols[2].metric("Train accuracy", f"{now['train_acc']:.1%}")
+        cols[2].metric("Accuracy train", f"{now['train_acc']:.1%}")
     if tr.diverged is not None:
         st.error(tr.diverged.message(), icon="⚠️")
     views.chart(views.boundary_figure(data, tr.net, height=400), key)
@@ -150,11 +150,11 @@ def view(run, pair, titles):
                                        log_y=st.session_state["cmp_log"],
                                        max_iterations=pair.a.max_iterations), "cmp_loss")
     with right:
-        st.markdown("**Error signal ‖δ_L‖ of each training example**",
-                    help="δ_L = ∂L/∂A_L from the engine's backprop, times N: L is a mean over "
+        st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
+                    help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, times N: L is a mean over "
                          "the N examples, so this is each example's own signal.")
         if data.task != "classification":
-            st.caption("δ_L against the probability of the true class needs classes: pick a "
+            st.caption("$\\delta_L$ against the probability of the true class needs classes: pick a "
                        "classification data set.")
             return
         signals = [output_deltas(tr.net, data.X_train, data.y_train) for tr in pair.trainers]

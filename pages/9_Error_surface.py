@@ -77,7 +77,7 @@ def settings():
 
 
 def toggles():
-    views.toggle("Log scale", "es_log", help="L(θ_t) against t on a log axis")
+    views.toggle("Log scale", "es_log", help="L(θₜ) against t on a log axis")
     views.toggle("3-D surface", "es_show_3d", help="Drawn below; heavier than the map")
 
 
@@ -115,8 +115,8 @@ def update(name, path, t, eta, loss):
         st.caption("The loop has ended: t = max_iterations." if t >= MAX_IT else
                    "The path ends here: the next update diverged.")
     elif name != "gd":
-        st.caption(f"{OPTIMIZERS[name].label}: the step Δθ_t is built from ∇θ_t and the "
-                   "earlier gradients, not only −η∇θ_t.")
+        st.caption(f"{OPTIMIZERS[name].label}: the step Δθₜ is built from ∇θₜ and the "
+                   "earlier gradients, not only −η∇θₜ.")
 
 
 def draw(paths, surf, t):

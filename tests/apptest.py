@@ -6,7 +6,12 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = ["pages/1_Loss_curves.py", "pages/2_Gradients.py", "pages/3_Parameters.py"]
+PAGES = ["pages/1_Training_curves.py", "pages/4_Theta_and_gradient.py", "pages/5_Backprop.py"]
+# The views of pages that show one of several: {label: (page, session key of its picker)}.
+VIEWS = {label: ("pages/1_Training_curves.py", "curves_view") for label in
+         ("Loss and accuracy", "Gradients per layer", "Loss landscape", "Rewind")}
+VIEWS |= {label: ("pages/5_Backprop.py", "backprop_view")
+          for label in ("Step by step", "Per hidden unit")}
 TIMEOUT = 60
 
 
@@ -41,6 +46,16 @@ def advance(at, n, target=None):
     """n more updates of the tab's run (or of `target`, say the Compare page's pair), then a
     run of the page: test setup where clicking Step ×10 n/10 times would only be slower."""
     (target or run_state(at).trainer).step(n)
+    return run(at)
+
+
+def goto(at, where):
+    """Switch to a page file, or to a view of a page (a label of VIEWS), and run it."""
+    if where in VIEWS:
+        page, key = VIEWS[where]
+        at.session_state[key] = where
+        where = page
+    at.switch_page(where)
     return run(at)
 
 

@@ -186,7 +186,7 @@ def test_max_iterations(at):
 
 
 def test_speed_control(at):
-    at.select_slider(key="_speed").set_value(50)
+    at.selectbox(key="_speed").set_value(200)
     at.run()
     assert_clean(at)
-    assert at.session_state["speed"] == 50
+    assert at.session_state["speed"] == 200

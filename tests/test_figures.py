@@ -403,12 +403,12 @@ def test_matrix_heatmaps_wrap_and_keep_cells_equal():
 
 def test_shape_labels_follow_the_lecture():
     sizes = [2, 8, 8, 3]
-    assert shape_label(sizes, 1) == "W₁ ∈ ℝ^(2×8)"
-    assert shape_label(sizes, 2) == "W₂ ∈ ℝ^(8×8) (n×n)"
-    assert shape_label(sizes, 3) == "W₃ ∈ ℝ^(8×3) (n×k)"
-    assert shape_label(sizes, 3, name="∇W") == "∇W₃ ∈ ℝ^(8×3) (n×k)"
-    assert bias_label(sizes, 2) == "b₂ ∈ ℝ^8 (n)"
-    assert bias_label(sizes, 3) == "b₃ ∈ ℝ^3 (k)"
+    assert shape_label(sizes, 1) == "W₁ ∈ ℝ<sup>2×8</sup>"
+    assert shape_label(sizes, 2) == "W₂ ∈ ℝ<sup>8×8</sup> (ℝ<sup>n×n</sup>)"
+    assert shape_label(sizes, 3) == "W₃ ∈ ℝ<sup>8×3</sup> (ℝ<sup>n×k</sup>)"
+    assert shape_label(sizes, 3, name="∇W") == "∇W₃ ∈ ℝ<sup>8×3</sup> (ℝ<sup>n×k</sup>)"
+    assert bias_label(sizes, 2) == "b₂ ∈ ℝ<sup>8</sup> (ℝ<sup>n</sup>)"
+    assert bias_label(sizes, 3) == "b₃ ∈ ℝ<sup>3</sup> (ℝ<sup>k</sup>)"
 
 
 # ---- the network as a graph, and θ as heatmaps ------------------------------------------------
@@ -479,8 +479,8 @@ def test_param_heatmaps_put_each_bias_under_its_weights():
         b_axis = fig.layout[f"xaxis{net.L + l + 1}"]
         assert list(W_axis.domain) == pytest.approx(list(b_axis.domain))
     titles = [a.text.split("<br>")[0] for a in fig.layout.annotations]
-    assert titles[:3] == ["W₁ ∈ ℝ^(2×8)", "W₂ ∈ ℝ^(8×8)", "W₃ ∈ ℝ^(8×3)"]
-    assert titles[3:] == ["b₁ ∈ ℝ^8", "b₂ ∈ ℝ^8", "b₃ ∈ ℝ^3"]
+    assert titles[:3] == ["W₁ ∈ ℝ<sup>2×8</sup>", "W₂ ∈ ℝ<sup>8×8</sup>", "W₃ ∈ ℝ<sup>8×3</sup>"]
+    assert titles[3:] == ["b₁ ∈ ℝ<sup>8</sup>", "b₂ ∈ ℝ<sup>8</sup>", "b₃ ∈ ℝ<sup>3</sup>"]
 
 
 def test_param_heatmaps_wrap_deep_nets():

@@ -124,10 +124,10 @@ def test_while_playing_the_home_page_draws_pictures_and_plotly_charts_when_pause
     assert len(at.get("plotly_chart")) == 3 and not at.get("image")
 
 
-@pytest.mark.parametrize("path", ["pages/8_Compare_losses.py", "pages/11_Rewind.py"])
+@pytest.mark.parametrize("path", ["pages/8_Compare_losses.py"])
 def test_pages_without_the_live_area_keep_plotly_charts_while_the_run_plays(path):
-    """Compare and Rewind draw no live area of the main run (nothing of theirs moves with
-    it), so a main run left playing must not turn their charts into pictures."""
+    """Compare draws no live area of the main run (nothing of its own moves with it), so a
+    main run left playing must not turn its charts into pictures."""
     at = start()
     at.switch_page(path)
     run(at)

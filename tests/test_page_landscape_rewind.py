@@ -6,20 +6,15 @@ import json
 import numpy as np
 import pytest
 
-from apptest import PAGES, advance, click, counter, run, run_state, start
+from apptest import PAGES, advance, click, counter, goto, run, run_state, start
 
-LANDSCAPE, REWIND = "pages/10_Loss_landscape.py", "pages/11_Rewind.py"
+LANDSCAPE, REWIND = "Loss landscape", "Rewind"      # views of the Training curves page
 PATH = "path θ₀ … θₜ, projected"
 
 
 @pytest.fixture
 def at():
     return start()
-
-
-def goto(at, page):
-    at.switch_page(page)
-    return run(at)
 
 
 def chart(at, key):
@@ -202,7 +197,7 @@ def test_rewind_shows_theta_as_it_was(at):
     # the loss shown is the loss of theta_s
     twin = live.net.copy()
     twin.theta[...] = theta_s
-    shown = next(m.value for m in at.metric if m.label == "Train loss at t")
+    shown = next(m.value for m in at.metric if m.label == "L(θ) train at t")
     assert float(shown) == pytest.approx(twin.loss(live.X, live.labels), abs=1e-4)
     assert [m.value for m in at.metric if m.label == "Showing θ at t"] == [f"{s} / {t}"]
 

@@ -6,7 +6,7 @@ import re
 import numpy as np
 import pytest
 
-from apptest import chart_specs, click, run, run_state, start
+from apptest import chart_specs, click, goto, run, run_state, start
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +66,7 @@ def test_gradient_check_page_passes_on_a_correct_backprop(at):
 
 
 def test_neurons_page_draws_one_map_per_unit(at):
-    go(at, "7_Neurons")
+    goto(at, "Per hidden unit")
     sizes = run_state(at).net.sizes
     maps, signals = chart_specs(at)
     assert len(maps["data"]) == sizes[1] == 4

@@ -35,7 +35,7 @@ def test_presentation_toggle_and_back():
     set_widget(at, "toggle", "_present", True)
     assert chart_specs(at)[0]["layout"]["font"]["size"] == 20
     assert "Initialisation" not in labels(at)
-    at.switch_page("pages/2_Gradients.py")
+    at.switch_page("pages/1_Training_curves.py")
     run(at)
     assert widget(at, "toggle", "_present").value is True        # survives the page switch
     set_widget(at, "toggle", "_present", False)

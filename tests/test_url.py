@@ -106,7 +106,7 @@ def test_the_address_bar_follows_the_settings():
     set_widget(at, "select_slider", "_lr", 0.03)
     set_widget(at, "selectbox", "_dataset", "moons")
     assert at.query_params["lr"] == "0.03" and at.query_params["dataset"] == "moons"
-    at.switch_page("pages/1_Loss_curves.py")
+    at.switch_page("pages/1_Training_curves.py")
     run(at)
     assert at.query_params["lr"] == "0.03"                # kept across page switches
 

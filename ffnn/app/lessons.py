@@ -13,6 +13,7 @@ class Lesson:
     try_next: str             # one thing to change afterwards
     settings: dict = field(default_factory=dict)
     page: str = "dashboard.py"
+    view: tuple = ()          # (session key, label): the view the page opens on, if it has several
 
     def cfg(self):
         """The full settings of this lesson: the defaults with this lesson's changes."""
@@ -34,9 +35,9 @@ LESSONS = {
         "exactly the same gradient, so after any number of updates the units are still "
         "identical copies and the layer acts like a single unit. Random initialisation breaks "
         "this symmetry.",
-        "Open Parameters θ: every column of W₁ is the same. Then pick Xavier initialisation.",
+        "Look at θ: every column of W₁ is the same. Then pick Xavier initialisation.",
         {"dataset": "circle", "init": "zeros", "activation": "sigmoid", "lr": 0.3, "seed": 0},
-        page="pages/3_Parameters.py"),
+        page="pages/4_Theta_and_gradient.py"),
     "diverge": Lesson(
         "Learning rate too large: divergence",
         "With η = 3 each update overshoots the bottom of the valley and lands higher on the "
@@ -49,10 +50,11 @@ LESSONS = {
         "Deep sigmoid network: vanishing gradients",
         "Going back through each sigmoid layer multiplies δ by σ'(A) ≤ 1/4, so after six layers "
         "‖∇W₁‖ is orders of magnitude smaller than ‖∇W₇‖ and the first layers barely learn. "
-        "The Gradients page shows the layers' norms apart on its log scale.",
+        "The bars of ‖∇Wₗ‖ per layer, on a log scale, show them apart.",
         "Switch the activation to ReLU or tanh and compare the gradient norms.",
         {"dataset": "circle", "n_hidden": 6, **{f"width_{i}": 8 for i in range(1, 7)},
-         "activation": "sigmoid", "lr": 0.3, "seed": 0}, page="pages/2_Gradients.py"),
+         "activation": "sigmoid", "lr": 0.3, "seed": 0}, page="pages/1_Training_curves.py",
+        view=("curves_view", "Gradients per layer")),
     "saturation": Lesson(
         "Squared error with a sigmoid output saturates",
         "With a sigmoid output, the squared error's error signal is 2(ŷ − y)·ŷ(1 − ŷ): on a "
@@ -66,7 +68,7 @@ LESSONS = {
          "seed": 1}),
     "momentum": Lesson(
         "Momentum against plain gradient descent",
-        "Momentum adds up past gradients, u_t = γu_{t−1} + η∇θ_t, so along a long gentle slope "
+        "Momentum adds up past gradients, uₜ = γuₜ₋₁ + η∇θₜ, so along a long gentle slope "
         "its steps grow up to 1/(1 − γ) = 10 times larger than plain gradient descent's. With the "
         "same η = 0.03 it reaches a low loss in a few hundred iterations where gradient descent "
         "has hardly started.",

@@ -16,22 +16,20 @@ HOME = "dashboard.py"
 SECTIONS = [
     ("Gradient descent", [
         (HOME, "Gradient descent"),
-        ("pages/1_Loss_curves.py", "Loss and accuracy"),
-        ("pages/11_Rewind.py", "Rewind"),
-        ("pages/9_Error_surface.py", "Error surface"),
+        ("pages/1_Training_curves.py", "Training curves"),
+        ("pages/9_Error_surface.py", "Error surface of one neuron"),
     ]),
     ("How to compute ∇θ", [
         ("pages/4_Theta_and_gradient.py", "θ and ∇θ"),
-        ("pages/2_Gradients.py", "Gradients per layer"),
-        ("pages/5_Backprop.py", "Backprop"),
+        ("pages/5_Backprop.py", "Backpropagation"),
         ("pages/6_Gradient_check.py", "Gradient check"),
     ]),
     ("How to choose the loss", [
         ("pages/8_Compare_losses.py", "Compare losses"),
-        ("pages/10_Loss_landscape.py", "Loss landscape"),
     ]),
     ("In class", [
         ("pages/12_Lessons.py", "Lessons"),
+        ("pages/14_Class_board.py", "Class board"),
         ("pages/13_Share_and_export.py", "Share and export"),
     ]),
 ]

@@ -10,6 +10,7 @@ from . import sidebar, state, status
 from .controls import Player
 from .guard import guarded
 from .lessons import LESSONS
+from .sidebar import bound
 
 # Tighter than Streamlit's default spacing, so that the home page holds the lecture on one
 # 1280x800 screen; a constant string, nothing user-controlled.
@@ -22,6 +23,7 @@ COMPACT_CSS = """<style>
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 h4 { padding: 0 0 0.2rem; }
+.katex-display { overflow-x: auto; overflow-y: hidden; }
 </style>"""
 # Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
 PROJECTOR_CSS = """<style>
@@ -113,6 +115,32 @@ def show(title, intro, view, before=None, row=None, after=None, places_status=Fa
     player.live(live)
     if after is not None:
         guarded(after)
+
+
+def show_views(title, screens, key):
+    """A page of several views, one drawn at a time: `screens` {label: module with INTRO,
+    view(run) and maybe options()}; the picked label is session key `key` (a lesson may set
+    it). The picker sits under the controls; the view's options under the picker."""
+    ss = st.session_state
+    labels = list(screens)
+    if ss.get(key) not in labels:
+        ss[key] = labels[0]
+
+    def picked():
+        return screens[ss[key]]
+
+    def before():
+        with st.container(horizontal=True, vertical_alignment="center", gap="medium",
+                          key=f"{key}_row"):
+            bound(st.pills, "View", key, options=labels, required=True,
+                  label_visibility="collapsed")       # pills wrap on a phone
+            if not ss["present"]:
+                st.caption(picked().INTRO, width="stretch")
+        options = getattr(picked(), "options", None)
+        if options is not None:
+            options()
+
+    show(title, None, lambda run: picked().view(run), before=before)
 
 
 def _sync():

@@ -158,7 +158,7 @@ def advanced_section():
               help="Examples per update. Full batch is the lecture's gradient descent.")
         bound(st.select_slider, "L2 regularisation λ", "l2", options=S.L2_CHOICES,
               format_func=format_lr,
-              help="Adds (λ/2) Σ‖W_l‖² to L(θ); biases are not penalised.")
+              help="Adds (λ/2) Σ‖Wₗ‖² to L(θ); biases are not penalised.")
         bound(st.number_input, "Max iterations", "max_iterations", min_value=1,
               max_value=1_000_000, step=100, help="The lecture's max_iterations (1000)")
 

@@ -318,6 +318,9 @@ def load_lesson(key):
     ss["run"] = build_run(cfg)
     ss["playing"] = False
     ss["lesson"] = key
+    if LESSONS[key].view:
+        view_key, label = LESSONS[key].view
+        ss[view_key] = label
 
 
 def pop_message(key):

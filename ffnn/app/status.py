@@ -8,6 +8,8 @@ from ffnn.diagnose import curvature_text, explain, suggestion
 from ffnn.probe import probe
 from ffnn.watch import watch
 
+from .views import throttled
+
 
 def metrics(run):
     """The counter and the numbers at the current θ, each as wide as its text (never cut off),
@@ -39,7 +41,8 @@ def verdict(run):
     tr = run.trainer
     if tr.diverged is not None:
         return "diverged", None
-    seen = watch(tr)
+    # the watchdog reads the history (a few ms): while playing, twice a second is enough
+    seen = throttled("watch", lambda: watch(tr))
     if seen is not None:
         return seen.kind, seen
     if tr.t >= tr.max_iterations:

@@ -3,7 +3,14 @@
 from ._layout import sub
 from .boundary import decision_boundary
 from .curves import accuracy_curves, loss_curves
-from .gradients import bias_label, gradient_norms, matrix_heatmaps, shape_label, update_ratio
+from .gradients import (
+    bias_label,
+    gradient_bars,
+    gradient_norms,
+    matrix_heatmaps,
+    shape_label,
+    update_ratio,
+)
 from .palette import (
                       CLASS_COLORS,
                       DIVERGING,
@@ -17,5 +24,5 @@ from .params import network_graph, param_heatmaps
 
 __all__ = ["CLASS_COLORS", "DIVERGING", "LAYER_COLORS", "SIGN_COLORS", "SPLIT_COLORS",
            "accuracy_curves", "bias_label", "class_color", "decision_boundary",
-           "gradient_norms", "layer_color", "loss_curves", "matrix_heatmaps", "network_graph",
+           "gradient_bars", "gradient_norms", "layer_color", "loss_curves", "matrix_heatmaps", "network_graph",
            "param_heatmaps", "shape_label", "sub", "update_ratio"]

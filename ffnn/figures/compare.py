@@ -53,7 +53,7 @@ def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"),
         height, legend=top_legend(), annotations=notes, hovermode="closest",
         xaxis={"title": {"text": "p, the probability of the true class", "standoff": 4},
                "range": [-0.02, 1.02], "zeroline": False},
-        yaxis={"title": {"text": "‖δ_L‖ per example (× N)", "standoff": 4}, "type": "log",
+        yaxis={"title": {"text": "‖δ<sub>L</sub>‖ per example (× N)", "standoff": 4}, "type": "log",
                "range": yrange, **log_ticks(yrange)})
     return figure(data, layout)
 
@@ -97,7 +97,7 @@ def _reference(loss, output, k, dash):
     return {"type": "scatter", "mode": "lines", "x": _P,
             "y": for_log(textbook_delta(_P, loss.name, output, k)), "name": name,
             "line": {"color": "#555555", "width": 1.5, "dash": dash},
-            "hovertemplate": f"p = %{{x:.3g}}, ‖δ_L‖ = %{{y:.3g}}<extra>{name}</extra>"}
+            "hovertemplate": f"p = %{{x:.3g}}, ‖δ<sub>L</sub>‖ = %{{y:.3g}}<extra>{name}</extra>"}
 
 
 def _points(p, delta, label, color, symbol):
@@ -111,7 +111,7 @@ def _points(p, delta, label, color, symbol):
             "y": f32(shown), "customdata": f32(delta),
             "name": label,
             "marker": {"color": color, "size": 6, "opacity": 0.6, "symbol": symbol},
-            "hovertemplate": f"p = %{{x:.3f}}, ‖δ_L‖ = %{{customdata:.3g}}<extra>{label}</extra>"}
+            "hovertemplate": f"p = %{{x:.3f}}, ‖δ<sub>L</sub>‖ = %{{customdata:.3g}}<extra>{label}</extra>"}
 
 
 def _note(x, anchor, text):

@@ -52,7 +52,8 @@ def _line(t, values, split, name, fmt):
     """One split's curve; a lone point (θ₀'s, at t = 0) is a marker with its value beside it."""
     color = SPLIT_COLORS[split]
     alone = {} if len(t) > 1 else {
-        "mode": "markers+text", "textposition": "middle right", "textfont": {"color": color},
+        "mode": "markers+text", "textfont": {"color": color},
+        "textposition": "top right" if split == "train" else "bottom right",
         "text": [f"{name} at θ₀: {float(v):.4g}" for v in values]}
     return {"type": "scatter", "mode": "lines", **alone, "x": t,
             "y": values, "name": name, "marker": {"color": color, "size": 6},

@@ -36,11 +36,45 @@ def gradient_norms(history, L, *, log_y=True, show_bias=True, max_iterations=Non
             t, y = series(history, f"grad_{name}{l}", now)
             ys.append(for_log(y) if log_y else y)
             data.append(_layer_line(t, ys[-1], l, f"‖∇{name}{sub(l)}‖", dash))
+            data[-1]["showlegend"] = name == "W"          # one legend entry per layer
     yrange = y_range(ys, log=log_y)
     yaxis = {"title": {"text": "gradient norm", "standoff": 4}, "range": yrange,
              "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
     layout = base_layout(height, xaxis=step_axis(history, max_iterations), yaxis=yaxis,
-                         hovermode="x unified", legend=top_legend())
+                         hovermode="x unified", **side_legend(L))
+    return figure(data, layout)
+
+
+def side_legend(L):
+    """A legend of one entry per layer: above the plot while it fits in a row, else a column
+    at the right (a row of many layers would wrap past the top margin and be cut off)."""
+    if L <= 4:
+        return {"legend": top_legend()}
+    return {"legend": {"orientation": "v", "x": 1.01, "y": 1, "xanchor": "left",
+                       "yanchor": "top", "font": {"size": 11}},
+            "margin": {"l": 50, "r": 130, "t": 20, "b": 40, "autoexpand": False}}
+
+
+def gradient_bars(now, start, L, t, height=300):
+    """‖∇W_l‖ for l = 1..L as bars on a log axis: at θ₀ (grey) and at θ_t (the layer's
+    colour), side by side; a layer 100 times weaker is two decades lower (as in Glorot and
+    Bengio, 2010). now, start: dicts with grad_W1..L (ffnn.probe.probe, a history row)."""
+    names = [f"W{sub(l)}" for l in range(1, L + 1)]
+    at_0 = for_log([start[f"grad_W{l}"] for l in range(1, L + 1)])
+    at_t = for_log([now[f"grad_W{l}"] for l in range(1, L + 1)])
+    data = [{"type": "bar", "x": names, "y": at_0, "name": "at θ₀", "marker": {"color": "#BBBBBB"},
+             "hovertemplate": "‖∇%{x}‖ at θ₀ = %{y:.3~g}<extra></extra>"}]
+    if t:
+        data.append({"type": "bar", "x": names, "y": at_t, "name": f"at t = {t}",
+                     "marker": {"color": [layer_color(l) for l in range(1, L + 1)]},
+                     "hovertemplate": f"‖∇%{{x}}‖ at t = {t} = %{{y:.3~g}}<extra></extra>"})
+    yrange = y_range([at_0, at_t], log=True)
+    yrange = [min(yrange[0], yrange[1] - 1), yrange[1]]      # at least a decade shown
+    layout = base_layout(
+        height, barmode="group", legend=top_legend(), hovermode="closest",
+        xaxis={"title": {"text": "layer l", "standoff": 4}},
+        yaxis={"title": {"text": "‖∇Wₗ‖", "standoff": 4}, "type": "log", "range": yrange,
+               **log_ticks(yrange)})
     return figure(data, layout)
 
 
@@ -65,7 +99,7 @@ def update_ratio(history, L, *, max_iterations=None, height=340):
     yaxis = {"title": {"text": "update / weight", "standoff": 4}, "type": "log",
              "range": yrange, **log_ticks(yrange)}
     layout = base_layout(height, xaxis=xaxis, yaxis=yaxis, hovermode="x unified",
-                         legend=top_legend())
+                         **side_legend(L))
     return figure(data, layout)
 
 
@@ -91,19 +125,20 @@ def _reference_line(x_end):
 # ---- matrices ---------------------------------------------------------------------------------
 
 def shape_label(sizes, l, name="W"):
-    """The lecture's shape of W_l for layer widths `sizes`, e.g. 'W₂ ∈ ℝ^(8×8) (n×n)'.
-
-    W_L is n×k in the lecture; a hidden W_l is n×n when its layer keeps the width."""
+    """The lecture's shape of W_l for layer widths `sizes`, in Plotly's text markup, e.g.
+    'W₂ ∈ ℝ<sup>8×8</sup> (ℝ<sup>n×n</sup>)': the exponent set as one, as the lecture writes
+    ℝ^{n×k}. W_L is n×k in the lecture; a hidden W_l is n×n when its layer keeps the width."""
     m, n = sizes[l - 1], sizes[l]
     L = len(sizes) - 1
-    tag = " (n×k)" if l == L else (" (n×n)" if m == n else "")
-    return f"{name}{sub(l)} ∈ ℝ^({m}×{n}){tag}"
+    tag = " (ℝ<sup>n×k</sup>)" if l == L else (" (ℝ<sup>n×n</sup>)" if m == n else "")
+    return f"{name}{sub(l)} ∈ ℝ<sup>{m}×{n}</sup>{tag}"
 
 
 def bias_label(sizes, l, name="b"):
-    """The lecture's shape of b_l: 'b₂ ∈ ℝ^8 (n)', or 'b₃ ∈ ℝ^3 (k)' for the output layer."""
-    tag = " (k)" if l == len(sizes) - 1 else " (n)"
-    return f"{name}{sub(l)} ∈ ℝ^{sizes[l]}{tag}"
+    """The lecture's shape of b_l: 'b₂ ∈ ℝ<sup>8</sup> (ℝ<sup>n</sup>)', or ℝ<sup>k</sup> for
+    the output layer."""
+    tag = " (ℝ<sup>k</sup>)" if l == len(sizes) - 1 else " (ℝ<sup>n</sup>)"
+    return f"{name}{sub(l)} ∈ ℝ<sup>{sizes[l]}</sup>{tag}"
 
 
 _TITLE_PX, _GAP_PX, _MARGIN_PX = 34, 12, 10

@@ -188,7 +188,7 @@ def loss_along_paths(paths_losses, *, current_step=None, max_iterations=1000, lo
                      "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 6},
                      "hovertemplate": "%{y:.4~g}<extra>" + label + "</extra>"})
     yrange = y_range(full, log=log_y)
-    yaxis = {"title": {"text": "loss L(θ_t)", "standoff": 4}, "range": yrange,
+    yaxis = {"title": {"text": "loss L(θₜ)", "standoff": 4}, "range": yrange,
              "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
     xaxis = {"title": {"text": "step t", "standoff": 4}, "range": [0, max(max_iterations, 1)],
              "unifiedhovertitle": {"text": "step t = %{x}"}, "showspikes": False}

@@ -421,7 +421,8 @@ def _trace(trace, xa, ya):
 
 
 _TEXT_SIDE = {"middle left": ("end", -1, 0.35), "middle right": ("start", 1, 0.35),
-              "top center": ("middle", 0, -0.5), "bottom center": ("middle", 0, 1.2)}
+              "top center": ("middle", 0, -0.5), "bottom center": ("middle", 0, 1.2),
+              "top right": ("start", 1, -0.5), "bottom right": ("start", 1, 1.2)}
 
 
 def _point_texts(trace, px, py):

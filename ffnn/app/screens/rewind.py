@@ -7,8 +7,7 @@ What is drawn comes from a temporary copy of the network holding the snapshot; t
 import numpy as np
 import streamlit as st
 
-from ffnn.app import page, views
-from ffnn.app.guard import guarded
+from ffnn.app import views
 from ffnn.datasets import FEATURES
 from ffnn.figures import loss_curves, network_graph, param_heatmaps
 from ffnn.targets import accuracy
@@ -55,10 +54,10 @@ def metrics(run, net, s):
     sets = [("Train", data.X_train, data.y_train), ("Test", data.X_test, data.y_test)]
     for i, (name, X, y) in enumerate(sets):
         if len(X):
-            cols[1 + i].metric(f"{name} loss at t", f"{net.loss(X, y):.4f}")
+            cols[1 + i].metric(f"L(θ) {name.lower()} at t", f"{net.loss(X, y):.4f}")
             if data.task == "classification":
                 acc = accuracy(net.forward(X), np.asarray(y))
-                cols[3 + i].metric(f"{name} accuracy at t", f"{acc:.1%}")
+                cols[3 + i].metric(f"Accuracy {name.lower()} at t", f"{acc:.1%}")
 
 
 def boundary(run, net):
@@ -94,14 +93,10 @@ def view(run):
         events = [*tr.events, (s, f"θ at t = {s}")]
         views.chart(loss_curves(tr.history, events=events, max_iterations=tr.max_iterations,
                                 height=220), "rw_loss")
-    st.markdown(f"**W_l and b_l at t = {s}**")
+    st.markdown(f"**Wₗ and bₗ at t = {s}**")
     views.chart(param_heatmaps(net.W, net.b), "rw_params")
 
 
-run = page.frame(
-    "Rewind",
-    "Go back to any kept iteration t and see θ as it was then: what the network predicted, its "
-    "weights and biases, and its loss. The run itself is not touched: training goes on from "
-    "the latest θ.")
-if run is not None:
-    guarded(view, run)
+INTRO = ("Go back to any kept iteration t and see θ as it was then: what the network "
+         "predicted, its weights and biases, and its loss. The run itself is not touched: "
+         "training goes on from the latest θ.")

@@ -11,7 +11,7 @@ import weakref
 
 import streamlit as st
 
-from ffnn.app import page, views
+from ffnn.app import views
 from ffnn.app.sidebar import bound
 from ffnn.figures.landscape import landscape_contour, landscape_surface_3d
 from ffnn.landscape import filter_normalised_directions, landscape, plane_share, project
@@ -128,9 +128,6 @@ def explain(run, result, theta_0):
     st.caption(note)
 
 
-page.show(
-    "Loss landscape",
-    "Gradient descent walks downhill on L(θ), a surface over all of θ = W₁ … W_L, b₁ … b_L. "
-    "We cannot draw that many dimensions, but we can cut the surface along a plane through the "
-    "current θ and look at the slice.",
-    view, before=options)
+INTRO = ("Gradient descent walks downhill on L(θ), a surface over all of θ. We cannot draw that "
+         "many dimensions, but we can cut the surface along a plane through the current θ and "
+         "look at the slice.")

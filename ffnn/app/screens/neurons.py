@@ -4,7 +4,7 @@ its learning signal δ."""
 import streamlit as st
 
 from ffnn.activations import ACTIVATIONS
-from ffnn.app import page, views
+from ffnn.app import views
 from ffnn.app.sidebar import bound
 from ffnn.backprop import deltas, hidden_activations
 from ffnn.figures.neurons import unit_activations, unit_signals
@@ -37,9 +37,6 @@ def view(run):
                              extent=views.EXTENT), "unit_signals")
 
 
-page.show(
-    "Neurons",
-    "Each hidden unit draws one simple boundary of its own; the next layer combines them. The "
-    "second picture shows where backprop sends each unit its error signal δ: units that get "
-    "no signal anywhere (a dead ReLU, a saturated sigmoid) stop learning.",
-    view)
+INTRO = ("Each hidden unit draws one simple boundary of its own; the next layer combines them. "
+         "The second picture shows where backprop sends each unit its error signal δ: units "
+         "that get no signal anywhere (a dead ReLU, a saturated sigmoid) stop learning.")
