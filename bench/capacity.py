@@ -3,8 +3,9 @@
     python bench/capacity.py --sessions 40 --replicas 2    # through HAProxy, two replicas
 
 Starts one local server (or, with --replicas, that many behind HAProxy: deploy/run.py's
-Cluster, each student loading the page first and keeping the balancer's cookie) and N sessions, all pressing Play at default settings (with Max
-iterations raised so that none stops during the measurement):
+Cluster, each student loading the page first and keeping the balancer's cookie) and N sessions,
+all pressing Play at default settings (with Max iterations raised so that none stops during the
+measurement):
 - `--browsers` of them are real pages (separate Playwright contexts in one headless Chromium),
   whose redraws of the decision boundary are counted in the page;
 - the others are students without a browser (bench/student.py): they speak Streamlit's own

@@ -118,6 +118,7 @@ def view(run):
 page.show(
     "θ and ∇θ",
     "The lecture's θ is every weight matrix and bias vector, and ∇θ has exactly the same pieces "
-    "and shapes: $W_L \\in \\mathbb{R}^{n \\times k}$, $\\nabla W_L \\in \\mathbb{R}^{n \\times k}$. "
+    "and shapes: $W_L \\in \\mathbb{R}^{n \\times k}$, "
+    "$\\nabla W_L \\in \\mathbb{R}^{n \\times k}$. "
     "Gradient descent subtracts η∇θ from θ, entry by entry.",
     view)

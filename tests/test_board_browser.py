@@ -42,7 +42,8 @@ FITS_JS = """() => {
   const out = [];
   for (const e of document.querySelectorAll('.js-plotly-plot, [data-testid="stMetric"], h4')) {
     const r = e.getBoundingClientRect();
-    if (r.bottom > innerHeight + 1 || r.right > innerWidth + 1) out.push(e.innerText || e.className);
+    if (r.bottom > innerHeight + 1 || r.right > innerWidth + 1)
+      out.push(e.innerText || e.className);
   }
   if (document.documentElement.scrollWidth > innerWidth) out.push('horizontal scroll');
   return out;

@@ -100,7 +100,7 @@ def test_codes_and_keys():
 def test_names_are_plain_text_within_limits():
     assert B.clean_name(None) == "" and B.clean_name("  Ann  ") == "Ann"
     assert B.clean_name("<b>x</b> **y**") == "<b>x</b> **y**"       # kept as typed: shown as text
-    assert B.clean_name("مريم") == "مريم"                            # right-to-left letters are fine
+    assert B.clean_name("مريم") == "مريم"                            # right-to-left: fine
     assert B.clean_name("👩\u200d💻 Ana") == "👩\u200d💻 Ana"        # a joiner inside an emoji too
     assert B.clean_name("x" * 24) == "x" * 24
     for bad, says in (("x" * 25, "at most 24"), ("é" * 10_000, "10,000"),

@@ -166,7 +166,8 @@ def replay(run):
 _SETTERS = {
     "lr": (lambda tr: tr.lr, lambda tr, v: setattr(tr, "lr", v)),
     "optimizer": (lambda tr: tr.optimizer, lambda tr, v: tr.set_optimizer(v)),
-    "batch_size": (lambda tr: tr.batch_size or 0, lambda tr, v: setattr(tr, "batch_size", v or None)),
+    "batch_size": (lambda tr: tr.batch_size or 0,
+                   lambda tr, v: setattr(tr, "batch_size", v or None)),
     "l2": (lambda tr: tr.l2, lambda tr, v: setattr(tr, "l2", v)),
 }
 

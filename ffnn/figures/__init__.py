@@ -24,5 +24,6 @@ from .params import network_graph, param_heatmaps
 
 __all__ = ["CLASS_COLORS", "DIVERGING", "LAYER_COLORS", "SIGN_COLORS", "SPLIT_COLORS",
            "accuracy_curves", "bias_label", "class_color", "decision_boundary",
-           "gradient_bars", "gradient_norms", "layer_color", "loss_curves", "matrix_heatmaps", "network_graph",
+           "gradient_bars", "gradient_norms", "layer_color", "loss_curves", "matrix_heatmaps",
+           "network_graph",
            "param_heatmaps", "shape_label", "sub", "update_ratio"]

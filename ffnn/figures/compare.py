@@ -111,7 +111,8 @@ def _points(p, delta, label, color, symbol):
             "y": f32(shown), "customdata": f32(delta),
             "name": label,
             "marker": {"color": color, "size": 6, "opacity": 0.6, "symbol": symbol},
-            "hovertemplate": f"p = %{{x:.3f}}, ‖δ<sub>L</sub>‖ = %{{customdata:.3g}}<extra>{label}</extra>"}
+            "hovertemplate": f"p = %{{x:.3f}}, ‖δ<sub>L</sub>‖ = %{{customdata:.3g}}"
+                             f"<extra>{label}</extra>"}
 
 
 def _note(x, anchor, text):
