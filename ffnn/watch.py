@@ -10,14 +10,23 @@ finite, and names what it sees:
   surface's curvature lands higher on the other side of the valley: the loss jumps around or
   climbs instead of falling.
 - **stall**: L(theta) has been flat (it changed by less than FLAT of itself over the last
-  STALL_WINDOW updates) while still far from its floor (above FAR of where it started). The
+  STALL_WINDOW updates) while still far from its floor: above FAR of where it started, and above
+  FAR_FROM_CHANCE of the chance loss (that of one constant answer for every point, the targets'
+  mean: a run that starts near perfect is not stalled). The
   likely cause is read from the numbers at the current theta, first match wins:
+    symmetric units    (every hidden unit of a layer has the same incoming weights and bias:
+                        they compute one function and get one gradient, as from theta_0 = 0),
     saturated outputs  (squared error on a sigmoid/softmax output: share of points with
                         y_hat (1 - y_hat) < 0.01 at their true class, at least SATURATED),
-    vanishing gradients (smallest / largest ||grad W_l|| below VANISHING, three layers or more),
+    vanishing gradients (three layers or more: smallest / largest ||grad W_l|| below
+                        VANISHING now; or the output is the same for every point, CONSTANT,
+                        and the ratio was below VANISHING at theta_0: the top layers settled on
+                        a constant answer before the first ones could learn),
     eta too small      (largest eta ||grad W_l|| / ||W_l|| below TINY_UPDATE while the gradient
                         is still at least a tenth of its size at the start).
-  With none of them, the gradient has shrunk everywhere: the network may be as good as it gets.
+  With none of them, and once the gradient has shrunk tenfold and the loss stayed flat for three
+  windows, the network may be as good as it gets; before that, nothing is said (a slow stretch
+  of a run that will go on down looks the same for a while).
 
 Nothing here stops a run: the app says what it sees and offers what to try.
 """
@@ -30,8 +39,8 @@ from .network import QUIET
 from .probe import probe
 
 WINDOW, MIN_WINDOW, RISE = 50, 10, 1.5
-STALL_WINDOW, FLAT, FAR = 100, 0.01, 0.5
-SATURATED, VANISHING, TINY_UPDATE = 0.2, 1e-2, 1e-4
+STALL_WINDOW, FLAT, FAR, FAR_FROM_CHANCE = 100, 0.01, 0.5, 0.1
+SATURATED, VANISHING, TINY_UPDATE, CONSTANT = 0.2, 1e-2, 1e-4, 0.02
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,8 @@ class Verdict:
         return f"L(θ) is flat far from its floor: {STALL_NAMES[self.cause]}"
 
 
-STALL_NAMES = {"saturated": "saturated outputs", "vanishing": "vanishing gradients",
+STALL_NAMES = {"symmetric": "symmetric units", "saturated": "saturated outputs",
+               "vanishing": "vanishing gradients",
                "small eta": "η is too small", "plateau": "no gradient left"}
 
 
@@ -102,7 +112,8 @@ def _stall(trainer, steps, losses):
     if now - steps[0] < STALL_WINDOW:
         return None
     then = losses[np.searchsorted(steps, now - STALL_WINDOW)]
-    if abs(then - losses[-1]) > FLAT * abs(then) or losses[-1] < FAR * losses[0]:
+    if abs(then - losses[-1]) > FLAT * abs(then) or losses[-1] < FAR * losses[0] \
+            or losses[-1] < FAR_FROM_CHANCE * chance_loss(trainer):
         return None
     since = int(now - STALL_WINDOW)
     flat = (f"L(θ) has stayed near {losses[-1]:.4g} since t = {since}, far from its floor "
@@ -110,6 +121,13 @@ def _stall(trainer, steps, losses):
     net, now_ = trainer.net, probe(trainer)
     L = net.L
     grads = np.array([now_[f"grad_W{l}"] for l in range(1, L + 1)])
+    same = symmetric_layer(net)
+    if same is not None:
+        return Verdict("stall", "symmetric", since, (
+            f"{flat} Every unit of hidden layer {same} has the same weights and bias, so they "
+            "compute one function and receive one gradient: after any number of updates they "
+            "are still copies, and the layer acts as a single unit. Random initialisation "
+            "breaks the symmetry."), float(same), "Try Xavier initialisation.")
     share = saturated_share(trainer)
     if share is not None and share >= SATURATED:
         return Verdict("stall", "saturated", since, (
@@ -119,6 +137,8 @@ def _stall(trainer, steps, losses):
             "cross-entropy (its signal is ŷ − y)."), share, "Try cross-entropy.")
     if L >= 3 and grads.max() > 0:
         ratio = grads.min() / grads.max()
+        start = _start_grads(trainer)
+        ratio_0 = start.min() / start.max() if len(start) and start.max() > 0 else 1.0
         if ratio < VANISHING:
             lo, hi = int(grads.argmin()) + 1, int(grads.argmax()) + 1
             return Verdict("stall", "vanishing", since, (
@@ -126,6 +146,13 @@ def _stall(trainer, steps, losses):
                 f"‖∇W{_sub(hi)}‖, so the layers far from the output barely learn. Try ReLU "
                 "or tanh, fewer layers, or Xavier/He initialisation."), ratio,
                 "Try ReLU or tanh.")
+        if ratio_0 < VANISHING and output_spread(trainer) < CONSTANT:
+            return Verdict("stall", "vanishing", since, (
+                f"{flat} The network gives every point the same output (the boundary has one "
+                f"colour). At the start ‖∇W₁‖ was {start[0] / start[-1]:.1e} of "
+                f"‖∇W{_sub(L)}‖: the last layers learned the constant answer before the first "
+                "ones could learn anything, and now every gradient is tiny. Try ReLU or tanh, "
+                "or cross-entropy."), ratio_0, "Try ReLU or tanh.")
     updates = np.array([trainer.lr * now_[f"grad_W{l}"] / now_[f"norm_W{l}"]
                         for l in range(1, L + 1) if now_[f"norm_W{l}"] > 0])
     start_grad = _start_grad_norm(trainer)
@@ -137,6 +164,13 @@ def _stall(trainer, steps, losses):
             f"at most {updates.max():.1e} of their size (about 1e-3 is healthy). Try "
             f"η = {trainer.lr * 10:g} or more."), float(updates.max()),
             f"Try η = {trainer.lr * 10:g}.")
+    # No cause found: a slow stretch of a run that will go on down looks the same for a while.
+    # Say "as low as it gets" only once the gradient has shrunk tenfold and it has stayed
+    # flat three windows long.
+    if grad_now >= 0.1 * start_grad or now - steps[0] < 3 * STALL_WINDOW or \
+            abs(losses[np.searchsorted(steps, now - 3 * STALL_WINDOW)] - losses[-1]) \
+            > FLAT * abs(losses[-1]):
+        return None
     return Verdict("stall", "plateau", since, (
         f"{flat} The gradient has shrunk everywhere ({grad_now:.2g}, from {start_grad:.2g} "
         "at the start): this may be as low as this network gets. Try more hidden units or "
@@ -158,16 +192,61 @@ def saturated_share(trainer):
     return float(np.mean(p * (1 - p) < 0.01))
 
 
-def _start_grad_norm(trainer):
-    """||grad theta|| at the first kept update of this stretch (the history's columns)."""
-    h, L = trainer.history, trainer.net.L
+def _first_row(trainer):
+    """The history's first kept row of this stretch (since the last setting changed), or None."""
+    h = trainer.history
     start = max((t for t, _ in trainer.events), default=0)
     rows = h[h["step"] > start] if len(h) else h
-    if not len(rows):
+    return rows.iloc[0] if len(rows) else None
+
+
+def _start_grad_norm(trainer):
+    """||grad theta|| at the first kept update of this stretch (the history's columns)."""
+    first, L = _first_row(trainer), trainer.net.L
+    if first is None:
         return 0.0
-    first = rows.iloc[0]
     return float(np.sqrt(sum(first[f"grad_W{l}"] ** 2 + first[f"grad_b{l}"] ** 2
                              for l in range(1, L + 1))))
+
+
+def _start_grads(trainer):
+    """||grad W_l|| for l = 1..L at the start of this stretch (empty before any update)."""
+    first, L = _first_row(trainer), trainer.net.L
+    if first is None:
+        return np.empty(0)
+    return np.array([first[f"grad_W{l}"] for l in range(1, L + 1)])
+
+
+def chance_loss(trainer):
+    """L of the best constant answer, the targets' mean for every point (no L2): for squared
+    error the targets' variance summed over outputs, for cross-entropy their entropy."""
+    T = np.asarray(trainer.T, dtype=np.float64)
+    p = T.mean(axis=0)
+    if trainer.net.loss_name == "squared_error":
+        return float(((T - p) ** 2).sum(axis=1).mean())
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log(p), 0.0)
+        if trainer.net.output == "sigmoid":          # independent units: binary entropies
+            terms = terms + np.where(p < 1, -(1 - p) * np.log(1 - p), 0.0)
+    return float(terms.sum())
+
+
+def output_spread(trainer):
+    """How much the output varies over the training points: the largest max - min of an
+    output unit (0: the same answer for every point)."""
+    with np.errstate(**QUIET):
+        Y = trainer.net.forward(trainer.X)
+    return float(np.ptp(Y, axis=0).max())
+
+
+def symmetric_layer(net):
+    """The first hidden layer l (2 units or more) whose units are copies of each other (equal
+    columns of W_l and equal entries of b_l), or None."""
+    for l in range(1, net.L):
+        W, b = net.W[l - 1], net.b[l - 1]
+        if W.shape[1] > 1 and np.ptp(W, axis=1).max() == 0 and np.ptp(b) == 0:
+            return l
+    return None
 
 
 def _sub(n):

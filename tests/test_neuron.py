@@ -147,9 +147,11 @@ def test_every_optimizer_runs_and_lowers_the_loss(optimizer):
 
 
 def test_path_stops_where_the_engine_reports_divergence():
-    # x = 1e150: the first update is finite, the second makes the pre-activation overflow
+    # x = 1e150: the first update gives a finite θ₁ whose pre-activation overflows, so L(θ₁)
+    # is not finite; the engine keeps θ₀, the last θ whose loss and gradient are finite
     path = descent_path([1e150], [0.9], 0.0, 0.0, eta=1e10, steps=10, loss="cross_entropy")
-    assert path.shape == (2, 2) and np.isfinite(path).all()
+    assert path.shape == (1, 2) and np.isfinite(path).all()
+    np.testing.assert_array_equal(path, [[0.0, 0.0]])
 
 
 @pytest.mark.parametrize("kwargs, param", [
