@@ -52,6 +52,13 @@ class History:
         self._buf[:self._n] = kept
         self._buf[self._n:] = np.nan
 
+    def truncate(self, step):
+        """Forget every row after `step` (updates undone)."""
+        rows = self._buf[:len(self), 0]
+        keep = int(np.searchsorted(rows, step, side="right"))
+        self._buf[keep:] = np.nan
+        self._n, self._pending, self._frame = keep, False, None
+
     def pop(self):
         """Forget the latest row (an update undone); the one before becomes the latest."""
         if self._pending:

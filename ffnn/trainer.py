@@ -152,7 +152,7 @@ class Trainer:
     @property
     def theta_before(self):
         """theta_{t-1}, the parameters the latest update started from (None before it)."""
-        return self._prev.copy() if self.t else None
+        return self._prev.copy() if self.t and np.isfinite(self._prev[0]) else None
 
     def step(self, n=1):
         """Run up to n updates (fewer at max_iterations or on divergence); return how many ran."""
@@ -292,6 +292,38 @@ class Trainer:
         steps, thetas = self.snapshots()
         i = int(np.abs(steps - step).argmin())
         return int(steps[i]), thetas[i]
+
+    def back_to(self, step):
+        """Go back to theta_step, exactly: the kept snapshot of that step, t = step, and the
+        history cut there. Only where the next updates would repeat exactly: plain gradient
+        descent on the full batch (no optimizer memory, no batch order to rewind), no setting
+        changed after `step`, and theta_step kept (snapshots are thinned on long runs).
+        Raises ValueError naming what is missing; nothing changes then."""
+        step = check.integer("step", step, lo=0, hi=self.t)
+        if self.optimizer != "gd" or self._batch_size is not None:
+            raise ValueError("only plain gradient descent on the full batch can go back exactly "
+                             f"(this run uses {self.optimizer}"
+                             f"{'' if self._batch_size is None else ' on mini-batches'})")
+        if any(at > step for at, _ in self.events):
+            raise ValueError(f"a setting changed after t = {step}: going back would mix them")
+        steps, thetas = self.snapshots()
+        if step not in steps:
+            raise ValueError(f"θ at t = {step} is not kept (older snapshots are thinned so "
+                             "that memory stays bounded)")
+        self.net.theta[...] = thetas[int(np.flatnonzero(steps == step)[0])]
+        if step and step - 1 in steps:            # the latest update again: from theta_{step-1}
+            np.copyto(self._prev, thetas[int(np.flatnonzero(steps == step - 1)[0])])
+            keep = self.net.theta.copy()
+            self.net.theta[...] = self._prev
+            with np.errstate(**QUIET):
+                self.net.gradients_into(self.X, self.T, self._dW, self._db)
+            self.net.theta[...] = keep
+        else:
+            self._prev.fill(np.nan)               # theta_{step-1} not kept: theta_before None
+        self._history.truncate(step)
+        self._snaps.truncate(step)
+        self.seen = step * len(self.X)
+        self.t, self.diverged = step, None
 
     @property
     def history(self):

@@ -2,6 +2,7 @@
 and the bounded history."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from ffnn import INITS, Network, Trainer
@@ -152,3 +153,58 @@ def test_history_weight_norms_are_each_layers_own():
     tr.step()
     row = tr.history.iloc[0]
     np.testing.assert_allclose([row[f"norm_W{l}"] for l in (1, 2, 3)], before, rtol=1e-12)
+
+
+# ---- going back exactly -------------------------------------------------------------------
+
+def _gd_run(**kw):
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(60, 2)), rng.integers(0, 3, 60)
+    return Trainer(Network([2, 5, 3], seed=2), X, y, lr=0.3, **kw)
+
+
+def test_back_to_gives_exactly_the_kept_theta_and_the_run_repeats_bit_for_bit():
+    tr, twin = _gd_run(), _gd_run()
+    tr.step(30)
+    twin.step(29)
+    tr.back_to(29)
+    assert tr.t == 29 and len(tr.history) == 29
+    np.testing.assert_array_equal(tr.net.theta, twin.net.theta)          # θ₂₉, bit for bit
+    pd.testing.assert_frame_equal(tr.history, twin.history)
+    np.testing.assert_array_equal(tr.theta_before, twin.theta_before)     # θ₂₈
+    for mine, theirs in zip(tr.grad_W, twin.grad_W):                      # the update 28 → 29
+        np.testing.assert_array_equal(mine, theirs)
+    tr.step(10)
+    twin.step(10)
+    np.testing.assert_array_equal(tr.net.theta, twin.net.theta)          # and on, the same
+    tr.back_to(0)
+    np.testing.assert_array_equal(tr.net.theta, _gd_run().net.theta)      # θ₀
+    assert tr.theta_before is None and len(tr.history) == 0
+
+
+@pytest.mark.parametrize("kw, why", [
+    ({"optimizer": "momentum"}, "only plain gradient descent"),
+    ({"batch_size": 10}, "mini-batches"),
+])
+def test_back_to_refuses_what_it_cannot_repeat_exactly(kw, why):
+    tr = _gd_run(**kw)
+    tr.step(5)
+    theta = tr.net.theta.copy()
+    with pytest.raises(ValueError, match=why):
+        tr.back_to(4)
+    assert tr.t == 5
+    np.testing.assert_array_equal(tr.net.theta, theta)                   # nothing changed
+
+
+def test_back_to_refuses_a_step_not_kept_or_before_a_setting_changed():
+    tr = Trainer(Network([2, 2]), np.zeros((4, 2)), [0, 1, 0, 1], max_iterations=5000)
+    tr.step(1500)                                # past the snapshots' room: thinned
+    steps, _ = tr.snapshots()
+    gone = next(s for s in range(1, 1500) if s not in steps)
+    with pytest.raises(ValueError, match="not kept"):
+        tr.back_to(gone)
+    tr.lr = 0.5                                   # an event at t = 1500
+    tr.step(1)
+    with pytest.raises(ValueError, match="setting changed"):
+        tr.back_to(1498)
+    assert tr.t == 1501
