@@ -29,8 +29,9 @@ class Tab:
         self.buttons, self.inputs = {}, {}      # label -> widget id
         self.values = {}                        # text input id -> value to send
         self.metrics, self.alerts, self.codes = {}, [], []
-        self.auto = None                        # (interval, fragment id) of the page's timer
+        self.timers = {}                        # fragment id -> interval: the page's timers
         self.runs_seen = []                     # (time.monotonic(), "Runs" value), each change
+        self.trace = []                         # (time.monotonic(), what): messages, requests
 
     async def open(self):
         ws_url = self.url.replace("http://", "ws://") + "/_stcore/stream"
@@ -54,6 +55,7 @@ class Tab:
         cs.page_name = page_name
         if fragment_id:
             cs.fragment_id, cs.is_auto_rerun = fragment_id, True
+        self.trace.append((time.monotonic(), f"send rerun {fragment_id or 'app'}"))
         for wid, value in self.values.items():
             w = cs.widget_states.widgets.add()
             w.id, w.string_value = wid, value
@@ -67,12 +69,18 @@ class Tab:
         msg = ForwardMsg()
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
+        if kind != "delta":
+            detail = {"auto_rerun": lambda: msg.auto_rerun.fragment_id,
+                      "script_finished": lambda: msg.script_finished,
+                      "session_status_changed":
+                          lambda: msg.session_status_changed.script_is_running}.get(kind)
+            self.trace.append((time.monotonic(), f"{kind} {detail() if detail else ''}"))
         if kind == "navigation":            # the page this run drew (found by page_name)
             self.page_hash = msg.navigation.page_script_hash
         elif kind == "page_info_changed":
             self.query = msg.page_info_changed.query_string
         elif kind == "auto_rerun":
-            self.auto = (msg.auto_rerun.interval, msg.auto_rerun.fragment_id)
+            self.timers[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             self._element(msg.delta.new_element)
         return kind == "script_finished"
@@ -109,15 +117,21 @@ class Tab:
         return self.alerts
 
     async def watch(self, stop):
-        """Answer the page's timer (a fragment rerun every interval s) until `stop` is set; the
-        full reruns the fragment asks for arrive by themselves."""
+        """Answer the page's timers (each fragment with run_every asks for a run of itself every
+        interval s, each on its own clock) until `stop` is set; the full reruns a fragment asks
+        for arrive by themselves."""
         reader = asyncio.ensure_future(self._read_forever())
+        due = {}
         try:
             while not stop.is_set():
-                if self.auto is not None:
-                    await self._rerun(fragment_id=self.auto[1])
+                now = time.monotonic()
+                for fragment, interval in list(self.timers.items()):
+                    due.setdefault(fragment, now + interval)
+                    if now >= due[fragment]:
+                        due[fragment] = now + interval
+                        await self._rerun(fragment_id=fragment)
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.auto[0] if self.auto else 0.2)
+                    await asyncio.wait_for(stop.wait(), 0.05)
         finally:
             reader.cancel()
 
