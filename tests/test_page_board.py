@@ -242,6 +242,11 @@ def test_runs_that_cannot_be_replayed_are_refused(db):
     _, code, _ = lecturer(db)
     at = click(student(code), SEND)                            # t = 0
     assert any("Train first" in m for m in texts(at))
+    at = student(code, lr=0.1, t=10)
+    at.session_state["lr"] = 0.3                               # η changed at t = 10 ...
+    at = click(run(at), SEND)                                  # ... then sent
+    assert at.session_state["run"].trainer.events
+    assert any("settings changed while it trained" in m for m in texts(at))
     assert db.entries(code) == []
 
 
