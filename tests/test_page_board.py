@@ -262,6 +262,22 @@ def test_presentation_mode_and_colour(db):
     assert [t["name"] for t in scatter["data"]] == ["Adam"]
 
 
+def test_the_database_named_in_the_secrets(tmp_path, monkeypatch):
+    import sqlalchemy as sa
+    monkeypatch.delenv(G.ENV, raising=False)
+    url = f"sqlite:///{tmp_path}/from-secrets.sqlite3"
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.secrets["connections"] = {"board": {"url": url}}
+    at.run()
+    at.switch_page(PAGE)
+    at = click(run(at), "Open a new class board")
+    engine = sa.create_engine(url)
+    try:
+        assert B.Store(engine).board(at.session_state[G.CODE]).n_runs == 0
+    finally:
+        engine.dispose()
+
+
 def test_the_rest_of_the_app_works_without_the_database(monkeypatch):
     from browser import free_port
     monkeypatch.setenv(G.ENV, f"postgresql+psycopg://nobody@127.0.0.1:{free_port()}/none")

@@ -61,9 +61,11 @@ def default_url():
 
 def _connection():
     url = os.environ.get(ENV)
-    if not url and st.secrets.load_if_toml_exists() \
-            and CONNECTION in st.secrets.get("connections", {}):
-        return st.connection(CONNECTION, type="sql")           # everything from the secrets
+    if not url and st.secrets.load_if_toml_exists():
+        section = st.secrets.get("connections", {}).get(CONNECTION)
+        if section is not None and "url" not in section:
+            return st.connection(CONNECTION, type="sql")       # dialect, host... in the secrets
+        url = section and section["url"]
     url = url or default_url()
     extra = {}
     if url.startswith("postgresql"):
