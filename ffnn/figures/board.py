@@ -35,8 +35,11 @@ def log_axis(log_range, top=None):
         vals = [m * 10.0 ** d for d in decades for m in steps if lo <= math.log10(m) + d <= hi]
         if len(vals) >= 3 or steps[-1] == 8:
             break
-    if len(vals) < 2:               # a sliver of a decade: three round numbers across it
-        vals = sorted({float(f"{10 ** x:.2g}") for x in np.linspace(lo, hi, 3)})
+    for digits in (2, 3, 4):        # a sliver of a decade: round numbers across it
+        if len(vals) >= 2:
+            break
+        vals = sorted(v for v in {float(f"{10 ** x:.{digits}g}") for x in np.linspace(lo, hi, 4)}
+                      if lo <= math.log10(v) <= hi)
     if len(vals) > 5:               # large type on a projector: at most five labels
         vals = vals[::math.ceil(len(vals) / 5)]
     return {"tickvals": vals, "ticktext": [f"{v:g}" for v in vals]}
