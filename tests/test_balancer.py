@@ -83,9 +83,18 @@ def address(page):
     return dict(urllib.parse.parse_qsl(page.evaluate("() => location.search").lstrip("?")))
 
 
-def download(page, label, tries=2):
-    """Click the download button `label` once no run is going on; -> the file's bytes. (A run
-    that redraws the button while it is clicked cancels the download: then once more.)"""
+RETRIED = []    # downloads that failed and were clicked again (see download)
+
+
+def download(page, label, tries=3):
+    """Click the download button `label` once no run is going on; -> the file's bytes.
+
+    A download button given a callable (the Share page's) makes its file when clicked, and
+    Streamlit 1.67 leaves that file to the next clean-ups of unused files, which every run of
+    every session on the replica does: with other students playing there, the browser's
+    request for it sometimes comes too late (404, the download fails; measured 4 of 40 with
+    4-8 students playing, 0 of 30 with the bytes passed instead). So: clicked again, and
+    counted in RETRIED (the test prints it)."""
     for attempt in range(tries):
         B.settle(page)
         with page.expect_download(timeout=B.TIMEOUT_MS) as info:
@@ -95,6 +104,7 @@ def download(page, label, tries=2):
         except Exception:              # Playwright's Error: "canceled"
             if attempt == tries - 1:
                 raise
+            RETRIED.append(label)
     return None
 
 
@@ -354,7 +364,8 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
         f"({sum(a.size for a in theta_arrays(a_after).values())} numbers); both on {kept}. On "
         f"{kept}: page B {b_before} -> {b_during} -> {b_after}, {len(on[kept])} protocol "
         f"students' largest gap between frames {max(gaps):.2f} s (before the kill, as long a "
-        f"while: {max(usual):.2f} s), errors {kept_errors or 'none'}")
+        f"while: {max(usual):.2f} s), errors {kept_errors or 'none'}. Downloads clicked again "
+        f"after a 404 (Streamlit's deferred download race, see download()): {len(RETRIED)}")
     with capsys.disabled():
         print(record)
     for s in on[gone]:
