@@ -96,13 +96,16 @@ def runs_table(entries):
         st.caption("No runs yet: students join with the class code, train, and press “Send my "
                    "run to the class”.")
         return
-    fmt = st.column_config.NumberColumn
+    fmt, text = st.column_config.NumberColumn, st.column_config.TextColumn
     height = min(TABLE_HEIGHT, 35 * (len(entries) + 1) + 3)     # no empty rows below a few runs
     st.dataframe(board.table(entries), hide_index=True, width="stretch", height=height,
-                 column_config={"η": fmt(format="%g"), "train loss": fmt(format="%.4g"),
-                                "test loss": fmt(format="%.4g"),
-                                "train acc": fmt(format="percent"),
-                                "test acc": fmt(format="percent")})
+                 column_config={"#": fmt(width=40), "name": text(width="medium"),
+                                "η": fmt(format="%g", width=70), "t": fmt(width=70),
+                                "other settings": text(width="medium"),
+                                "train loss": fmt(format="%.4g", width=100),
+                                "test loss": fmt(format="%.4g", width=100),
+                                "train acc": fmt(format="percent", width=90),
+                                "test acc": fmt(format="percent", width=90)})
 
 
 def lecturer_tools(db, info, entries, selected):

@@ -21,7 +21,9 @@ pytestmark = [
 SHOTS = Path("/tmp/ffnn-shots")
 PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1280, "height": 800}
-STUDENTS = ((0.03, "Ann"), (0.3, "<b>Bo</b> **x**"), (3.0, "Cy \u05e9\u05dc\u05d5\u05dd"))
+# The third blows up (its loss ends 1e166 times L(θ₀)) and trains with squared error.
+STUDENTS = ((0.03, "Ann", ""), (0.3, "<b>Bo</b> **x**", ""),
+            (300.0, "Cy \u05e9\u05dc\u05d5\u05dd", "&activation=relu&output=linear&loss=squared_error"))
 
 METRIC_JS = """(label) => {
   for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
@@ -117,9 +119,9 @@ def test_three_students_on_a_projected_board(server, chromium):
         assert "key=" not in projector.url                   # not in the projected address bar
         # three students, each in a tab of their own, with their own η
         pages = []
-        for lr, name in STUDENTS:
+        for lr, name, more in STUDENTS:
             ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}&lr={lr:g}"
-                                              "&t=30")
+                                              f"&t=30{more}")
             contexts.append(ctx)
             B.button(page, "Send my run to the class").wait_for()
             box = page.locator('input[aria-label="Your name on the board (optional)"]')
@@ -139,7 +141,7 @@ def test_three_students_on_a_projected_board(server, chromium):
         projector.screenshot(path=str(SHOTS / "board_projector.png"))
         pages[1].screenshot(path=str(SHOTS / "board_student.png"), full_page=True)
         points = projector.evaluate(POINTS_JS)
-        assert sorted(round(x, 6) for x, _ in points) == [0.03, 0.3, 3.0]
+        assert sorted(round(x, 6) for x, _ in points) == [0.03, 0.3, 300.0]
         texts = {round(x, 6): text for x, text in points}
         assert "&lt;b&gt;Bo&lt;/b&gt;" in texts[0.3]            # hover text: escaped, as typed
         assert seen < 3, seen                                    # by itself, within ~1 s

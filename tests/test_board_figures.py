@@ -26,17 +26,33 @@ def test_loss_against_eta():
     go.Figure(fig.to_dict())                               # validated by plotly
     layout = fig.layout
     assert layout.xaxis.type == "log" and layout.yaxis.type == "log"
-    names = [t.name for t in fig.data]
-    assert names == ["Gradient descent", "Adam", "selected"]
-    top = math.log10(max(y for t in fig.data[:2] for y in t.y))
-    diverged = [(x, y) for t in fig.data[:2] for x, y, s in zip(t.x, t.y, t.marker.symbol)
-                if s == "x"]
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert names == ["Gradient descent", "Adam"]               # one legend entry per group
+    assert all(t.marker.symbol == "circle" for t in fig.data if t.showlegend is not False)
+    groups = fig.data[:-1]
+    top = math.log10(max(y for t in groups for y in t.y))
+    diverged = [(x, y) for t in groups if t.marker.symbol == "x" for x, y in zip(t.x, t.y)]
     assert len(diverged) == 1 and math.isclose(math.log10(diverged[0][1]), top)
     assert layout.yaxis.range[1] > top > max(math.log10(r["loss"]) for r in data if r["loss"])
     assert all(v <= 10 ** (top - 0.01) for v in layout.yaxis.tickvals)   # no tick in the band
     assert "&lt;b&gt;s0&lt;/b&gt;" in fig.data[0].text[0] and "<b>" not in fig.data[0].text[0]
-    ring = fig.data[2]
+    ring = fig.data[-1]
     assert ring.x == (data[1]["lr"],) and ring.marker.color == ring.marker.line.color
+
+
+def test_a_run_that_blew_up_goes_in_the_band():
+    data = runs(3, diverged=())
+    data[2].update(loss=4e166, losses=[0.7, 1e80, 4e166])      # finite, but 1e166 x L(θ₀)
+    fig = loss_vs_lr(data, ["Gradient descent", "Adam", "Squared error"])
+    assert fig.layout.yaxis.range[1] < 3                        # the axis is not stretched
+    data[2]["group"] = "Squared error"                          # a group whose runs all blew up
+    fig = loss_vs_lr(data, ["Gradient descent", "Adam", "Squared error"])
+    legend = [(t.name, t.marker.symbol) for t in fig.data if t.showlegend is not False]
+    assert legend == [("Gradient descent", "circle"), ("Adam", "circle"), ("Squared error", "x")]
+    (blown,) = [c for t in fig.data if t.marker.symbol == "x" for c in t.customdata]
+    assert blown[0] == "4e+166 (blew up)"
+    curves = board_curves(data, ["Gradient descent", "Adam"])
+    assert curves.layout.yaxis.range[1] < 3
 
 
 def test_every_curve_with_the_selected_one_on_top():

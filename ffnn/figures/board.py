@@ -17,6 +17,10 @@ from .palette import CLASS_COLORS
 DIVERGED_COLOR = "#555555"
 SELECTED_COLOR = "#000000"
 LOSS_FLOOR = 1e-12    # a loss of exactly 0 is drawn here (a log axis has no 0)
+# A run whose final loss is this many times its loss at θ₀ blew up, even if every number stayed
+# finite (η = 300 can end at 1e166): it goes in the top band with the diverged ones, or one such
+# run would stretch the loss axis over a hundred decades and flatten everyone else's U.
+BLOWN_UP = 100.0
 
 
 def group_colors(groups):
@@ -57,9 +61,10 @@ def _log_range(values, default, pad=0.15):
 def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
     """Final training loss against η, one marker per run, both axes log.
 
-    runs: [{"id", "name", "lr", "loss" (final train loss or None), "diverged", "group", "t"}];
-    groups: the groups in legend order. Diverged runs (or runs whose loss is not finite) are
-    drawn as crosses in a band at the top, above every finished run. `selected`: the id of the
+    runs: [{"id", "name", "lr", "loss" (final train loss or None), "diverged", "group", "t",
+    "losses" (the curve, optional)}]; groups: the groups in legend order. Diverged runs (or
+    runs whose loss is not finite, or blew up: see BLOWN_UP) are drawn as crosses in a band at
+    the top, above every finished run. `selected`: the id of the
     run to ring."""
     losses = [r["loss"] for r in runs if not _diverged(r)]
     yrange = _log_range([max(x, LOSS_FLOOR) for x in losses if x is not None], (-3.3, 1.3))
@@ -74,12 +79,20 @@ def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
         mine = [r for r in runs if r["group"] == group]
         if not mine:
             continue
-        data.append(_markers(mine, group, colors[group], top))
+        # Two traces per group, one legend entry (always a circle): finished runs, then the
+        # crosses in the band.
+        finished = [r for r in mine if not _diverged(r)]
+        blown = [r for r in mine if _diverged(r)]
+        if finished:
+            data.append(_markers(finished, group, colors[group], top))
+        if blown:           # in the legend too when the whole group diverged (a cross, then)
+            data.append(_markers(blown, group, colors[group], top, legend=not finished,
+                                 symbol="x"))
     data.extend(_selected(runs, selected, top))
     shapes = [{"type": "rect", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
                "y0": 10 ** (top - band), "y1": 10 ** (top + band), "line": {"width": 0},
                "fillcolor": "rgba(0,0,0,0.05)", "layer": "below"}]
-    notes = [{"text": "diverged", "xref": "paper", "yref": "y", "x": 0.005, "y": top,
+    notes = [{"text": "diverged or blew up", "xref": "paper", "yref": "y", "x": 0.005, "y": top,
               "xanchor": "left", "showarrow": False, "font": {"size": 11, "color": "#555555"}}]
     legend = top_legend(title={"text": group_title + ":"} if group_title else None)
     layout = base_layout(
@@ -93,22 +106,26 @@ def loss_vs_lr(runs, groups, *, group_title="", selected=None, height=360):
 
 
 def _diverged(run):
-    loss = run["loss"]
-    return run["diverged"] or loss is None or not math.isfinite(loss)
+    """Diverged, not finite, or blown up (see BLOWN_UP): drawn in the top band."""
+    loss, start = run["loss"], (run.get("losses") or [None])[0]
+    if run["diverged"] or loss is None or not math.isfinite(loss):
+        return True
+    return start is not None and start > 0 and loss > BLOWN_UP * start
 
 
 def _y(run, top):
     return 10 ** top if _diverged(run) else max(run["loss"], LOSS_FLOOR)
 
 
-def _markers(runs, group, color, top):
+def _markers(runs, group, color, top, legend=True, symbol="circle"):
     return {
         "type": "scatter", "mode": "markers", "name": group, "legendgroup": group,
+        "showlegend": legend,
         "x": [r["lr"] for r in runs], "y": [_y(r, top) for r in runs],
         "text": [label(r) for r in runs],
         "customdata": [[_loss_text(r), r["t"]] for r in runs],
         "marker": {"color": color, "size": 11, "opacity": 0.85,
-                   "symbol": ["x" if _diverged(r) else "circle" for r in runs],
+                   "symbol": symbol,
                    "line": {"width": 0.5, "color": "#FFFFFF"}},
         "hovertemplate": "%{text}<br>η = %{x:.3g}<br>loss %{customdata[0]}<br>t = "
                          "%{customdata[1]}<extra>" + html.escape(group) + "</extra>",
@@ -127,7 +144,10 @@ def _selected(runs, selected, top):
 
 
 def _loss_text(run):
-    return "diverged" if _diverged(run) else f"{run['loss']:.4g}"
+    if run["diverged"] or run["loss"] is None or not math.isfinite(run["loss"]):
+        return "diverged"
+    blown = " (blew up)" if _diverged(run) else ""
+    return f"{run['loss']:.4g}{blown}"
 
 
 def label(run):
@@ -143,6 +163,8 @@ def board_curves(runs, groups, *, selected=None, height=360):
     One trace per group (curves joined with gaps), so 500 runs cost a handful of traces."""
     colors = group_colors(groups)
     data, finite, last = [], [], 1
+    starts = [r["losses"][0] for r in runs if r["losses"] and r["losses"][0] is not None]
+    cap = BLOWN_UP * max(starts) if starts else math.inf     # curves that blew up leave the top
     for group in groups:
         xs, ys = [], []
         for r in runs:
@@ -151,7 +173,7 @@ def board_curves(runs, groups, *, selected=None, height=360):
             y = _positive(r["losses"])
             xs.extend([*r["steps"], None])
             ys.extend([*y, None])
-            finite.extend(v for v in y if v is not None)
+            finite.extend(v for v in y if v is not None and v <= cap)
             last = max(last, r["steps"][-1])
         if xs:
             data.append({"type": "scattergl" if len(xs) > 5000 else "scatter", "mode": "lines",
