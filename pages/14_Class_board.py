@@ -102,8 +102,7 @@ def runs_table(entries):
                  column_config={"#": fmt(width=40), "name": text(width="medium"),
                                 "η": fmt(format="%g", width=70), "t": fmt(width=70),
                                 "other settings": text(width="medium"),
-                                "train loss": fmt(format="%.4g", width=100),
-                                "test loss": fmt(format="%.4g", width=100),
+                                "train loss": text(width=100), "test loss": text(width=100),
                                 "train acc": fmt(format="percent", width=90),
                                 "test acc": fmt(format="percent", width=90)})
 

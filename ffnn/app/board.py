@@ -14,7 +14,6 @@ browser sends but the settings (validated as a URL's) and the name decides what 
 import csv
 import io
 import logging
-import math
 import os
 import secrets
 import urllib.parse
@@ -323,12 +322,17 @@ def table(entries):
         "η": [e.lr for e in entries],
         "other settings": [_differs(e) for e in entries],
         "t": [e.t for e in entries],
-        "train loss": [math.nan if e.train_loss is None else e.train_loss for e in entries],
-        "test loss": [math.nan if e.test_loss is None else e.test_loss for e in entries],
+        # as text: Streamlit's number formats print 4e+166 with all its digits
+        "train loss": [_number(e.train_loss) for e in entries],
+        "test loss": [_number(e.test_loss) for e in entries],
         "train acc": [e.train_acc for e in entries],
         "test acc": [e.test_acc for e in entries],
         "diverged": [e.diverged for e in entries],
     })
+
+
+def _number(value):
+    return "–" if value is None else f"{value:.4g}"
 
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
