@@ -3,6 +3,7 @@ presentation mode); three students, each in their own tab, train with their own 
 projected board shows all three runs at the right η by itself, and fits the screen. Screenshots
 land in /tmp/ffnn-shots/board_*.png."""
 
+import csv
 import os
 import time
 from pathlib import Path
@@ -171,6 +172,11 @@ def test_three_students_on_a_projected_board(server, chromium):
         lecturer.screenshot(path=str(SHOTS / "board_lecturer.png"))
         B.button(lecturer, "Download CSV").scroll_into_view_if_needed()
         lecturer.screenshot(path=str(SHOTS / "board_lecturer_tools.png"))
+        with lecturer.expect_download() as download:
+            B.click(lecturer, "Download CSV")
+        with open(download.value.path(), encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        assert [(r["name"], float(r["lr"])) for r in rows] == [(n, lr) for lr, n, _ in STUDENTS]
         widths = lecturer.evaluate("""() => [...document.querySelectorAll('.js-plotly-plot')]
             .map(g => g.data.filter(t => t.name === 'selected' || (t.line || {}).width === 3)
             .length)""")
