@@ -80,7 +80,8 @@ async def class_of_60(servers):
                "projector_shows_60_after_s": shown}
     assert all(any(k == "success" and "Sent: your run is" in t for k, t in r) for r in results), \
         [r for r in results if not any(k == "success" for k, _ in r)][:3]
-    # one more run through the first server, seen on the projector of the last, 3 times
+    # one more run through the first server, seen on the projector of the last (with two
+    # replicas: sent through A, seen through B), 3 times
     seen = []
     for j in range(3):
         tab = await Tab(servers[0].url, f"class={code}&lr=0.5&t=5").open()
@@ -90,7 +91,7 @@ async def class_of_60(servers):
         await until(lambda n=before: len(projector.runs_seen) > n, 30)
         seen.append(projector.runs_seen[-1][0] - t0)
         await tab.close()
-    figures["one_run_seen_on_the_other_server_s"] = seen
+    figures["one_run_seen_by_the_projector_s"] = seen
     figures["_wall_start"] = wall
     figures["_sent"] = sent
     stop.set()
@@ -151,4 +152,4 @@ def test_sixty_sessions_two_replicas_on_postgresql(monkeypatch):
     check_board(url, code, figures)
     report("postgresql", figures)
     assert figures["clicks_sent_within_s"] < 5
-    assert max(figures["one_run_seen_on_the_other_server_s"]) < 5
+    assert max(figures["one_run_seen_by_the_projector_s"]) < 5
