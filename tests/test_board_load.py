@@ -10,15 +10,15 @@ import time
 import uuid
 from pathlib import Path
 
-import pgserver
 import pytest
 import sqlalchemy as sa
-from board_client import Tab
 
 from ffnn.app import board as G
 from ffnn.app import board_store as S
 
 import browser as B
+import pgserver
+from board_client import Tab
 
 N = 60
 WINDOW = 4.0                    # s over which the 60 clicks are spread (all within 5 s)

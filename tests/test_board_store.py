@@ -10,13 +10,14 @@ import time
 import uuid
 
 import numpy as np
-import pgserver
 import pytest
 import sqlalchemy as sa
 
 from ffnn import Network, Trainer
 from ffnn.app import board_codes as C
 from ffnn.app import board_store as B
+
+import pgserver
 
 _names = itertools.count()
 
