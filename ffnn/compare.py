@@ -79,6 +79,14 @@ class Lockstep:
     def max_iterations(self):
         return max(self.a.max_iterations, self.b.max_iterations)
 
+    def back_to(self, step):
+        """Both sides back to theta_step, exactly (see Trainer.back_to), or neither."""
+        why = self.a.why_not_back(step) or self.b.why_not_back(step)
+        if why:
+            raise ValueError(why)
+        self.a.back_to(step)
+        self.b.back_to(step)
+
     def step(self, n=1):
         """n updates on each side; each stops by itself at max_iterations or on divergence.
 

@@ -293,6 +293,19 @@ class Trainer:
         i = int(np.abs(steps - step).argmin())
         return int(steps[i]), thetas[i]
 
+    def why_not_back(self, step):
+        """Why back_to(step) cannot be exact (a sentence), or "" if it can."""
+        if self.optimizer != "gd" or self._batch_size is not None:
+            return ("only plain gradient descent on the full batch can go back exactly (this "
+                    f"run uses {OPTIMIZERS[self.optimizer].label.lower()}"
+                    f"{'' if self._batch_size is None else ' on mini-batches'})")
+        if any(at > step for at, _ in self.events):
+            return f"a setting changed after t = {step}: going back would mix them"
+        if step not in self._snaps.rows()[:, 0]:
+            return (f"θ at t = {step} is not kept (older snapshots are thinned so that memory "
+                    "stays bounded)")
+        return ""
+
     def back_to(self, step):
         """Go back to theta_step, exactly: the kept snapshot of that step, t = step, and the
         history cut there. Only where the next updates would repeat exactly: plain gradient
@@ -300,16 +313,10 @@ class Trainer:
         changed after `step`, and theta_step kept (snapshots are thinned on long runs).
         Raises ValueError naming what is missing; nothing changes then."""
         step = check.integer("step", step, lo=0, hi=self.t)
-        if self.optimizer != "gd" or self._batch_size is not None:
-            raise ValueError("only plain gradient descent on the full batch can go back exactly "
-                             f"(this run uses {self.optimizer}"
-                             f"{'' if self._batch_size is None else ' on mini-batches'})")
-        if any(at > step for at, _ in self.events):
-            raise ValueError(f"a setting changed after t = {step}: going back would mix them")
+        why = self.why_not_back(step)
+        if why:
+            raise ValueError(why)
         steps, thetas = self.snapshots()
-        if step not in steps:
-            raise ValueError(f"θ at t = {step} is not kept (older snapshots are thinned so "
-                             "that memory stays bounded)")
         self.net.theta[...] = thetas[int(np.flatnonzero(steps == step)[0])]
         if step and step - 1 in steps:            # the latest update again: from theta_{step-1}
             np.copyto(self._prev, thetas[int(np.flatnonzero(steps == step - 1)[0])])

@@ -5,7 +5,7 @@ each example's output error signal δ_L (δ at layer L). The pair is this page's
 import streamlit as st
 
 from ffnn.activations import ACTIVATIONS
-from ffnn.app import page, views
+from ffnn.app import lecture, page, views
 from ffnn.app import settings as S
 from ffnn.app.controls import Player
 from ffnn.app.guard import guarded
@@ -14,6 +14,7 @@ from ffnn.compare import COMPARABLE, lockstep, output_deltas
 from ffnn.figures.compare import delta_vs_confidence, paired_loss_curves
 from ffnn.losses import LOSSES
 from ffnn.optimizers import OPTIMIZERS
+from ffnn.probe import probe
 
 CHOICES = {"loss": list(LOSSES), "lr": list(S.LR_CHOICES), "optimizer": list(OPTIMIZERS),
            "activation": list(ACTIVATIONS), "l2": list(S.L2_CHOICES)}
@@ -119,7 +120,7 @@ def _reset():
 
 
 PLAYER = Player("cmp_", lambda: st.session_state["cmp_pair"], _reset,
-                step_help="θ ← θ − η∇θ on each side")
+                step_help="θ ← θ − η∇θ on each side", clicker=lecture.clicker)
 
 
 # ---- the live view --------------------------------------------------------------------------
@@ -127,7 +128,7 @@ def side(run, tr, title, key):
     """One run: its title, numbers and decision boundary."""
     data = run.data
     st.markdown(f"**{title}**")
-    now = tr.evaluate()
+    now = probe(tr)
     cols = st.columns(3)
     cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
     cols[1].metric("L(θ) train", f"{now['train_loss']:.4f}")
@@ -148,7 +149,8 @@ def view(run, pair, titles):
         st.markdown("**Loss L(θ) of both runs** (solid: train, dashed: test)")
         views.chart(paired_loss_curves(pair.a.history, pair.b.history, titles,
                                        log_y=st.session_state["cmp_log"],
-                                       max_iterations=pair.a.max_iterations), "cmp_loss")
+                                       max_iterations=pair.a.max_iterations,
+                                       now=(probe(pair.a), probe(pair.b))), "cmp_loss")
     with right:
         st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
                     help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, times N: L is a mean over "
@@ -173,6 +175,7 @@ def main():
         "and differ only in the setting picked below.")
     if run is None:
         return
+    page.lesson_box()
     setting, a, b, scale = choices(run)
     if run.data.task == "classification" and run.cfg["output"] == "linear":
         st.caption("The sidebar has a linear output; both runs here use softmax, so that "

@@ -101,6 +101,22 @@ def test_play_sets_the_interval_from_the_sessions_playing():
     assert at.session_state["_pace_token"] not in pace._last_frame    # no longer
 
 
+def test_a_session_playing_on_compare_losses_counts_and_is_paced():
+    """Compare's pair plays through the same player as the main run: it counts in the class's
+    size, and it takes the interval the pace gives (no frame constant of its own)."""
+    at = start()
+    at.switch_page("pages/8_Compare_losses.py")
+    run(at)
+    for i in range(11):                                               # 11 others playing
+        pace.note_frame(f"other{i}")
+    click(at, "Play")
+    assert at.session_state["cmp_playing"]
+    assert at.session_state["_pace_token"] in pace._last_frame         # counted as playing
+    assert at.session_state["_frame_every"] == pytest.approx(pace.interval(12)) == 0.2
+    click(at, "Pause")
+    assert at.session_state["_pace_token"] not in pace._last_frame
+
+
 def test_while_playing_the_home_page_draws_pictures_and_plotly_charts_when_paused():
     at = start()
     assert len(at.get("plotly_chart")) == 3 and not at.get("image")

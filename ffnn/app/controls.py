@@ -49,6 +49,23 @@ class Reveal:
         before, self.t = self.t, min(self.t + n, self.max_iterations)
         return self.t - before
 
+    def back_to(self, step):
+        self.t = step
+
+
+# The keys of the player (Streamlit draws each on its button). A presentation clicker sends
+# PageDown and PageUp; they act like → and ← (in the lecture's run-through: next and back).
+# Streamlit reserves C and R for itself (R reruns the page), so Reset is Home: back to θ₀.
+KEYS = {"step": "Right", "step10": "Shift+Right", "play": "Space", "back": "Left",
+        "reset": "Home", "next": "PageDown", "previous": "PageUp"}
+HELP_KEYS = ("Keys: → or PageDown one step, Shift+→ ten steps, Space play or pause, ← or PageUp "
+             "one step back, Home reset. They do nothing while you type in a field.")
+
+
+def t_of(target):
+    """A playable's t; for a pair (Compare's lockstep, one t per side) the side behind."""
+    return min(target.t) if isinstance(target.t, tuple) else target.t
+
 
 def due(speed, elapsed, interval, carry=0.0):
     """Updates to run in this frame -> (n, carry): `speed` iterations per second over the
@@ -73,6 +90,7 @@ class Player:
     reset: Callable
     on_frame: Callable | None = None
     step_help: str = "One update θ ← θ − η∇θ"
+    clicker: Callable | None = None   # -> (next, previous) callbacks for PageDown and PageUp
 
     @property
     def flag(self):
@@ -93,10 +111,33 @@ class Player:
         ss = st.session_state
         ss[self.flag] = value and not self.target().done
         ss.pop(f"{self.key}_last_frame", None)
+        ss.pop(f"{self.key}play_until", None)     # a click plays on; only the run-through stops
 
     def _reset(self):
         st.session_state[self.flag] = False
         self.reset()
+
+    def _back(self):
+        """One step back, to θ_{t−1} from the kept snapshots; where that is not exact, say why
+        and change nothing."""
+        target = self.target()
+        t = t_of(target)
+        if not t:
+            return
+        try:
+            target.back_to(t - 1)
+        except ValueError as err:
+            st.session_state["problem"] = f"No step back: {err}."
+
+    def _page(self, which):
+        """PageDown / PageUp: the run-through's next and back while it runs, else → and ←."""
+        moves = self.clicker() if self.clicker is not None else None
+        if moves is not None:
+            moves[which]()
+        elif which == 0:
+            self._step(1)
+        else:
+            self._back()
 
     # ---- drawing ---------------------------------------------------------------------------
     def buttons(self, extra=None):
@@ -108,18 +149,28 @@ class Player:
                           key=f"{k}controls"):
             # Step is disabled while playing: a click could be delivered twice then
             st.button("Step", on_click=self._step, args=(1,), disabled=done or playing,
-                      help=self.step_help, key=f"{k}step")
+                      help=self.step_help, key=f"{k}step", shortcut=KEYS["step"])
             st.button("Step ×10", on_click=self._step, args=(10,), disabled=done or playing,
-                      key=f"{k}step10")
+                      key=f"{k}step10", shortcut=KEYS["step10"])
             st.button("Pause" if playing else "Play", on_click=self._set_playing,
-                      args=(not playing,), disabled=done, type="primary", key=f"{k}play")
-            st.button("Reset", on_click=self._reset, help="Back to θ₀, t = 0", key=f"{k}reset")
+                      args=(not playing,), disabled=done, type="primary", key=f"{k}play",
+                      shortcut=KEYS["play"])
+            st.button("Back", on_click=self._back, disabled=playing, key=f"{k}back",
+                      help="One step back, to θₜ₋₁ (where it is kept exactly)",
+                      shortcut=KEYS["back"])
+            st.button("Reset", on_click=self._reset, help="Back to θ₀, t = 0", key=f"{k}reset",
+                      shortcut=KEYS["reset"])
+            # the clicker's keys, on buttons hidden by COMPACT_CSS (their shortcuts still work)
+            st.button("Next", on_click=self._page, args=(0,), disabled=playing,
+                      key=f"{k}clicker_next", shortcut=KEYS["next"])
+            st.button("Previous", on_click=self._page, args=(1,), disabled=playing,
+                      key=f"{k}clicker_previous", shortcut=KEYS["previous"])
             if extra is not None:
                 extra()
             bound(st.selectbox, "Speed", "speed", options=S.SPEED_CHOICES,
                   format_func=lambda v: f"{v:,} it/s", width=120, label_visibility="collapsed",
                   help="Iterations per second while playing. At the default, the lecture's "
-                       "1000 iterations take 20 s.")
+                       "1000 iterations take 20 s. " + HELP_KEYS)
 
     def live(self, view):
         """The fragment: `view(target)`, re-run every pace.interval(...) seconds while playing
@@ -157,13 +208,17 @@ class Player:
         n, ss[f"{self.key}_carry"] = due(ss["speed"], interval if last is None else now - last,
                                          interval, ss.get(f"{self.key}_carry", 0.0))
         ss[f"{self.key}_last_frame"] = now
+        until = ss.get(f"{self.key}play_until")      # the run-through plays to a stage's t
+        if until is not None:
+            n = min(n, max(until - t_of(target), 0))
         if n:
             target.step(n)
         pace.note_frame(token)
         if self.on_frame is not None:
             self.on_frame(target)
-        if target.done:          # stop by itself: max_iterations or divergence
-            ss[self.flag] = False
+        if target.done or (until is not None and t_of(target) >= until):
+            ss[self.flag] = False    # stop by itself: max_iterations, divergence, the stage's t
+            ss.pop(f"{self.key}play_until", None)
             st.rerun()
         if _new_pace(interval) is not None:
             st.rerun()           # a full run registers the new interval

@@ -6,7 +6,7 @@ rest. Errors never reach the page as a traceback: they end in a message, and the
 
 import streamlit as st
 
-from . import sidebar, state, status
+from . import lecture, sidebar, state, status
 from .controls import Player
 from .guard import guarded
 from .lessons import LESSONS
@@ -24,6 +24,7 @@ COMPACT_CSS = """<style>
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 h4 { padding: 0 0 0.2rem; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
+div[class*="st-key-"][class*="clicker_"] { display: none; }
 </style>"""
 # Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
 PROJECTOR_CSS = """<style>
@@ -37,6 +38,10 @@ def frame(title, intro):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why)."""
     state.init_state()
+    guarded(lecture.arrive)
+    go_to = st.session_state.pop("go_to", None)     # a run-through stage opens its page
+    if go_to is not None:
+        st.switch_page(go_to)
     present = st.session_state["present"]
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
@@ -62,6 +67,10 @@ def messages():
         message = state.pop_message(key)
         if message:
             show_it(message)
+    undo = st.session_state.pop("undo_reset", None)
+    if undo is not None:
+        st.button(f"Undo: back to t = {undo.trainer.t}", on_click=state.undo_reset,
+                  args=(undo,), key="undo_reset_button")
 
 
 def _close_lesson():
@@ -70,7 +79,9 @@ def _close_lesson():
 
 def lesson_box():
     """The loaded lesson in one line: its title and what to do next; the explanation in a
-    popover, so that it never pushes a chart down."""
+    popover, so that it never pushes a chart down. In the run-through, the stage's bar."""
+    if lecture.stage() is not None:
+        return lecture_bar()
     key = st.session_state.get("lesson")
     if key is None:
         return
@@ -83,10 +94,34 @@ def lesson_box():
         st.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
+def _jump():
+    lecture.start(st.session_state["_stage_pick"])
+
+
+def lecture_bar():
+    """The run-through's stage: n / N, its title and two sentences, and the moves (the
+    clicker's PageDown and PageUp do the same)."""
+    n, lesson = lecture.stage(), lecture.lesson()
+    with st.container(border=True, key="lecture_bar"):
+        with st.container(horizontal=True, vertical_alignment="center", gap="small"):
+            st.markdown(f"**{n} / {lecture.N} · {lesson.title}**", width="stretch")
+            st.button("◀", on_click=lecture.back, help="The stage before (PageUp)",
+                      key="stage_back")
+            st.button("▶", on_click=lecture.advance, key="stage_next",
+                      help=f"Play to t = {lesson.until}, then the next stage (PageDown)")
+            st.session_state["_stage_pick"] = n
+            st.selectbox("Stage", range(1, lecture.N + 1), key="_stage_pick", on_change=_jump,
+                         format_func=lambda i: f"{i}. {lecture.lesson(i).title}", width=200,
+                         label_visibility="collapsed")
+            st.button("Leave", on_click=lecture.leave, key="stage_leave",
+                      help="Out of the run-through, back to your own run")
+        st.caption(lesson.text)
+
+
 def main_player():
     """The Player of the tab's training run (session key "playing")."""
     return Player("", lambda: st.session_state["run"].trainer, state.reset,
-                  on_frame=state.keep_url)
+                  on_frame=state.keep_url, clicker=lecture.clicker)
 
 
 def show(title, intro, view, before=None, row=None, after=None, places_status=False):

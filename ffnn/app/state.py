@@ -60,6 +60,8 @@ def init_state():
         values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
         ss["replay_to"] = (values.pop("t", 0), values.pop("changes", []))
         ss["present"] = values.pop("present", False)
+        if "stage" in values:
+            ss["stage_from_url"] = values.pop("stage")
         for param, key in (("class", "board_code"), ("key", "board_key")):   # the class board
             if param in values:
                 ss[key] = values.pop(param)
@@ -99,6 +101,8 @@ def write_url(run):
     params = url_params(run, present=st.session_state["present"])
     if st.session_state.get("board_code"):     # the class board joined; never its lecturer key
         params["class"] = st.session_state["board_code"]
+    if st.session_state.get("stage"):          # the lecture's run-through: its stage
+        params["stage"] = str(st.session_state["stage"])
     if st.query_params.to_dict() != params:
         st.query_params.from_dict(params)
 
@@ -259,7 +263,7 @@ def sync_run():
         ss["problem"] = f"These settings cannot be used: {err}"
         if run is None:
             raise
-        _restore(run.cfg)
+        restore(run.cfg)
         return run
     if run is not None:
         what = "New data" if S.data_key(cfg) != S.data_key(run.cfg) else "New architecture"
@@ -277,7 +281,7 @@ def _adjust(run, cfg):
         tr.max_iterations = cfg["max_iterations"]
     except ValueError as err:
         st.session_state["problem"] = f"That value cannot be used: {err}"
-        _restore(run.cfg)
+        restore(run.cfg)
         return run
     run.cfg = cfg
     return run
@@ -297,17 +301,29 @@ def _change(run, key, value):
         run.changes.append((tr.t, key, old))
 
 
-def _restore(cfg):
+def restore(cfg):
     for key, value in cfg.items():
         st.session_state[key] = deepcopy(value)
 
 
 def reset():
-    """Start the same settings again from theta_0 (the same seed gives the same theta_0)."""
+    """Start the same settings again from theta_0 (the same seed gives the same theta_0). The
+    run it replaces can come back once (Undo: a stray key press loses nothing)."""
     ss = st.session_state
-    ss["run"] = build_run(ss["run"].cfg, ss.get("uploaded"))
+    old = ss["run"]
+    ss["run"] = build_run(old.cfg, ss.get("uploaded"))
     ss["playing"] = False
     ss["notice"] = "Reset: training starts again from θ₀ (t = 0)."
+    if old.trainer.t:
+        ss["undo_reset"] = old
+
+
+def undo_reset(run):
+    """The run that Reset replaced, back as it was (its settings are the current ones)."""
+    ss = st.session_state
+    if ss["run"].trainer.t == 0 and ss["run"].cfg == run.cfg:
+        ss["run"] = run
+        ss["notice"] = f"Undone: back to t = {run.trainer.t}."
 
 
 def load_lesson(key):
@@ -315,13 +331,15 @@ def load_lesson(key):
     from .lessons import LESSONS
     ss = st.session_state
     cfg = LESSONS[key].cfg()
-    _restore(cfg)
+    restore(cfg)
     ss["run"] = build_run(cfg)
     ss["playing"] = False
     ss["lesson"] = key
     if LESSONS[key].view:
         view_key, label = LESSONS[key].view
         ss[view_key] = label
+    for page_key, value in LESSONS[key].page_state.items():   # the page's own settings
+        ss[page_key] = value
 
 
 def pop_message(key):

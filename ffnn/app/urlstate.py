@@ -12,6 +12,7 @@ from ffnn.datasets import DATASETS, FEATURES
 
 from . import settings as S
 from .board_codes import parse_code, parse_key
+from .lessons import LECTURE
 
 MAX_VALUE_CHARS = 200
 MAX_T = 100_000   # a URL's t is replayed up to this many updates at most (a notice says so)
@@ -135,6 +136,8 @@ PARSERS["class"] = parse_code
 PARSERS["key"] = parse_key
 APP_KEYS += ("class", "key")
 SECRET = ("key",)
+PARSERS["stage"] = _int(1, len(LECTURE))     # a stage of the lecture's run-through
+APP_KEYS += ("stage",)
 LONG_VALUES = {"changes": MAX_CHANGES_CHARS}
 
 

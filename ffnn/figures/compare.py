@@ -7,7 +7,6 @@ from ..compare import textbook_delta
 from ..losses import LOSSES
 from ._layout import (
     base_layout,
-    column,
     f32,
     figure,
     for_log,
@@ -16,6 +15,9 @@ from ._layout import (
     steps,
     top_legend,
     y_range,
+)
+from ._layout import (
+    series as line,
 )
 
 SIDE_COLORS = ("#332288", "#117733")   # A indigo, B green (Paul Tol): apart from class colours
@@ -59,15 +61,16 @@ def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"),
 
 
 def paired_loss_curves(history_a, history_b, names=("A", "B"), *, log_y=False,
-                       max_iterations=None, height=320):
+                       max_iterations=None, now=(None, None), height=320):
     """Train (solid) and test (dashed, when recorded) loss of both runs against step t, on one
     pair of axes: colour tells the run. history_*: Trainer.history of each side; names: legend
-    names of the two runs. Fixed ranges: x over [0, max_iterations], y over every value."""
+    names of the two runs; now: each side's numbers at its current θ (ffnn.probe.probe), its
+    last point. Fixed ranges: x over [0, max_iterations], y over every value."""
     data, series = [], []
-    for side, (history, name) in enumerate(((history_a, names[0]), (history_b, names[1]))):
-        t = steps(history) - 1       # each row's loss is at θ_{s-1}: see _layout.series
+    sides = ((history_a, names[0], now[0]), (history_b, names[1], now[1]))
+    for side, (history, name, at) in enumerate(sides):
         for split in ("train", "test"):
-            values = column(history, f"{split}_loss")
+            t, values = line(history, f"{split}_loss", at)
             if not len(values):
                 continue
             values = for_log(values) if log_y else values

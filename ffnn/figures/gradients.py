@@ -78,16 +78,20 @@ def gradient_bars(now, start, L, t, height=300):
     return figure(data, layout)
 
 
-def update_ratio(history, L, *, max_iterations=None, height=340):
+def update_ratio(history, L, *, max_iterations=None, now=None, lr_now=None, height=340):
     """η‖∇W_l‖ / ‖W_l‖ per layer against step t (log scale), with the 1e-3 rule of thumb.
 
     From the history columns lr, grad_W{l} and norm_W{l} (‖W_l‖_F before the update). It is the
-    relative size of the update θ ← θ − η∇θ for plain gd; other optimizers rescale the step."""
+    relative size of the update θ ← θ − η∇θ for plain gd; other optimizers rescale the step.
+    now, lr_now: the numbers at the current θ (ffnn.probe.probe) and η, the last point (at
+    t = 0 the only one: the first update's size)."""
     t = steps(history) - 1           # each row's numbers are at θ_{s-1}: see series
     lr = column(history, "lr")
+    if now is not None:
+        t, lr = np.append(t, now["t"]), np.append(lr, lr_now)
     data, ys = [], []
     for l in range(1, L + 1):
-        grad, norm = column(history, f"grad_W{l}"), column(history, f"norm_W{l}")
+        grad, norm = series(history, f"grad_W{l}", now)[1], series(history, f"norm_W{l}", now)[1]
         ratio = np.full(len(t), np.nan)
         if len(grad) == len(t) and len(norm) == len(t) and len(lr) == len(t):
             np.divide(lr * grad, norm, out=ratio, where=norm > 0)   # ‖W_l‖ = 0: no ratio

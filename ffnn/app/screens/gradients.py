@@ -20,7 +20,8 @@ def view(run):
     views.chart(gradient_norms(h, net.L, max_iterations=tr.max_iterations, now=now),
                 "grad_norms")
     st.markdown("**Update-to-weight ratio η‖∇Wₗ‖ / ‖Wₗ‖**")
-    views.chart(update_ratio(h, net.L, max_iterations=tr.max_iterations), "ratio")
+    views.chart(update_ratio(h, net.L, max_iterations=tr.max_iterations, now=now,
+                             lr_now=tr.lr), "ratio")
     st.markdown(f"**∇Wₗ at t = {tr.t}** (the next update's gradient)")
     dW, _ = now["grad"]
     titles = [f"∇{shape_label(net.sizes, l)}" for l in range(1, net.L + 1)]
