@@ -18,7 +18,8 @@ from ffnn.probe import probe
 # numbers and the messages sit in the right column.
 SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190},
          True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190}}
-MESSAGE_PX = {"lesson": 45, "said": 100}   # what a lesson line and a message take
+MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 100}   # a lesson line, a run-through stage,
+# a message: what each takes from the network and the loss
 
 
 def view(run):
@@ -38,9 +39,10 @@ def view(run):
         said = status.verdict(run)
         status.alerts(run, said)
         # what the lesson line and the message take, the drawing and the loss give up
-        taken = MESSAGE_PX["lesson"] * ("lesson" in ss) + MESSAGE_PX["said"] * bool(said)
-        graph_h = max(160, size["graph"] - taken // 2)
-        loss_h = max(150, size["loss"] - taken // 2)
+        lesson = "stage" if "stage" in ss else "lesson" if "lesson" in ss else None
+        taken = MESSAGE_PX.get(lesson, 0) + MESSAGE_PX["said"] * bool(said)
+        graph_h = max(140, size["graph"] - taken // 2)
+        loss_h = max(130, size["loss"] - taken // 2)
         now = probe(tr)
         L, h = run.net.L, tr.history
         grads = [now[f"grad_W{l}"] for l in range(1, L + 1)]

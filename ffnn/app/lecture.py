@@ -10,6 +10,8 @@ Nothing built by hand is lost: entering the run-through keeps the run of the mom
 leaving it brings that run back, θ and t as they were.
 """
 
+import urllib.parse
+
 import streamlit as st
 
 from . import state
@@ -84,9 +86,17 @@ def clicker():
     return (advance, back) if stage() is not None else None
 
 
+def url_path(page):
+    """The address of a page file: "pages/4_Theta_and_gradient.py" -> "Theta_and_gradient"."""
+    return "" if "/" not in page else page.split("/")[-1].removesuffix(".py").split("_", 1)[1]
+
+
 def arrive():
-    """On a session's first run, a URL's stage opens that stage (after the URL's settings)."""
+    """On a session's first run, a URL's stage opens that stage (after the URL's settings), on
+    its own page (a link copied from the stage carries it already)."""
     n = st.session_state.pop("stage_from_url", None)
     if n is not None:
         start(n)
-        st.session_state.pop("go_to", None)       # the link's own page is the stage's page
+        here = urllib.parse.urlsplit(st.context.url or "").path.strip("/")
+        if here.rsplit("/", 1)[-1] == url_path(lesson(n).page):
+            st.session_state.pop("go_to", None)    # already there

@@ -25,6 +25,8 @@ COMPACT_CSS = """<style>
 h4 { padding: 0 0 0.2rem; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
+.st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
+.st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
 </style>"""
 # Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
 PROJECTOR_CSS = """<style>
@@ -94,27 +96,24 @@ def lesson_box():
         st.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
-def _jump():
-    lecture.start(st.session_state["_stage_pick"])
-
-
 def lecture_bar():
-    """The run-through's stage: n / N, its title and two sentences, and the moves (the
-    clicker's PageDown and PageUp do the same)."""
+    """The run-through's stage in one row, n / N and its title, with the moves (the clicker's
+    PageDown and PageUp do the same) and the list of stages to jump to; its two sentences
+    under it."""
     n, lesson = lecture.stage(), lecture.lesson()
-    with st.container(border=True, key="lecture_bar"):
+    with st.container(key="lecture_bar"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.markdown(f"**{n} / {lecture.N} · {lesson.title}**", width="stretch")
             st.button("◀", on_click=lecture.back, help="The stage before (PageUp)",
                       key="stage_back")
             st.button("▶", on_click=lecture.advance, key="stage_next",
                       help=f"Play to t = {lesson.until}, then the next stage (PageDown)")
-            st.session_state["_stage_pick"] = n
-            st.selectbox("Stage", range(1, lecture.N + 1), key="_stage_pick", on_change=_jump,
-                         format_func=lambda i: f"{i}. {lecture.lesson(i).title}", width=200,
-                         label_visibility="collapsed")
-            st.button("Leave", on_click=lecture.leave, key="stage_leave",
-                      help="Out of the run-through, back to your own run")
+            with st.popover("☰", help="Every stage; leave the run-through"):
+                for i in range(1, lecture.N + 1):
+                    st.button(f"{i}. {lecture.lesson(i).title}", on_click=lecture.start,
+                              args=(i,), key=f"stage_{i}", type="tertiary")
+                st.button("Leave the run-through", on_click=lecture.leave, key="stage_leave",
+                          help="Back to your own run, as it was")
         st.caption(lesson.text)
 
 
