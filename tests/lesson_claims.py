@@ -48,7 +48,8 @@ def train_loss(shown):
 
 def _rows(latex, name):
     """The numbers of the row vector [a & b & …] on the LaTeX line that starts with `name`."""
-    line = next((x.strip("$ \n") for x in latex if x.strip("$ \n").startswith(name)), "")
+    line = next((x.strip("$ \n") for x in latex if x.strip("$ \n").startswith(name)
+                 and "bmatrix" in x), "")
     m = re.search(r"\\begin\{bmatrix\}(.*?)\\end\{bmatrix\}", line)
     assert m, (name, [x[:40] for x in latex])
     cells = [c.strip() for c in m.group(1).split("&")]
