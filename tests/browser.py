@@ -229,11 +229,56 @@ def problems(page):
 
 
 def button(page, label):
-    return page.get_by_role("button", name=label, exact=True)
+    """The visible buttons whose label reads exactly `label` (a label's markdown, without what
+    else the button shows, such as a keyboard shortcut's hint)."""
+    exact = re.compile(f"^{re.escape(label)}$")
+    return page.locator("button").filter(visible=True).filter(
+        has=page.locator('[data-testid="stMarkdownContainer"]', has_text=exact))
 
 
 def click(page, label):
     button(page, label).click()
+
+
+def control(page, key, prefix=""):
+    """The visible button of a player's control, found by its widget key: "step", "step10",
+    "play", "reset", with the player's key prefix ("" for the main run, "cmp_" on Compare
+    losses, "es_" on Error surface; see ffnn.app.controls.Player). A label can carry more than
+    its name (a keyboard shortcut's hint), so keys, not labels, find the buttons."""
+    return one(page.locator(f".st-key-{prefix}{key} button").filter(visible=True))
+
+
+def press(page, key, prefix=""):
+    control(page, key, prefix).click()
+
+
+def play_label(page, prefix=""):
+    """"Play" or "Pause": the first word of the player's Play/Pause button."""
+    text = control(page, "play", prefix).inner_text().split()
+    return text[0] if text else ""
+
+
+def wait_play_label(page, label, prefix="", timeout=TIMEOUT_MS):
+    """Wait until the player's Play/Pause button reads `label` ("Play" or "Pause")."""
+    page.wait_for_function(
+        r"""([sel, label]) => [...document.querySelectorAll(sel)].some(
+             b => b.getClientRects().length && b.innerText.trim().split(/\s+/)[0] === label)""",
+        arg=[f".st-key-{prefix}play button", label], timeout=timeout)
+
+
+def combobox(page, label, where="main"):
+    """A selectbox's text input, by its label (also when the label is collapsed)."""
+    return one(_scope(page, where).locator(f'input[role="combobox"][aria-label="{label}"]'))
+
+
+def type_option(page, label, text, where="main"):
+    """Type `text` into the selectbox `label` and press Enter: picks the option that matches,
+    or adds `text` as a new option where the selectbox accepts new ones (the control row's η)."""
+    box = combobox(page, label, where)
+    box.click()
+    box.fill(text)
+    page.wait_for_timeout(150)        # the list filters as one types
+    box.press("Enter")
 
 
 _SCOPES = {"sidebar": '[data-testid="stSidebar"]', "main": '[data-testid="stMain"]'}
@@ -316,24 +361,55 @@ def settle(page, quiet_ms=500, timeout=TIMEOUT_MS):
         }""", arg=quiet_ms, timeout=timeout, polling=50)
 
 
+NAV_LINKS_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"], [data-testid="stSidebarNav"] a')]
+    .map(a => [a.innerText.trim(),
+               new URL(a.getAttribute('href') || '', location.origin + '/').href])"""
+
+
+def sidebar_open(page):
+    """Whether the sidebar is expanded."""
+    return page.evaluate("""() => {
+      const s = document.querySelector('[data-testid="stSidebar"]');
+      return !!s && s.dataset.collapsed === 'false';
+    }""")
+
+
+def open_sidebar(page, timeout=TIMEOUT_MS):
+    """Expand the sidebar if it is collapsed (phone, presentation mode) and wait until it is."""
+    if not sidebar_open(page):
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+    page.wait_for_function("""() => document.querySelector('[data-testid="stSidebar"]')
+        .dataset.collapsed === 'false'""", timeout=timeout)
+    page.wait_for_timeout(400)        # the sidebar slides in
+
+
+def close_sidebar(page, timeout=TIMEOUT_MS):
+    if sidebar_open(page):
+        page.locator('[data-testid="stSidebarCollapseButton"] button').click()
+    page.wait_for_function("""() => document.querySelector('[data-testid="stSidebar"]')
+        .dataset.collapsed === 'true'""", timeout=timeout)
+    page.wait_for_timeout(400)
+
+
 def nav_links(page):
-    """[(text, href)] of the sidebar navigation, every page (unfolds "View more" first)."""
-    more = page.locator('[data-testid="stSidebarNavViewButton"]')
-    if more.count() and "more" in (more.inner_text() or "").lower():
-        more.click()
-    return [tuple(x) for x in page.evaluate(
-        "() => [...document.querySelectorAll('[data-testid=\"stSidebarNav\"] a')]"
-        ".map(a => [a.innerText.trim(), a.href])")]
+    """[(text, URL)] of the page links in the sidebar: the app's own (st.page_link, see
+    ffnn/app/nav.py), and Streamlit's list of the pages/ folder if it is shown (it is switched
+    off; its "View more" button would fold pages away). A link's href is relative to the app's
+    root (the home page's is empty), so the URL is resolved against the root, not the page."""
+    return [tuple(x) for x in page.evaluate(NAV_LINKS_JS)]
 
 
 def goto_page(page, name, timeout=TIMEOUT_MS):
-    """Follow the sidebar navigation link `name` (e.g. "Gradients") and wait until the page has
-    drawn (see wait_ready)."""
+    """Follow the sidebar's page link `name` (e.g. "Training curves"), opening the sidebar
+    first if it is collapsed, and wait until the page has drawn (see wait_ready)."""
     links = dict(nav_links(page))
     if name not in links:
         raise AssertionError(f"no sidebar link {name!r}: {list(links)}")
+    if not sidebar_open(page):
+        open_sidebar(page, timeout)
     page.evaluate("() => { delete window.__ready; }")
-    page.locator('[data-testid="stSidebarNav"] a').filter(
+    page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
         has_text=re.compile(f"^{re.escape(name)}$")).first.click()
     # Streamlit switches pages in the same document: wait for the path, not a load event (the
     # query string may carry settings).
@@ -384,3 +460,145 @@ def wait_slider(page, label, value, where="sidebar", timeout=TIMEOUT_MS):
             scope + ' input[type="range"][aria-label="' + label + '"]');
           return !!s && s.getAttribute('aria-valuetext') === value;
         }""", arg=[_SCOPES[where], label, str(value)], timeout=timeout)
+
+
+# ---------------------------------------------------------------- layout: boxes and clipping
+
+# Bounding boxes (x, y, width, height in CSS px of the viewport) of what the layout tests check.
+BOX_JS = """(sel) => [...document.querySelectorAll(sel)]
+  .filter(e => e.getClientRects().length)
+  .map(e => { const b = e.getBoundingClientRect();
+              return {x: b.x, y: b.y, width: b.width, height: b.height,
+                      text: (e.innerText || '').trim().slice(0, 80)}; })"""
+
+MAIN_CHARTS = ('[data-testid="stMain"] [data-testid="stPlotlyChart"], '
+               '[data-testid="stMain"] [data-testid="stImage"]')
+
+
+def boxes(page, selector):
+    """Bounding boxes of the visible elements matching `selector`, in document order."""
+    return page.evaluate(BOX_JS, selector)
+
+
+def charts(page):
+    """Boxes of the main area's charts (Plotly charts and pictures), in document order."""
+    return boxes(page, MAIN_CHARTS)
+
+
+def inside(box, viewport, tol=1):
+    """Whether `box` lies wholly inside the viewport {width, height} (a page never scrolled)."""
+    return (box["x"] >= -tol and box["y"] >= -tol and box["x"] + box["width"] <= viewport[
+        "width"] + tol and box["y"] + box["height"] <= viewport["height"] + tol)
+
+
+# Texts cut off: every visible metric value and button (or an element inside one) whose content
+# is wider than its box (scrollWidth > clientWidth: an ellipsis, or text hidden by overflow).
+CLIPPED_JS = """() => {
+  const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const over = e => e.scrollWidth > e.clientWidth + 1;
+  const cut = e => over(e) || [...e.querySelectorAll('p, span, div')].some(
+      c => shown(c) && c.clientWidth > 0 && over(c));
+  const out = [];
+  for (const e of document.querySelectorAll('[data-testid="stMetricValue"]'))
+    if (shown(e) && cut(e)) out.push('metric ' + e.innerText.trim());
+  for (const e of document.querySelectorAll('button'))
+    if (shown(e) && e.innerText.trim() && cut(e)) out.push('button ' + e.innerText.trim());
+  return out;
+}"""
+
+# LaTeX display rows wider than their box (they scroll instead of fitting).
+KATEX_JS = """() => [...document.querySelectorAll('.katex-display')]
+  .filter(e => e.getClientRects().length && e.scrollWidth > e.clientWidth + 1)
+  .map(e => (e.innerText || '').replace(/\\s+/g, ' ').trim().slice(0, 80)
+            + ' (' + e.scrollWidth + ' > ' + e.clientWidth + ' px)')"""
+
+# Plotly legends that stick out of their chart: each legend group's box (its background and
+# its entries) against the chart's box.
+LEGENDS_JS = """() => {
+  const out = [];
+  for (const plot of document.querySelectorAll('.js-plotly-plot')) {
+    const c = plot.getBoundingClientRect();
+    if (!c.width) continue;
+    for (const leg of plot.querySelectorAll('.legend')) {
+      for (const part of [leg.querySelector('.bg'), ...leg.querySelectorAll('.traces')]) {
+        if (!part) continue;
+        const b = part.getBoundingClientRect();
+        if (!b.width && !b.height) continue;
+        if (b.left < c.left - 1 || b.top < c.top - 1 || b.right > c.right + 1
+            || b.bottom > c.bottom + 1) {
+          const title = ((plot.layout || {}).title || {}).text || '';
+          out.push(`${(part.textContent || 'legend').trim().slice(0, 40)} [${title}]: `
+                   + `legend ${[b.left, b.top, b.right, b.bottom].map(Math.round)} outside `
+                   + `chart ${[c.left, c.top, c.right, c.bottom].map(Math.round)}`);
+        }
+      }
+    }
+  }
+  return out;
+}"""
+
+
+def clipped(page):
+    """Metric values and button labels that are cut off (see CLIPPED_JS)."""
+    return page.evaluate(CLIPPED_JS)
+
+
+def katex_overflow(page):
+    return page.evaluate(KATEX_JS)
+
+
+def legends_outside(page):
+    return page.evaluate(LEGENDS_JS)
+
+
+# ---------------------------------------------------------------- the browser's console
+
+# The one console error that is not the app's: a page's own address loaded directly (say
+# /Compare_losses) makes Streamlit's page guess that the server may live under that path and
+# ask /Compare_losses/_stcore/health and .../host-config first, which answer 404, before the
+# root's (streamlit/streamlit#7074). Nothing else is ignored.
+BENIGN_404 = re.compile(r"/[^/?#]+/_stcore/(health|host-config)(\?.*)?$")
+
+
+def benign(message):
+    """Whether a console message is the known 404 above (by the URL it is about)."""
+    url = (message.location or {}).get("url", "")
+    return "status of 404" in message.text and bool(BENIGN_404.search(url))
+
+
+def watch_console(page):
+    """Collect the page's console errors and uncaught exceptions (benign() ones left out) ->
+    the list they go to (each an "error: text" string), filled while the page lives."""
+    seen = []
+
+    def note(message):
+        if message.type == "error" and not benign(message):
+            seen.append(f"error: {message.text} at {(message.location or {}).get('url', '')}"
+                        [:400])
+
+    page.on("console", note)
+    page.on("pageerror", lambda e: seen.append(f"pageerror: {e}"[:400]))
+    return seen
+
+
+def connection_error(page):
+    """The text of Streamlit's connection-error dialog if it is shown, else None."""
+    return page.evaluate("""() => {
+      for (const d of document.querySelectorAll('[role="dialog"]'))
+        if (/connection error/i.test(d.innerText)) return d.innerText.trim().slice(0, 400);
+      return null;
+    }""")
+
+
+def pick_view(page, label, timeout=TIMEOUT_MS):
+    """Pick the view `label` of a page of several views (its pills, ffnn.app.page.show_views)
+    and wait until it has drawn."""
+    pill = page.get_by_role("radio", name=label, exact=True)
+    if pill.get_attribute("aria-checked") != "true":
+        page.evaluate("() => { delete window.__ready; }")
+        pill.click()
+        page.wait_for_function(
+            """(label) => [...document.querySelectorAll('[role="radio"]')].some(
+                 r => r.innerText.trim() === label && r.getAttribute('aria-checked') === 'true')""",
+            arg=label, timeout=timeout)
+    wait_ready(page, timeout=timeout)
