@@ -6,8 +6,10 @@ import pytest
 
 from ffnn.app import controls
 
+import lesson_claims as C
 from apptest import (
     PAGES,
+    VIEWS,
     advance,
     chart_specs,
     click,
@@ -242,3 +244,40 @@ def test_bad_settings_keep_the_run(at):
     assert counter(at) == 10
     np.testing.assert_array_equal(theta(at), before)
     assert at.session_state["features"] == ["x1", "x2"]
+
+
+def _numbers(trace):
+    """The finite numbers a trace draws (y, or z, or a layout image counts as drawn)."""
+    out = []
+    for name in ("y", "z"):
+        value = trace.get(name)
+        if value is None:
+            continue
+        arr = C.values(value) if not isinstance(value, list) or not value or not isinstance(
+            value[0], list) else np.array(value, dtype=float)
+        out.append(np.asarray(arr, dtype=float).ravel())
+    flat = np.concatenate(out) if out else np.empty(0)
+    return flat[np.isfinite(flat)]
+
+
+@pytest.mark.parametrize("where", ["dashboard.py", *VIEWS, "pages/4_Theta_and_gradient.py",
+                                   "pages/6_Gradient_check.py", "pages/8_Compare_losses.py",
+                                   "pages/9_Error_surface.py"])
+def test_at_t_0_every_chart_holds_theta_0s_values(where):
+    """Never an empty chart: before the first update each shows θ₀'s numbers (L(θ₀), ‖∇Wₗ‖ at
+    θ₀, the update's size at θ₀ ...)."""
+    at = start()
+    if where != "dashboard.py":
+        goto(at, where)
+    assert run_state(at).trainer.t == 0
+    figures = chart_specs(at)
+    assert figures or where == "Step by step", where          # Backprop: LaTeX, no chart
+    for fig in figures:
+        drawn = [t for t in fig["data"] if len(_numbers(t))] or fig["layout"].get("images")
+        assert drawn, (where, [t.get("name") for t in fig["data"]])
+    L0 = run_state(at).trainer.net.loss(run_state(at).trainer.X, run_state(at).trainer.labels)
+    for fig in figures:
+        for trace in fig["data"]:
+            if trace.get("name") == "train loss":             # L(θ₀) itself, at t = 0
+                assert C.values(trace["x"]).tolist() == [0]
+                assert C.values(trace["y"])[0] == pytest.approx(L0)

@@ -10,6 +10,7 @@ import streamlit as st
 from ffnn.app import views
 from ffnn.datasets import FEATURES
 from ffnn.figures import loss_curves, network_graph, param_heatmaps
+from ffnn.probe import probe
 from ffnn.targets import accuracy
 
 
@@ -92,7 +93,7 @@ def view(run):
                                   activations=net.activation, height=300), "rw_graph")
         events = [*tr.events, (s, f"θ at t = {s}")]
         views.chart(loss_curves(tr.history, events=events, max_iterations=tr.max_iterations,
-                                height=220), "rw_loss")
+                                now=probe(tr), height=220), "rw_loss")
     st.markdown(f"**Wₗ and bₗ at t = {s}**")
     views.chart(param_heatmaps(net.W, net.b), "rw_params")
 
