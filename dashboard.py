@@ -15,9 +15,13 @@ from ffnn.probe import probe
 # (1280x720, 20 px type, sidebar closed): the boundary's height and its column's width, and
 # the heights of the network and the loss when no message takes room above them. The boundary
 # is the largest element, at least 400 px on each side, and never moves: the lesson line, the
-# numbers and the messages sit in the right column.
-SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190},
-         True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190}}
+# numbers and the messages sit in the right column. "side": the width the network and the loss
+# are drawn at as pictures while playing, before views.chart widens it for presentation mode
+# (x1.3): the right column's width (398 px; 670 presented), so that a picture, scaled to its
+# column, keeps the height it was given (at 400 presented, the loss was scaled to 245 px tall
+# and ended 110 px below a 720 px screen).
+SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190, "side": 400},
+         True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190, "side": 515}}
 MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 100}   # a lesson line, a run-through stage,
 # a message: what each takes from the network and the loss
 
@@ -53,14 +57,15 @@ def view(run):
             run.net.W, run.net.b, run.net.sizes, input_labels=labels,
             activations=run.net.activation, output=run.net.output, grads=grads,
             grads_0=grads_0, height=graph_h))
-        views.chart(graph, "graph_small", picture_width=400, projector_height=graph_h)
+        views.chart(graph, "graph_small", picture_width=size["side"], projector_height=graph_h)
         loss = views.throttled("loss_small", lambda: loss_curves(
             h, events=tr.events, max_iterations=tr.max_iterations, now=now, height=loss_h))
-        views.chart(loss, "loss_small", picture_width=400, projector_height=loss_h)
+        views.chart(loss, "loss_small", picture_width=size["side"], projector_height=loss_h)
 
 
 INTRO = (
-    r"$\theta = W_1 \dots W_L, b_1 \dots b_L$. Each update moves every weight and bias a little against its "
+    r"$\theta = W_1 \dots W_L, b_1 \dots b_L$. Each update moves every weight and bias a little "
+    "against its "
     "gradient; the colours show what the network predicts over the input plane (deeper colour: "
     "more confident), the dots are the data. Under each layer of the network, ‖∇Wₗ‖: how large "
     "its gradient is now (grey: at θ₀).")

@@ -1,6 +1,7 @@
 """How to choose the loss L(θ)? Two copies of the sidebar's network train in lockstep (same θ₀,
 data and batches) and differ in one setting: both decision boundaries, both loss curves, and
-each example's output error signal δ_L (δ at layer L). The pair is this page's own state ("cmp_" keys)."""
+each example's output error signal δ_L (δ at layer L). The pair is this page's own state ("cmp_"
+keys)."""
 
 import streamlit as st
 
@@ -153,11 +154,12 @@ def view(run, pair, titles):
                                        now=(probe(pair.a), probe(pair.b))), "cmp_loss")
     with right:
         st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
-                    help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, times N: L is a mean over "
-                         "the N examples, so this is each example's own signal.")
+                    help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
+                         "times N: L is a mean over the N examples, so this is each example's "
+                         "own signal.")
         if data.task != "classification":
-            st.caption("$\\delta_L$ against the probability of the true class needs classes: pick a "
-                       "classification data set.")
+            st.caption("$\\delta_L$ against the probability of the true class needs classes: "
+                       "pick a classification data set.")
             return
         signals = [output_deltas(tr.net, data.X_train, data.y_train) for tr in pair.trainers]
         net = pair.a.net

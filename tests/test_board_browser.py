@@ -24,7 +24,8 @@ PROJECTOR = {"width": 1280, "height": 720}
 LAPTOP = {"width": 1280, "height": 800}
 # The third blows up (its loss ends 1e166 times L(θ₀)) and trains with squared error.
 STUDENTS = ((0.03, "Ann", ""), (0.3, "<b>Bo</b> **x**", ""),
-            (300.0, "Cy \u05e9\u05dc\u05d5\u05dd", "&activation=relu&output=linear&loss=squared_error"))
+            (300.0, "Cy \u05e9\u05dc\u05d5\u05dd",
+             "&activation=relu&output=linear&loss=squared_error"))
 
 METRIC_JS = """(label) => {
   for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
