@@ -13,7 +13,14 @@ from .lessons import LESSONS
 from .sidebar import bound
 
 # Tighter than Streamlit's default spacing, so that the home page holds the lecture on one
-# 1280x800 screen; a constant string, nothing user-controlled.
+# 1280x800 screen; a constant string, nothing user-controlled. A LaTeX row is as wide as its
+# column (Streamlit shrink-wraps it, and KaTeX's bmatrix came out 2 px wider than the box it
+# was given: the row scrolled), and in a column its type is the text's size (the θ update
+# and the error surface's θ_t were 8 px too wide at 1280). The lesson line's text wraps beside
+# its buttons instead of pushing them to a line of their own (measured in Chromium, see
+# tests/test_browser_layout.py). Presented, the lesson line's text and a message's padding are
+# smaller, so that a lesson and a divergence leave the boundary, the message and its button
+# on a 1280x720 screen.
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
@@ -24,6 +31,11 @@ COMPACT_CSS = """<style>
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 h4 { padding: 0 0 0.2rem; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
+[data-testid="stMarkdown"] > div:has(> [data-testid="stMarkdownContainer"] > .katex-display),
+[data-testid="stMarkdownContainer"]:has(> .katex-display) { width: 100%; }
+[data-testid="stColumn"] .katex-display > .katex { font-size: 1em; }
+.st-key-lesson_box > [data-testid="stElementContainer"]:first-child {
+  flex: 1 1 0; min-width: 12rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
@@ -33,6 +45,8 @@ PROJECTOR_CSS = """<style>
 html { font-size: 20px; }
 [data-testid="stMainBlockContainer"] { padding-top: 3rem; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
+.st-key-lesson_box p { font-size: 0.8rem; }
+[data-testid="stAlertContainer"] { padding: 0.5rem 0.75rem; }
 </style>"""
 
 
