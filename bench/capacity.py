@@ -187,10 +187,13 @@ def report(r):
         mine = [fps for fps, w in zip(everyone, r["where"]) if w == name]
         count = len(mine) or n
         per_session = (r["rss"][name] - r["rss_idle"][name]) / count
+        per_frame = 1000 * r["cpu"][name] / sum(mine) if sum(mine) else float("nan")
         print(f"  {name}: {len(mine)} sessions, frames/s {_spread(mine)}; CPU "
-              f"{r['cpu'][name]:.2f} cores; memory {r['rss_idle'][name]:.0f} MB at rest, "
-              f"{r['rss'][name]:.0f} MB playing: {per_session:.1f} MB per session   "
-              f"(target < 50: {'ok' if per_session < 50 else 'MISSED'})")
+              f"{r['cpu'][name]:.2f} cores, {per_frame:.0f} ms per frame (one core: "
+              f"{1000 / per_frame / 2:.0f} sessions at 2 frames/s); memory "
+              f"{r['rss_idle'][name]:.0f} MB at rest, {r['rss'][name]:.0f} MB playing: "
+              f"{per_session:.1f} MB per session   (target < 50: "
+              f"{'ok' if per_session < 50 else 'MISSED'})")
     if r["replicas"]:
         print(f"  HAProxy CPU: {r['balancer_cpu']:.3f} cores")
 
