@@ -52,7 +52,8 @@ def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"),
     yrange = [np.log10(FLOOR), np.log10(CEILING)]
     notes = [_note(0.0, "left", "← confident mistakes"), _note(1.0, "right", "confidently right →")]
     layout = base_layout(
-        height, legend=top_legend(), annotations=notes, hovermode="closest",
+        height, margin=_legend_room(data), legend=top_legend(), annotations=notes,
+        hovermode="closest",
         xaxis={"title": {"text": "p, the probability of the true class", "standoff": 4},
                "range": [-0.02, 1.02], "zeroline": False},
         yaxis={"title": {"text": "‖δ<sub>L</sub>‖ per example (× N)", "standoff": 4}, "type": "log",
@@ -83,9 +84,16 @@ def paired_loss_curves(history_a, history_b, names=("A", "B"), *, log_y=False,
     xaxis = step_axis(longer, max(max_iterations or 0, last))
     yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
              "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
-    layout = base_layout(height, xaxis=xaxis, yaxis=yaxis, hovermode="x unified",
-                         legend=top_legend())
+    layout = base_layout(height, margin=_legend_room(data), xaxis=xaxis, yaxis=yaxis,
+                         hovermode="x unified", legend=top_legend())
     return figure(data, layout)
+
+
+def _legend_room(data):
+    """The top margin for the legend above the plot: Plotly wraps four entries (two runs, or two
+    curves and two runs) into two rows in a half-width chart at 1280 px, and the fixed 30 px
+    margin cut the first row off ("A: squared error" was half gone, seen in Chromium)."""
+    return {"t": 52} if len(data) > 2 else None
 
 
 def _line(t, values, name, color, dash):
