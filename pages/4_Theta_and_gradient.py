@@ -18,7 +18,12 @@ def theta_layout(sizes):
     Ws = [rf"W_{{{l}}} \in \mathbb{{R}}^{{{sizes[l - 1]}\times{sizes[l]}}}" for l in
           range(1, L + 1)]
     bs = [rf"b_{{{l}}} \in \mathbb{{R}}^{{{sizes[l]}}}" for l in range(1, L + 1)]
-    return r"\theta = \left[\," + ",\\ ".join(Ws + bs) + r"\,\right]"
+    if L <= 3:
+        return r"\theta = \left[\," + ",\\ ".join(Ws + bs) + r"\,\right]"
+    # A deeper network's pieces, four to a line: one line of 14 was 1284 px wide at 1280
+    # (a LaTeX row cannot wrap; it scrolled)
+    lines = [",\\ ".join((Ws + bs)[i:i + 4]) for i in range(0, 2 * L, 4)]
+    return r"\begin{aligned}\theta = \big[\,&" + r",\\ &".join(lines) + r"\,\big]\end{aligned}"
 
 
 def entry_picker(net):
