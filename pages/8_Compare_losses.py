@@ -178,7 +178,12 @@ def main():
     if run is None:
         return
     page.lesson_box()
-    setting, a, b, scale = choices(run)
+    if lecture.stage() is not None and st.session_state["present"]:
+        with st.container(key="cmp_choices_folded"):      # the stage chose them: room for
+            with st.expander("What A and B differ in"):     # the charts on the projector
+                setting, a, b, scale = choices(run)
+    else:
+        setting, a, b, scale = choices(run)
     if run.data.task == "classification" and run.cfg["output"] == "linear":
         st.caption("The sidebar has a linear output; both runs here use softmax, so that "
                    "cross-entropy is defined and p is a probability.")

@@ -168,7 +168,7 @@ class Player:
             if extra is not None:
                 extra()
             bound(st.selectbox, "Speed", "speed", options=S.SPEED_CHOICES,
-                  format_func=lambda v: f"{v:,} it/s", width=120, label_visibility="collapsed",
+                  format_func=lambda v: f"{v:,} it/s", width=150, label_visibility="collapsed",
                   help="Iterations per second while playing. At the default, the lecture's "
                        "1000 iterations take 20 s. " + HELP_KEYS)
 
