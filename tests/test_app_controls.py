@@ -192,3 +192,17 @@ def test_speed_control(at):
     at.run()
     assert_clean(at)
     assert at.session_state["speed"] == 200
+
+
+def test_back_goes_to_the_kept_theta_exactly_or_says_why_not(at):
+    click(at, "Step ×10")
+    theta_9 = at.session_state["run"].trainer.snapshots()[1][9]
+    click(at, "Back")
+    assert at.session_state["run"].trainer.t == 9
+    assert (at.session_state["run"].net.theta == theta_9).all()      # θ₉ itself, bit for bit
+    at.sidebar.selectbox(key="_optimizer").set_value("momentum")
+    at.run()
+    click(at, "Step")
+    click(at, "Back")                                                # momentum's memory is not kept
+    assert at.session_state["run"].trainer.t == 10
+    assert any("No step back" in w.value and "gradient descent" in w.value for w in at.warning)
