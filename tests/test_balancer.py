@@ -224,10 +224,10 @@ def victim(cluster, chromium):
     """Page A: η = 0.3 (from its address), 10 updates, Momentum from t = 10, 10 more; θ
     downloaded at t = 20."""
     context, page, sockets = open_page(chromium, cluster.url, query=QUERY + "&lr=0.3")
-    B.click(page, "Step ×10")
+    B.press(page, "step10")
     B.wait_counter(page, "10 / 1000000")
     B.select_option(page, "Optimizer", MOMENTUM)
-    B.click(page, "Step ×10")
+    B.press(page, "step10")
     B.wait_counter(page, "20 / 1000000")
     goto(page, SHARE)
     before = download(page, "θ (NPZ)")
@@ -261,9 +261,9 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     # Share page with θ downloaded
     context_p, page_p, sockets_p = open_page(chromium, cluster.url, replica=gone,
                                              query=QUERY + "&seed=3")
-    B.click(page_p, "Step ×10")
+    B.press(page_p, "step10")
     B.wait_counter(page_p, "10 / 1000000")
-    B.click(page_p, "Step ×10")
+    B.press(page_p, "step10")
     B.wait_counter(page_p, "20 / 1000000")
     goto(page_p, SHARE)
     p_before = download(page_p, "θ (NPZ)")
@@ -277,8 +277,8 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
             for s in students]
     # page B, on the replica that stays, playing; A playing
     context_b, page_b, sockets_b = open_page(chromium, cluster.url, replica=kept)
-    B.click(page_b, "Play")
-    B.click(page, "Play")
+    B.press(page_b, "play")
+    B.press(page, "play")
     B.wait_counter_above(page, 60, timeout=30_000)
     deadline = time.monotonic() + 30
     while len(started) < len(students) and time.monotonic() < deadline:
