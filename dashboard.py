@@ -9,7 +9,7 @@ import streamlit as st
 from ffnn.app import page, sidebar, status, views
 from ffnn.datasets import FEATURES
 from ffnn.figures import loss_curves, network_graph
-from ffnn.probe import probe
+from ffnn.probe import at_start, probe
 
 # px at a 1280-wide screen, with the sidebar open (1280x800) and in presentation mode
 # (1280x720, 20 px type, sidebar closed): the boundary's height and its column's width, and
@@ -50,7 +50,7 @@ def view(run):
         now = probe(tr)
         L, h = run.net.L, tr.history
         grads = [now[f"grad_W{l}"] for l in range(1, L + 1)]
-        first = h.iloc[0] if len(h) else now          # the first update's numbers: at θ₀
+        first = at_start(tr)
         grads_0 = [first[f"grad_W{l}"] for l in range(1, L + 1)]
         labels = [FEATURES[f][0] for f in run.data.features]
         graph = views.throttled("graph_small", lambda: network_graph(

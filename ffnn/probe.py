@@ -48,3 +48,10 @@ def probe(trainer):
     out["grad"] = (dW, db)
     _kept[trainer] = (key, out)
     return out
+
+
+def at_start(trainer):
+    """The numbers at theta_0 (loss, grad_W1..L, ...): the history's first row, which the first
+    update recorded at theta_0, or probe(trainer) itself before any update."""
+    h = trainer.history
+    return h.iloc[0] if len(h) else probe(trainer)

@@ -9,7 +9,7 @@ from ffnn.app.sidebar import bound
 from ffnn.datasets import FEATURES
 from ffnn.figures import network_graph, param_heatmaps
 from ffnn.optimizers import OPTIMIZERS
-from ffnn.probe import probe
+from ffnn.probe import at_start, probe
 
 
 def theta_layout(sizes):
@@ -84,9 +84,9 @@ def update_equation(run, l, kind, i, j):
 
 def graph(run, now):
     """The network: edges are W (colour: sign, width: size), nodes b, and ‖∇Wₗ‖ per layer."""
-    net, h = run.net, run.trainer.history
+    net = run.net
     L = net.L
-    first = h.iloc[0] if len(h) else now            # the first update's numbers: at θ₀
+    first = at_start(run.trainer)
     labels = [FEATURES[f][0] for f in run.data.features]
     views.chart(network_graph(net.W, net.b, net.sizes, input_labels=labels,
                               activations=net.activation, output=net.output,

@@ -179,9 +179,9 @@ def main():
         return
     page.lesson_box()
     if lecture.stage() is not None and st.session_state["present"]:
-        with st.container(key="cmp_choices_folded"):      # the stage chose them: room for
-            with st.expander("What A and B differ in"):     # the charts on the projector
-                setting, a, b, scale = choices(run)
+        # the stage chose them: folded, the charts get the room on the projector
+        with st.container(key="cmp_choices_folded"), st.expander("What A and B differ in"):
+            setting, a, b, scale = choices(run)
     else:
         setting, a, b, scale = choices(run)
     if run.data.task == "classification" and run.cfg["output"] == "linear":

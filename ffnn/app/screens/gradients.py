@@ -5,13 +5,13 @@ import streamlit as st
 
 from ffnn.app import views
 from ffnn.figures import gradient_bars, gradient_norms, matrix_heatmaps, shape_label, update_ratio
-from ffnn.probe import probe
+from ffnn.probe import at_start, probe
 
 
 def view(run):
     tr, net = run.trainer, run.net
     now, h = probe(tr), tr.history
-    start = h.iloc[0] if len(h) else now            # the first update's numbers: at θ₀
+    start = at_start(tr)
     st.markdown(f"**‖∇Wₗ‖ per layer, at θ₀ and at t = {tr.t}** (log scale: a bar two decades "
                 "lower is 100 times weaker)")
     views.chart(views.throttled("grad_bars", lambda: gradient_bars(now, start, net.L, tr.t)),
