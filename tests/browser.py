@@ -281,6 +281,29 @@ def type_option(page, label, text, where="main"):
     box.press("Enter")
 
 
+def lesson_button(page, title):
+    """The "Load this lesson" button of the lesson card whose text holds `title` (on the
+    Lessons page)."""
+    found = page.evaluate("""(title) => {
+      const load = b => b.innerText.trim() === 'Load this lesson' && b.getClientRects().length;
+      document.querySelectorAll('[data-ffnn-lesson]').forEach(
+          b => b.removeAttribute('data-ffnn-lesson'));
+      for (const b of [...document.querySelectorAll('[data-testid="stMain"] button')]
+                      .filter(load)) {
+        let card = b.parentElement;
+        while (card && !card.innerText.includes(title)) card = card.parentElement;
+        if (card && [...card.querySelectorAll('button')].filter(load).length === 1) {
+          b.setAttribute('data-ffnn-lesson', '1');
+          return true;
+        }
+      }
+      return false;
+    }""", title)
+    if not found:
+        raise AssertionError(f"no lesson card {title!r}")
+    return page.locator("[data-ffnn-lesson]")
+
+
 _SCOPES = {"sidebar": '[data-testid="stSidebar"]', "main": '[data-testid="stMain"]'}
 
 
@@ -310,18 +333,19 @@ def slider_value(page, label, where="sidebar"):
     return slider(page, label, where).get_attribute("aria-valuetext")
 
 
-def set_slider(page, label, value, where="sidebar", max_presses=60):
+def set_slider(page, label, value, where="sidebar", max_presses=60, from_end=False):
     """Move a (select) slider to `value` (its shown text) with the keyboard: Home, then
-    ArrowRight until it shows `value`. Each key press reruns the app and may redraw the
-    widget, so the slider is looked up again before every press."""
+    ArrowRight until it shows `value` (from_end: End, then ArrowLeft, for a value near the
+    end). Each key press reruns the app and may redraw the widget, so the slider is looked up
+    again before every press."""
     value = str(value)
     if slider_value(page, label, where) == value:
         return
-    slider(page, label, where).press("Home")
+    slider(page, label, where).press("End" if from_end else "Home")
     for _ in range(max_presses):
         if slider_value(page, label, where) == value:
             break
-        slider(page, label, where).press("ArrowRight")
+        slider(page, label, where).press("ArrowLeft" if from_end else "ArrowRight")
     else:
         raise AssertionError(f"slider {label!r} never showed {value!r}")
     slider(page, label, where).blur()
@@ -400,13 +424,16 @@ def nav_links(page):
     return [tuple(x) for x in page.evaluate(NAV_LINKS_JS)]
 
 
-def goto_page(page, name, timeout=TIMEOUT_MS):
+def goto_page(page, name, timeout=TIMEOUT_MS, ready=True):
     """Follow the sidebar's page link `name` (e.g. "Training curves"), opening the sidebar
-    first if it is collapsed, and wait until the page has drawn (see wait_ready)."""
+    first if it is collapsed, and wait until the page has drawn (see wait_ready; ready=False:
+    only until its address shows, for a caller that waits for what it needs, e.g. on a page
+    that plays, where the main area never stays still for long)."""
     links = dict(nav_links(page))
     if name not in links:
         raise AssertionError(f"no sidebar link {name!r}: {list(links)}")
-    if not sidebar_open(page):
+    was_open = sidebar_open(page)
+    if not was_open:
         open_sidebar(page, timeout)
     page.evaluate("() => { delete window.__ready; }")
     page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').filter(
@@ -415,7 +442,10 @@ def goto_page(page, name, timeout=TIMEOUT_MS):
     # query string may carry settings).
     page.wait_for_function("(href) => location.pathname === new URL(href).pathname",
                            arg=links[name], timeout=timeout)
-    wait_ready(page, timeout=timeout)
+    if ready:
+        wait_ready(page, timeout=timeout)
+    if not was_open and sidebar_open(page):     # as it was: a phone's sidebar covers the page
+        close_sidebar(page, timeout)
 
 
 def wait_ready(page, quiet_ms=400, timeout=TIMEOUT_MS):
@@ -489,6 +519,26 @@ def inside(box, viewport, tol=1):
     """Whether `box` lies wholly inside the viewport {width, height} (a page never scrolled)."""
     return (box["x"] >= -tol and box["y"] >= -tol and box["x"] + box["width"] <= viewport[
         "width"] + tol and box["y"] + box["height"] <= viewport["height"] + tol)
+
+
+def metric_box(page, label):
+    """The box of the metric labelled `label` (e.g. "Iteration t"), or None."""
+    for b in boxes(page, '[data-testid="stMetric"]'):
+        if b["text"].split("\n")[0].strip() == label:
+            return b
+    return None
+
+
+def scrolled(page):
+    """How far the page is scrolled: the largest scrollTop of the window or any element (the
+    main area scrolls in an element of its own, not the window)."""
+    return page.evaluate("""() => Math.max(window.scrollY,
+      ...[...document.querySelectorAll('*')].map(e => e.scrollTop))""")
+
+
+def scroll_to_top(page):
+    page.evaluate("""() => { window.scrollTo(0, 0);
+      for (const e of document.querySelectorAll('*')) if (e.scrollTop) e.scrollTop = 0; }""")
 
 
 # Texts cut off: every visible metric value and button (or an element inside one) whose content
@@ -590,10 +640,13 @@ def connection_error(page):
     }""")
 
 
+VIEW_PILLS = '[data-testid="stMain"] [data-testid="stButtonGroup"] [role="radio"]'
+
+
 def pick_view(page, label, timeout=TIMEOUT_MS):
     """Pick the view `label` of a page of several views (its pills, ffnn.app.page.show_views)
     and wait until it has drawn."""
-    pill = page.get_by_role("radio", name=label, exact=True)
+    pill = one(page.locator(VIEW_PILLS).filter(has_text=re.compile(f"^{re.escape(label)}$")))
     if pill.get_attribute("aria-checked") != "true":
         page.evaluate("() => { delete window.__ready; }")
         pill.click()
