@@ -250,3 +250,32 @@ def test_changes_after_t_are_ignored_with_a_warning():
 def test_t_up_to_the_largest_max_iterations_is_read():
     assert decode({"t": "1000000"}) == ({"t": 1_000_000}, [])
     assert decode({"t": "1000001"})[0] == {}
+
+
+def test_the_suggested_learning_rate_keeps_t_in_the_address():
+    """A divergence, then "Use η = … and go on" (it sets the trainer's η at once, not through
+    the sidebar): the address bar still holds t, the divergence and the change, and a new
+    session replays to the same θ."""
+    at = arrive({"lr": "100", "optimizer": "nesterov", "batch_size": "1",
+                 "loss": "squared_error", "output": "linear"})
+    for _ in range(25):
+        click(at, "Step ×10")
+        if run_state(at).trainer.diverged is not None:
+            break
+    at_divergence = run_state(at).trainer.t
+    assert run_state(at).trainer.diverged is not None
+    use = [b for b in at.button if b.label.startswith("Use η")]
+    assert len(use) == 1
+    use[0].click()
+    at.run()
+    assert_clean(at)
+    assert at.session_state["playing"]          # it goes on playing: pause, then step
+    click(at, "Pause")
+    click(at, "Step ×10")
+    params = address(at)
+    assert int(params["t"]) == run_state(at).trainer.t > at_divergence
+    assert params["changes"].startswith(f"{at_divergence}.diverged~{at_divergence}.lr.100")
+    other = arrive(params)
+    assert counter(other) == run_state(at).trainer.t
+    same_bits(run_state(other).net.theta, run_state(at).net.theta)
+    assert run_state(other).trainer.events == run_state(at).trainer.events

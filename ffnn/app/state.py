@@ -277,7 +277,7 @@ def _adjust(run, cfg):
     tr = run.trainer
     try:
         for key in _SETTERS:
-            _change(run, key, cfg[key])
+            change(run, key, cfg[key])
         tr.max_iterations = cfg["max_iterations"]
     except ValueError as err:
         st.session_state["problem"] = f"That value cannot be used: {err}"
@@ -287,9 +287,11 @@ def _adjust(run, cfg):
     return run
 
 
-def _change(run, key, value):
-    """Set one trainer setting; when the trainer records it as a mid-run change (an event),
-    note it in run.changes with the value it replaced, after the divergence it ends, if any."""
+def change(run, key, value):
+    """Set one of the trainer's settings that may change mid-run ("lr", "optimizer",
+    "batch_size", "l2"); when the trainer records it as a mid-run change (an event), note it in
+    run.changes with the value it replaced, after the divergence it ends, if any. Whatever sets
+    them outside sync_run goes through here, or the address bar stops carrying t (url_params)."""
     tr = run.trainer
     get, put = _SETTERS[key]
     old, diverged, n = get(tr), tr.diverged, len(tr.events)

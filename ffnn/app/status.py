@@ -8,6 +8,7 @@ from ffnn.diagnose import curvature_text, explain, suggestion
 from ffnn.probe import probe
 from ffnn.watch import watch
 
+from . import state
 from .views import throttled
 
 
@@ -79,7 +80,7 @@ def _use_lr(value):
     """The suggested η, and go on playing from the last finite θ."""
     ss = st.session_state
     ss["lr"] = value
-    ss["run"].trainer.lr = value        # clears the divergence: the run can go on
+    state.change(ss["run"], "lr", value)   # clears the divergence: the run can go on
     ss["playing"] = True
 
 
