@@ -279,3 +279,23 @@ def test_the_suggested_learning_rate_keeps_t_in_the_address():
     assert counter(other) == run_state(at).trainer.t
     same_bits(run_state(other).net.theta, run_state(at).net.theta)
     assert run_state(other).trainer.events == run_state(at).trainer.events
+
+
+def test_going_back_after_a_divergence_and_forward_again_replays_bit_for_bit():
+    """Plain gradient descent diverges; Back (exact for it) goes before the divergence; the
+    address bar then holds no stale divergence, and forward again replays bit for bit."""
+    run = build_run({**S.DEFAULTS, "lr": 100.0, "loss": "squared_error", "output": "linear"})
+    run.trainer.step(300)
+    at = run.trainer.t
+    assert run.trainer.diverged is not None
+    assert url_params(run)["changes"] == f"{at}.diverged"
+    run.trainer.back_to(at - 2)
+    assert "changes" not in url_params(run) and url_params(run)["t"] == str(at - 2)
+    run.trainer.step(1)                  # forward again, not as far as the divergence
+    assert "changes" not in url_params(run)
+    same_bits(rebuilt(run).net.theta, run.net.theta)
+    run.trainer.step(10)                 # and into it again
+    assert run.trainer.diverged is not None and run.trainer.t == at
+    again = rebuilt(run)
+    assert again.trainer.diverged is not None and again.trainer.t == at
+    same_bits(again.net.theta, run.net.theta)

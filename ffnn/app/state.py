@@ -78,7 +78,12 @@ def url_params(run, present=False):
     could not read back what would be written (more changes than urlstate.MAX_CHANGES, or a
     typed value beyond what a URL accepts): never a t that would replay to another θ."""
     tr = run.trainer
-    changes = list(run.changes)
+    # A divergence noted at a t the run went back before (Back), or the last one when the run
+    # is no longer diverged without an η change (Back, then forward again), is not part of
+    # the path to this θ any more.
+    changes = [c for c in run.changes if c[1] != urlstate.DIVERGED or c[0] <= tr.t]
+    if changes and changes[-1][1] == urlstate.DIVERGED and tr.diverged is None:
+        changes.pop()
     if tr.diverged is not None and tr.diverged is not run.marked:
         changes.append((tr.t, urlstate.DIVERGED, None))
     known = sum(key != urlstate.DIVERGED for _, key, _ in changes)
