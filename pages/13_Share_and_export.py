@@ -38,29 +38,31 @@ UPLOAD_HELP = (
 # ---- share ------------------------------------------------------------------------------------
 
 def share_params(run, present):
-    """The query parameters of a link that rebuilds this run -> (params, notes for the person)."""
+    """The query parameters of a link that rebuilds this run -> (params, notes for the person).
+
+    The address bar's own parameters (state.url_params): the settings, t, and the settings
+    changed mid-run, replayed at the same t, so the link gives this θ bit for bit; t is left out
+    where that cannot be (the notes say why)."""
     t, notes = run.trainer.t, []
+    params = state.url_params(run, present=present)
     if run.cfg["dataset"] == S.UPLOADED:
         then = f" and trains to t = {t}" if t else ""
         notes.append("This run trains on uploaded points, which a link cannot carry: the link "
                      "holds every other setting. Whoever opens it uploads the same file here "
                      f"(the same bytes and data seed give the same split and the same θ₀){then}.")
-        t = 0
-    elif t > urlstate.MAX_T:
-        notes.append(f"A link replays at most {urlstate.MAX_T:,} updates: this one rebuilds the "
-                     f"data and θ₀ but not the {t:,} updates of this run.")
-        t = 0
-    params = urlstate.encode(run.cfg, t=t, present=present)
-    if run.cfg["dataset"] == S.UPLOADED:
         params.pop("dataset", None)
-    events = run.trainer.events
-    if events:
-        shown = "; ".join(f"{text} at t = {at}" for at, text in events[:3])
-        more = f" and {len(events) - 3} more" if len(events) > 3 else ""
-        notes.append(f"Settings changed during this run ({shown}{more}). A link carries only the "
-                     "current settings and replays with them from t = 0, so its θ will differ "
-                     "from this one. Press Reset and train without changes to share a run "
-                     "exactly.")
+    elif t and "t" not in params:
+        notes.append("The settings changed during this run cannot all travel in a link: it "
+                     "rebuilds the data and θ₀ with the current settings, not this run's "
+                     f"{t:,} updates. Press Reset and train again to share a run exactly.")
+    elif t > urlstate.MAX_T:
+        notes.append(f"A link replays at most {urlstate.MAX_T:,} updates: whoever opens it sees "
+                     f"θ at t = {urlstate.MAX_T:,}, not the {t:,} of this run.")
+    if run.trainer.events and "changes" in params:
+        shown = "; ".join(f"{text} at t = {at}" for at, text in run.trainer.events[:3])
+        more = f" and {len(run.trainer.events) - 3} more" if len(run.trainer.events) > 3 else ""
+        notes.append(f"Settings changed during this run ({shown}{more}): the link replays each "
+                     "change at the same t, so its θ is this one.")
     return params, notes
 
 
@@ -80,11 +82,10 @@ def share(run):
     then = f", then replays the updates to t = {t}" if t else ""
     st.caption(
         "Copy the link (the icon at its right). Opening it in another browser rebuilds the same "
-        f"data and the same θ₀ from the seeds it holds{then}: the same settings and seeds give "
-        "the same θ, bit for bit. Events are not replayed: a learning rate or optimizer changed "
-        "mid-run is applied from the start.")
+        f"data and the same θ₀ from the seeds it holds{then}, with each setting changed "
+        "mid-run changed again at the same t: the same θ, bit for bit.")
     for note in notes:
-        st.warning(note)
+        (st.info if "bit for bit" in note or "its θ is this one" in note else st.warning)(note)
 
 
 # ---- export -----------------------------------------------------------------------------------
@@ -120,7 +121,10 @@ def exports(run):
          f"ffnn-config-t{t}.json", "application/json"),
     ]
     for col, (key, label, make, name, mime) in zip(st.columns(len(files)), files):
-        col.download_button(label, make, file_name=name, mime=mime, key=f"export_{key}",
+        # the bytes, not `make`: a file made at the click is left to the next clean-up of any
+        # session's run, and with students playing on the server the browser's request could
+        # come after it (a 404, measured; see docs/design.md, "Downloads under load")
+        col.download_button(label, make(), file_name=name, mime=mime, key=f"export_{key}",
                             help=f"**{name}**  \n{EXPORT_HELP[key]}", on_click="ignore")
     st.caption(f"Files of this run at t = {t}.")
 

@@ -111,14 +111,21 @@ def test_a_default_run_links_to_the_bare_page(at):
     assert not at.warning
 
 
-def test_mid_run_changes_are_said_not_to_be_replayed(at):
+def test_mid_run_changes_travel_in_the_link_and_replay_bit_for_bit(at):
     click(at, "Step ×10")
     set_widget(at, "select_slider", "_lr", 0.3)
     click(at, "Step ×10")
     goto(at, SHARE)
-    assert query(share_link(at))["t"] == "20"
-    warning = [w.value for w in at.warning if "changed during this run" in w.value]
-    assert warning and "η 0.1 → 0.3 at t = 10" in warning[0]
+    params = query(share_link(at))
+    assert params["t"] == "20" and params["changes"] == "10.lr.0.1" and params["lr"] == "0.3"
+    said = [m.value for m in at.info if "changed during this run" in m.value]
+    assert said and "η 0.1 → 0.3 at t = 10" in said[0] and not at.warning
+    other = AppTest.from_file(str(ROOT / HOME), default_timeout=TIMEOUT)
+    for key, value in params.items():
+        other.query_params[key] = value
+    other.run()
+    assert_clean(other)
+    np.testing.assert_array_equal(run_state(other).net.theta, run_state(at).net.theta)
 
 
 # ---- export -----------------------------------------------------------------------------------

@@ -81,14 +81,16 @@ def url_params(run, present=False):
     # A divergence noted at a t the run went back before (Back), or the last one when the run
     # is no longer diverged without an η change (Back, then forward again), is not part of
     # the path to this θ any more.
-    changes = [c for c in run.changes if c[1] != urlstate.DIVERGED or c[0] <= tr.t]
+    # A setting changed at t = 0 is the setting the run started with: the URL holds it already.
+    changes = [c for c in run.changes if c[0] > 0 and (c[1] != urlstate.DIVERGED or c[0] <= tr.t)]
     if changes and changes[-1][1] == urlstate.DIVERGED and tr.diverged is None:
         changes.pop()
     if tr.diverged is not None and tr.diverged is not run.marked:
         changes.append((tr.t, urlstate.DIVERGED, None))
     known = sum(key != urlstate.DIVERGED for _, key, _ in changes)
     settings = urlstate.encode(run.cfg, present=present)
-    if not tr.t or run.cfg["dataset"] == S.UPLOADED or known != len(tr.events):
+    if not tr.t or run.cfg["dataset"] == S.UPLOADED or \
+            known != sum(at > 0 for at, _ in tr.events):
         return settings
     params = urlstate.encode(run.cfg, t=tr.t, present=present, changes=changes)
     values, warnings = urlstate.decode(params)
