@@ -48,7 +48,7 @@ def view(run):
         graph_h = max(140, size["graph"] - taken // 2)
         loss_h = max(130, size["loss"] - taken // 2)
         now = probe(tr)
-        L, h = run.net.L, tr.history
+        L = run.net.L
         grads = [now[f"grad_W{l}"] for l in range(1, L + 1)]
         first = at_start(tr)
         grads_0 = [first[f"grad_W{l}"] for l in range(1, L + 1)]
@@ -58,8 +58,9 @@ def view(run):
             activations=run.net.activation, output=run.net.output, grads=grads,
             grads_0=grads_0, height=graph_h))
         views.chart(graph, "graph_small", picture_width=size["side"], projector_height=graph_h)
-        loss = views.throttled("loss_small", lambda: loss_curves(
-            h, events=tr.events, max_iterations=tr.max_iterations, now=now, height=loss_h))
+        loss = views.throttled("loss_small", lambda: loss_curves(      # the history's table
+            tr.history, events=tr.events, max_iterations=tr.max_iterations, now=now,
+            height=loss_h))                                           # only when redrawn
         views.chart(loss, "loss_small", picture_width=size["side"], projector_height=loss_h)
 
 

@@ -75,6 +75,12 @@ class History:
         """The kept rows as an array (N_kept, width): a view, valid until the next commit."""
         return self._buf[:len(self)]
 
+    def first(self):
+        """The first row as a dict, or None before the first update."""
+        if not len(self):
+            return None
+        return dict(zip(self.columns, self._buf[0].tolist()))
+
     def last(self):
         """The latest row as a dict, or None before the first update."""
         if not len(self):

@@ -53,5 +53,4 @@ def probe(trainer):
 def at_start(trainer):
     """The numbers at theta_0 (loss, grad_W1..L, ...): the history's first row, which the first
     update recorded at theta_0, or probe(trainer) itself before any update."""
-    h = trainer.history
-    return h.iloc[0] if len(h) else probe(trainer)
+    return trainer.first() or probe(trainer)       # no DataFrame: this runs every frame

@@ -337,6 +337,11 @@ class Trainer:
         """pandas DataFrame, one row per recorded update (bounded: see ffnn.history)."""
         return self._history.frame()
 
+    def first(self):
+        """The first history row as a dict, the first update's numbers at theta_0 (None before
+        it)."""
+        return self._history.first()
+
     def last(self):
         """The latest history row as a dict (None before the first update)."""
         return self._history.last()
