@@ -86,9 +86,12 @@ def _gradient_band(grads, grads_0, y, band):
             traces.append({"type": "scatter", "mode": "lines", "x": [x0, x0 + length(value)],
                            "y": [y, y], "hoverinfo": "skip", "name": f"‖∇W{sub(l)}‖ {name}",
                            "line": {"color": color, "width": width}})
-        notes.append({"text": f"‖∇W{sub(l)}‖ {_sci(g)}", "x": l - 0.5, "y": y + band * 0.12,
+        # past 3 layers the value alone, in the layer's colour: "‖∇W₁‖ 0.0119" is ~75 px and
+        # overlapped its neighbours (seen in Chromium: 7 layers in a 398 px column)
+        text = f"‖∇W{sub(l)}‖ {_sci(g)}" if len(grads) <= 3 else _sci(g)
+        notes.append({"text": text, "x": l - 0.5, "y": y + band * 0.12,
                       "xref": "x", "yref": "y", "yanchor": "bottom", "showarrow": False,
-                      "font": {"size": 11, "color": layer_color(l)}})
+                      "font": {"size": 11 if len(grads) <= 3 else 10, "color": layer_color(l)}})
     return traces, notes
 
 
@@ -220,7 +223,9 @@ def _column_labels(L, activations, output):
     for l in range(1, L):
         g = activations[l - 1] if activations else None
         names.append(f"layer {l}" + (f"<br>{g}" if g else ""))
-    names.append(f"layer {L}: output" + (f"<br>{output}" if output else ""))
+    # past 3 layers "output" alone: the wide "layer 7: output" covered "layer 6"
+    names.append(("output" if L > 3 else f"layer {L}: output")
+                 + (f"<br>{output}" if output else ""))
     # the output column's label ends at its units (a wide one would pass the figure's edge)
     return [{"text": name, "x": c, "y": 0, "xref": "x", "yref": "paper", "yanchor": "top",
              "yshift": -4, "showarrow": False, "font": {"size": 11, "color": "#444444"},
