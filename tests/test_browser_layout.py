@@ -275,11 +275,6 @@ def test_projector_lesson_and_divergence_leave_the_boundary_on_screen(lesson):
     assert diverged["clipped"] == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the button's callback clears the divergence, so the fragment's rerun no longer draws the "
-    "button and its st.rerun() (scope app) never runs: the sidebar, the URL and the control "
-    "row keep η = 3, the fragment plays one frame (t 218 -> 223) and stops; a flag set in "
-    "the callback and read at the top of status.alerts (then st.rerun()) fixes it (tried)"))
 def test_one_click_applies_the_suggested_eta(lesson):
     """Issue 11: the sidebar, the URL and the control row show the new η, and training goes
     on from the last finite θ (the button sets it playing), past the step that diverged."""

@@ -31,6 +31,7 @@ from .sidebar import bound
 # no state of anyone's.
 _FRAME_TURN = threading.Lock()
 MAX_CATCH_UP = 2.0   # a late frame runs the updates of at most this many intervals (no jumps)
+RERUN_APP = "_rerun_app"   # set by a callback in the live area whose effect the whole page shows
 
 
 @dataclass
@@ -186,6 +187,8 @@ class Player:
 
         @st.fragment(run_every=every)
         def frame():
+            if ss.pop(RERUN_APP, False):       # a click in here changed what the page shows
+                st.rerun()
             with _FRAME_TURN:
                 if ss.get(self.flag):
                     self._advance(token)

@@ -9,6 +9,7 @@ from ffnn.probe import probe
 from ffnn.watch import watch
 
 from . import state
+from .controls import RERUN_APP
 from .views import throttled
 
 
@@ -82,6 +83,12 @@ def _use_lr(value):
     ss["lr"] = value
     state.change(ss["run"], "lr", value)   # clears the divergence: the run can go on
     ss["playing"] = True
+    # The button sits in the live area (a fragment): its click re-runs only the fragment, so
+    # the sidebar, the URL and the control row would keep the old η until some full run, and
+    # the Play button would stay disabled. The next frame re-runs the whole app instead
+    # (controls.RERUN_APP); not `if st.button(...): st.rerun()` after the button, as with the
+    # divergence cleared the fragment's rerun no longer draws the button at all.
+    ss[RERUN_APP] = True
 
 
 def _suggest(run, headline, show, seen_text=""):
@@ -101,11 +108,7 @@ def _suggest(run, headline, show, seen_text=""):
     show(headline, icon="⚠️")
     with st.container(horizontal=True, vertical_alignment="center", gap="small",
                       key="suggest_row"):
-        # The button sits in the live area (a fragment): its click re-runs only the fragment,
-        # so the sidebar, the URL and the control row would keep the old η until some full
-        # run. Its callback sets η; the rerun of the whole app makes every control show it.
-        if st.button(f"Use η = {lr:g} and go on", on_click=_use_lr, args=(lr,),
-                     type="primary", key="use_suggested_lr"):
-            st.rerun()
+        st.button(f"Use η = {lr:g} and go on", on_click=_use_lr, args=(lr,), type="primary",
+                  key="use_suggested_lr")
         with st.popover("Why?"):
             st.markdown(" ".join(x for x in (seen_text, text) if x))
