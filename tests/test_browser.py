@@ -1,7 +1,8 @@
 """The real app in the system Chromium: the page links (every page at once, named for what it
 shows, each reachable and drawing without an error), the first click counts, Play trains and
-redraws, Pause stops, and the learning rate and the trained state survive page switches.
-Whole-page screenshots of every page land in /tmp/ffnn-shots/ (tour_*.png)."""
+redraws, Pause stops, the learning rate and the trained state survive page switches, and at
+1280 px nothing is cut off on any page. Whole-page screenshots of every page and view land in
+/tmp/ffnn-shots/ (tour_*.png); tests/test_browser_layout.py measures the three viewports."""
 
 import os
 import re
@@ -36,12 +37,12 @@ def chromium():
         yield browser
 
 
-def _open(chromium, url, viewport):
+def _open(chromium, url, viewport, query=""):
     """A fresh tab (a fresh Streamlit session) showing the home page at t = 0."""
     context = chromium.new_context(viewport=viewport)
     page = context.new_page()
     page.set_default_timeout(B.TIMEOUT_MS)
-    B.open_app(page, url)
+    B.open_app(page, url, query)
     B.wait_counter(page, "0 / 1000")
     return context, page
 
@@ -57,14 +58,15 @@ def page(server, chromium):
 
 @pytest.fixture(scope="module")
 def tour(server, chromium):
-    """One session: type the learning rate 0.05, train 10 steps, then visit every page through
-    its sidebar link (home last, reached by its link too). -> {"links": [(name, href)],
+    """One session, 6 hidden layers (seven ‖∇W_l‖ in the gradients' legend): type the learning
+    rate 0.05, train 10 steps, then visit every page through its sidebar link (home last,
+    reached by its link too), and each view of a page of several. -> {"links": [(name, href)],
     "more": "View more" buttons, "typed_lr": shown value, "pages": {name: what the page showed,
     or "error": why it could not be read}}."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     for old in SHOTS.glob("tour_*.png"):
         old.unlink()
-    context, page = _open(chromium, server.url, TALL)
+    context, page = _open(chromium, server.url, TALL, "?n_hidden=6")
     try:
         out = {"links": B.nav_links(page), "pages": {},
                "more": page.locator('[data-testid="stSidebarNavViewButton"]').count()}
@@ -79,16 +81,23 @@ def tour(server, chromium):
         for name in names:
             try:
                 B.goto_page(page, name)
-                shot = "tour_" + re.sub(r"\W+", "_", name.lower()).strip("_") + ".png"
-                page.screenshot(path=str(SHOTS / shot))
-                out["pages"][name] = {
-                    "path": page.evaluate("location.pathname"),
-                    "lr": B.slider_value(page, "Learning rate"),
-                    "shared_run": B.has_training_controls(page),
-                    "counter": B.counter_text(page),
-                    "problems": B.problems(page),
-                    "charts": B.wait_charts(page),
-                }
+                views = [v.inner_text().strip() for v in page.locator(B.VIEW_PILLS).all()]
+                seen = {"path": page.evaluate("location.pathname"),
+                        "lr": B.slider_value(page, "Learning rate"),
+                        "shared_run": B.has_training_controls(page),
+                        "counter": B.counter_text(page), "problems": [], "charts": [],
+                        "cut_off": []}
+                for view in views or [None]:
+                    if view is not None:
+                        B.pick_view(page, view)
+                    label = name + (f" / {view}" if view else "")
+                    shot = "tour_" + re.sub(r"\W+", "_", label.lower()).strip("_") + ".png"
+                    page.screenshot(path=str(SHOTS / shot))
+                    seen["problems"] += B.problems(page)
+                    seen["charts"] += B.wait_charts(page)
+                    seen["cut_off"] += [f"{label}: {x}" for x in B.clipped(page)
+                                        + B.legends_outside(page) + B.katex_overflow(page)]
+                out["pages"][name] = seen
             except Exception as err:  # noqa: BLE001 (recorded, and the tour goes on)
                 out["pages"][name] = {"error": f"{type(err).__name__}: {err}"[:600]}
         yield out
@@ -166,3 +175,10 @@ def test_every_page_draws_without_errors(tour):
     assert {name: p["problems"] for name, p in pages.items() if p["problems"]} == {}
     assert {name: p["charts"] for name, p in pages.items()
             if p["shared_run"] and not all(p["charts"])} == {}
+
+
+def test_nothing_cut_off_on_any_page_at_1280(tour):
+    """Every page and view at 1280 px with the sidebar open: no metric value or button label
+    cut off, every Plotly legend inside its chart, every LaTeX row within its width."""
+    pages = tour["pages"]
+    assert {name: p["cut_off"] for name, p in pages.items() if p.get("cut_off")} == {}
