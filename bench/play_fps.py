@@ -2,15 +2,18 @@
 milliseconds per frame. `python bench/play_fps.py` (see bench/README.md).
 
 For each scenario the script
-1. times, in this process, what one frame of the home page costs the server: `trainer.step(speed)`,
-   `trainer.evaluate()` (the counter's numbers), `predict_grid`, `decision_boundary(...)`,
-   `loss_curves(...)` and both figures' `to_json()` (what st.plotly_chart serialises);
+1. times, in this process, what one playing frame of the home page costs the server: the
+   frame's updates (`trainer.step(n)`, n = the speed in iterations per second times the frame
+   interval, ffnn.app.pace.FRAME), `probe` (the numbers at θ_t), `predict_grid`, the decision
+   boundary's, the network's and the loss's figures, and their SVG pictures (while playing, the
+   live charts are pictures, ffnn.app.views.chart);
 2. starts the app, opens it in headless Chromium (1280x800), sets the scenario up through the UI
-   (sidebar and speed slider), raises Max iterations so that training does not stop, presses Play
-   and, after a warm-up, measures inside the page for a fixed time: distinct frames of the decision
-   boundary (changes of the heatmap's z, sampled on every requestAnimationFrame), the counter t
-   (full batch: one step is one epoch), animation frames the page managed, main-thread time in
-   long tasks, websocket messages and bytes from the server, and the CPU time the server and the
+   (sidebar, Max iterations in its Advanced expander, the Speed selectbox of the control row),
+   raising Max iterations so that training does not stop, presses Play and, after a warm-up,
+   measures inside the page for a fixed time: distinct frames of the decision boundary (changes
+   of its picture or heatmap, sampled on every requestAnimationFrame), the counter t (full
+   batch: one step is one epoch), animation frames the page managed, main-thread time in long
+   tasks, websocket messages and bytes from the server, and the CPU time the server and the
    browser used meanwhile.
 """
 
@@ -27,14 +30,16 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import browser as B
 
 MAX_ITERATIONS = 1_000_000
+ADVANCED = "Advanced: initialisation, seeds, batch, L2, max iterations"   # the sidebar expander
 
-# name -> (settings for build_run, speed, UI steps, targets: redraws/s, epochs/s)
+# name -> (description, settings for build_run, speed in iterations per second, targets:
+# redraws/s, epochs/s)
 SCENARIOS = {
-    "a": ("defaults: circle, [4, 2], tanh, speed 10", {}, 10, (10, None)),
-    "b": ("defaults at the fastest speed (100)", {}, 100, (10, 120)),
-    "c": ("spiral, 6 hidden layers of 8, speed 100",
+    "a": ("defaults: circle, [4, 2], tanh, 50 it/s", {}, 50, (19, None)),
+    "b": ("defaults at the fastest speed (2,000 it/s)", {}, 2000, (10, 120)),
+    "c": ("spiral, 6 hidden layers of 8, 2,000 it/s",
           {"dataset": "spiral", "n_hidden": 6, **{f"width_{i}": 8 for i in range(1, 7)}},
-          100, (10, 40)),
+          2000, (10, 40)),
 }
 
 # Inside the page: count distinct frames of the boundary, animation frames and long tasks, and
@@ -87,19 +92,23 @@ WS_PROBE = """(() => {
 
 
 def server_frame_times(overrides, speed, frames):
-    """Median milliseconds per frame of what the home page's fragment does, by part."""
+    """Median milliseconds per playing frame of the home page's live area, by part."""
     import logging
 
-    from ffnn.app import settings, state, views
-    from ffnn.figures import decision_boundary, loss_curves
-    from ffnn.grid import predict_grid
+    from ffnn.app import pace, settings, state, views
+    from ffnn.datasets import FEATURES
+    from ffnn.figures import loss_curves, network_graph
+    from ffnn.figures.svg import to_svg
+    from ffnn.probe import probe
 
     # st.cache_data outside `streamlit run` warns "No runtime found"
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     run = state.build_run(dict(settings.DEFAULTS, **overrides, max_iterations=MAX_ITERATIONS))
-    tr, data = run.trainer, run.data
-    parts = {k: [] for k in ("step", "evaluate", "grid", "boundary", "boundary json",
-                             "loss chart", "loss json", "total")}
+    tr, data, net = run.trainer, run.data, run.net
+    per_frame = max(1, round(speed * pace.FRAME))
+    labels = [FEATURES[f][0] for f in data.features]
+    parts = {k: [] for k in ("step", "probe", "grid + boundary", "network", "loss chart", "svg",
+                             "total")}
     for i in range(frames + 3):
         clock = [time.perf_counter()]
 
@@ -110,29 +119,29 @@ def server_frame_times(overrides, speed, frames):
             return ms
 
         times = {}
-        tr.step(speed)
+        tr.step(per_frame)
         times["step"] = lap()
-        tr.evaluate()
-        times["evaluate"] = lap()
-        xs, ys, Z = predict_grid(run.net, data.features, views.EXTENT, views.RESOLUTION)
-        times["grid"] = lap()
-        fig = decision_boundary(xs, ys, Z, task=data.task, n_classes=data.n_classes,
-                                points_train=data.points_train, y_train=data.y_train,
-                                points_test=data.points_test, y_test=data.y_test,
-                                extent=views.EXTENT)
-        times["boundary"] = lap()
-        boundary_bytes = len(fig.to_json())
-        times["boundary json"] = lap()
-        loss = loss_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations)
+        now = probe(tr)
+        times["probe"] = lap()
+        boundary = views.boundary_figure(data, net, height=525)
+        times["grid + boundary"] = lap()
+        grads = [now[f"grad_W{l}"] for l in range(1, net.L + 1)]
+        graph = network_graph(net.W, net.b, net.sizes, input_labels=labels,
+                              activations=net.activation, output=net.output, grads=grads,
+                              grads_0=grads, height=250)
+        times["network"] = lap()
+        loss = loss_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations,
+                           now=now, height=190)
         times["loss chart"] = lap()
-        loss_bytes = len(loss.to_json())
-        times["loss json"] = lap()
+        pictures = [to_svg(boundary, max_width=505), to_svg(graph, 400), to_svg(loss, 400)]
+        times["svg"] = lap()
         times["total"] = sum(times.values())
         if i >= 3:  # the first frames warm caches up
             for k, v in times.items():
                 parts[k].append(v)
     out = {k: statistics.median(v) for k, v in parts.items()}
-    out["boundary kB"], out["loss kB"] = boundary_bytes / 1000, loss_bytes / 1000
+    out["svg kB"] = sum(len(p) for p in pictures) / 1000
+    out["updates/frame"] = per_frame
     return out
 
 
@@ -196,9 +205,13 @@ def set_up(page, overrides, speed):
             if f"width_{i}" in overrides:
                 B.set_number(page, f"Layer {i}", overrides[f"width_{i}"])
                 B.wait_ready(page, quiet_ms=200)
+    page.locator('[data-testid="stSidebar"] summary').filter(has_text=ADVANCED).click()
     B.set_number(page, "Max iterations", MAX_ITERATIONS)
     B.wait_ready(page)
-    B.set_slider(page, "Speed (iterations per frame)", speed, where="main")
+    label = f"{speed:,} it/s"
+    B.type_option(page, "Speed", label)
+    page.wait_for_function("""(v) => document.querySelector(
+        'input[role="combobox"][aria-label="Speed"]').value === v""", arg=label)
     B.wait_ready(page)
     B.wait_counter(page, f"0 / {MAX_ITERATIONS}")
     B.wait_heatmap(page)
@@ -253,7 +266,7 @@ def browser_run(chromium, url, overrides, speed, warmup, seconds, server_pid, pr
         B.open_app(page, url)
         set_up(page, overrides, speed)
         page.evaluate(PAGE_PROBE, B.COUNTER_JS)
-        B.click(page, "Play")
+        B.press(page, "play")
         page.wait_for_timeout(warmup * 1000)
         browser_pids = _chromium_pids(server_pid)
         cpu0 = (_cpu_seconds([server_pid]), _cpu_seconds(browser_pids), time.monotonic())
@@ -268,7 +281,7 @@ def browser_run(chromium, url, overrides, speed, warmup, seconds, server_pid, pr
         if profile:
             profile = summarize_profile(cdp.send("Profiler.stop")["profile"])
         cpu1 = (_cpu_seconds([server_pid]), _cpu_seconds(browser_pids), time.monotonic())
-        B.click(page, "Pause")
+        B.press(page, "play")                          # Pause
     finally:
         context.close()
     dt = (s1["now"] - s0["now"]) / 1000
@@ -338,9 +351,9 @@ def main(argv=None):
                 chromium.close()
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
-    print("\nServer, in process: median ms per frame of the home page's fragment")
-    cols = ["step", "evaluate", "grid", "boundary", "boundary json", "loss chart", "loss json",
-            "total", "boundary kB", "loss kB"]
+    print("\nServer, in process: median ms per playing frame of the home page's live area")
+    cols = ["updates/frame", "step", "probe", "grid + boundary", "network", "loss chart", "svg",
+            "total", "svg kB"]
     print("| scenario | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     for n in names:

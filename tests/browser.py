@@ -274,8 +274,16 @@ def combobox(page, label, where="main"):
 def type_option(page, label, text, where="main"):
     """Type `text` into the selectbox `label` and press Enter: picks the option that matches,
     or adds `text` as a new option where the selectbox accepts new ones (the control row's η)."""
-    box = combobox(page, label, where)
-    box.click()
+    for attempt in range(5):
+        box = combobox(page, label, where)
+        try:
+            box.click()
+            break
+        except Exception as err:
+            # a rerun that redraws the widget shows old and new one for a moment
+            if "strict mode violation" not in str(err) or attempt == 4:
+                raise
+            page.wait_for_timeout(200)
     box.fill(text)
     page.wait_for_timeout(150)        # the list filters as one types
     box.press("Enter")
