@@ -475,6 +475,17 @@ def wait_ready(page, quiet_ms=400, timeout=TIMEOUT_MS):
     wait_charts(page, timeout=timeout)
 
 
+def wait_first_run(page, timeout=60_000):
+    """Wait until the page's first run has finished (the app's data-test-script-state reads
+    notRunning): while a slow first run goes on, Streamlit shows grey placeholders whose count
+    can stand still long enough to pass for a drawn page. Then wait_ready."""
+    page.wait_for_function("""() => {
+      const app = document.querySelector('[data-testid="stApp"]');
+      return !!app && app.dataset.testScriptState === 'notRunning';
+    }""", timeout=timeout)
+    wait_ready(page, timeout=timeout)
+
+
 def has_training_controls(page):
     """Whether the page draws the shared training controls (the Play button keyed "play"), and
     so the counter of the tab's one training run."""
