@@ -69,17 +69,6 @@ def server(tmp_path_factory):
             os.environ[G.ENV] = old
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = B.launch(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 def tab(chromium, viewport, url):
     context = chromium.new_context(viewport=viewport)
     page = context.new_page()

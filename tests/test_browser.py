@@ -24,19 +24,6 @@ HOME = "Gradient descent"                # the home page's link
 MAX_LINKS = 10
 
 
-@pytest.fixture(scope="module")
-def server():
-    with B.Server() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    pytest.importorskip("playwright.sync_api")
-    with B.chromium() as browser:
-        yield browser
-
-
 def _open(chromium, url, viewport, query=""):
     """A fresh tab (a fresh Streamlit session) showing the home page at t = 0."""
     context = chromium.new_context(viewport=viewport)

@@ -38,23 +38,6 @@ SHOWN_JS = """() => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def server():
-    with B.Server() as srv:
-        yield srv
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = B.launch(p)
-        try:
-            yield browser
-        finally:
-            browser.close()
-
-
 @pytest.fixture
 def tab(server, chromium):
     context = chromium.new_context(viewport=PROJECTOR)

@@ -50,13 +50,6 @@ def server():
     (SHOTS / "sizes.json").write_text(json.dumps(SIZES, indent=1))
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    pytest.importorskip("playwright.sync_api")
-    with B.chromium() as browser:
-        yield browser
-
-
 class Tab:
     """A fresh tab (a fresh session) at `viewport` showing `path` (with `query`)."""
 
