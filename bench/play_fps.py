@@ -40,7 +40,12 @@ SCENARIOS = {
     "c": ("spiral, 6 hidden layers of 8, 2,000 it/s",
           {"dataset": "spiral", "n_hidden": 6, **{f"width_{i}": 8 for i in range(1, 7)}},
           2000, (10, 40)),
+    "d": ("Compare losses (A: squared error, B: cross-entropy) at its defaults", {}, None,
+          (None, None)),
 }
+# Scenarios played on another page than the home page: the page's path, its player's key prefix
+# (opened at its defaults with Max iterations raised by the URL; not timed in process).
+PAGES = {"d": ("Compare_losses", "cmp_")}
 
 # Inside the page: count distinct frames of the boundary, animation frames and long tasks, and
 # (from an init script) websocket traffic. snapshot() returns everything at one instant.
@@ -257,16 +262,24 @@ def summarize_profile(profile, top=12):
     return "\n".join(lines)
 
 
-def browser_run(chromium, url, overrides, speed, warmup, seconds, server_pid, profile=False):
+def browser_run(chromium, url, overrides, speed, warmup, seconds, server_pid, profile=False,
+                where=None):
+    """One scenario in a fresh tab; where=(path, prefix) plays another page's player."""
     context = chromium.new_context(viewport={"width": 1280, "height": 800})
     context.add_init_script(WS_PROBE)
     page = context.new_page()
     page.set_default_timeout(60_000)
+    path, prefix = where or ("", "")
     try:
-        B.open_app(page, url)
-        set_up(page, overrides, speed)
+        if where:
+            B.open_app(page, url, f"{path}?max_iterations={MAX_ITERATIONS}")
+            B.wait_counter(page, f"0 / {MAX_ITERATIONS}")
+            B.wait_heatmap(page)
+        else:
+            B.open_app(page, url)
+            set_up(page, overrides, speed)
         page.evaluate(PAGE_PROBE, B.COUNTER_JS)
-        B.press(page, "play")
+        B.press(page, "play", prefix)
         page.wait_for_timeout(warmup * 1000)
         browser_pids = _chromium_pids(server_pid)
         cpu0 = (_cpu_seconds([server_pid]), _cpu_seconds(browser_pids), time.monotonic())
@@ -281,7 +294,7 @@ def browser_run(chromium, url, overrides, speed, warmup, seconds, server_pid, pr
         if profile:
             profile = summarize_profile(cdp.send("Profiler.stop")["profile"])
         cpu1 = (_cpu_seconds([server_pid]), _cpu_seconds(browser_pids), time.monotonic())
-        B.press(page, "play")                          # Pause
+        B.press(page, "play", prefix)                  # Pause
     finally:
         context.close()
     dt = (s1["now"] - s0["now"]) / 1000
@@ -311,7 +324,7 @@ def verdict(value, target):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--scenarios", default="abc", help="which of a, b, c to run (default abc)")
+    ap.add_argument("--scenarios", default="abc", help="which of a, b, c, d to run (default abc)")
     ap.add_argument("--seconds", type=float, default=10.0, help="measuring time per scenario")
     ap.add_argument("--warmup", type=float, default=2.0, help="playing time before measuring")
     ap.add_argument("--server-frames", type=int, default=60,
@@ -333,6 +346,8 @@ def main(argv=None):
     server = {}
     for n in names:
         _, overrides, speed, _ = SCENARIOS[n]
+        if n in PAGES:
+            continue
         server[n] = server_frame_times(overrides, speed, args.server_frames)
 
     browser = {}
@@ -346,7 +361,8 @@ def main(argv=None):
                 for n in names:
                     _, overrides, speed, _ = SCENARIOS[n]
                     browser[n] = browser_run(chromium, srv.url, overrides, speed, args.warmup,
-                                             args.seconds, srv.proc.pid, args.profile)
+                                             args.seconds, srv.proc.pid, args.profile,
+                                             PAGES.get(n))
             finally:
                 chromium.close()
     print(f"load average after: {os.getloadavg()[0]:.2f}")
@@ -356,7 +372,7 @@ def main(argv=None):
             "total", "svg kB"]
     print("| scenario | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
-    for n in names:
+    for n in server:
         print(f"| {n} | " + " | ".join(f"{server[n][c]:.2f}" for c in cols) + " |")
 
     if browser:

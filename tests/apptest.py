@@ -15,8 +15,12 @@ VIEWS |= {label: ("pages/5_Backprop.py", "backprop_view")
 TIMEOUT = 60
 
 
-def start():
+def start(params=None):
+    """A new session (a new browser tab) opening the app, at the address's query `params`
+    ({name: text}) if given."""
     at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
     at.run()
     assert_clean(at)
     return at

@@ -265,6 +265,8 @@ def test_projector_lesson_and_divergence_leave_the_boundary_on_screen(lesson):
     assert diverged["boundary"]["height"] >= MIN_SIDE
     assert B.inside(diverged["message"], PROJECTOR), box(diverged["message"])
     assert B.inside(diverged["button"], PROJECTOR), box(diverged["button"])
+    for chart in diverged["charts"]:                  # the network and the loss stay visible
+        assert B.inside(chart, PROJECTOR), [box(c) for c in diverged["charts"]]
     assert diverged["clipped"] == []
 
 

@@ -3,12 +3,11 @@ and its "Next" can be done; the run-through goes through the lecture's stages in
 the run built by hand, and a URL with a stage opens that stage (the real app, AppTest)."""
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ffnn.app.lessons import LECTURE, LESSONS
 
 import lesson_claims as C
-from apptest import ROOT, TIMEOUT, advance, assert_clean, chart_specs, click, run, run_state, start
+from apptest import advance, assert_clean, chart_specs, click, run, run_state, start
 
 
 def shown(at):
@@ -133,10 +132,7 @@ def test_the_run_through_goes_stage_by_stage_and_keeps_the_run_built_by_hand():
 
 
 def test_a_url_with_a_stage_opens_that_stage():
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.query_params["stage"] = "4"
-    at.run()
-    run(at)                                         # the stage's page (home, here)
+    at = run(start({"stage": "4"}))                 # then the stage's page (home, here)
     assert_clean(at)
     assert at.session_state["stage"] == 4
     assert at.session_state["lesson"] == LECTURE[3]
@@ -144,9 +140,7 @@ def test_a_url_with_a_stage_opens_that_stage():
 
 
 def test_a_stage_beyond_the_lecture_is_refused_from_the_url():
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.query_params["stage"] = str(len(LECTURE) + 1)
-    at.run()
+    at = start({"stage": str(len(LECTURE) + 1)})
     assert "stage" not in at.session_state
     assert any("stage" in w.value for w in at.warning)
 

@@ -14,7 +14,7 @@ from ffnn.app import board as G
 from ffnn.app import board_codes as C
 from ffnn.app import board_store as B
 
-from apptest import ROOT, TIMEOUT, assert_clean, run, texts
+from apptest import ROOT, TIMEOUT, run, start, texts
 
 PAGE = "pages/14_Class_board.py"
 SEND = "Send my run to the class"
@@ -35,20 +35,10 @@ def db(url):
     engine.dispose()
 
 
-def open_app(params=None):
-    """A new session (a new browser tab) opening the app with `params`."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
 def board_page(params=None):
     """A new session opening the app with `params`, then this page (AppTest runs a multipage
     app from its entry file)."""
-    at = open_app(params)
+    at = start(params)
     at.switch_page(PAGE)
     return run(at)
 
@@ -181,7 +171,7 @@ def test_names_are_plain_text_and_limits_refuse_with_a_message(db):
 def test_forged_codes_and_keys(db):
     _, code, _ = lecturer(db)
     for forged in ("<script>", "ABC", "'; DROP TABLE x"):
-        at = open_app({"class": forged})
+        at = start({"class": forged})
         assert any("Ignored" in w and "class" in w for w in texts(at))
         at.switch_page(PAGE)
         at = run(at)
@@ -197,7 +187,7 @@ def test_forged_codes_and_keys(db):
     at = click(at, "Join")
     assert at.session_state[G.CODE] == code
     bad_key = "A" * 5 + "<b>"
-    at = open_app({"class": code, "key": bad_key})
+    at = start({"class": code, "key": bad_key})
     warnings = texts(at)
     assert any("not a valid lecturer key" in w for w in warnings)
     assert bad_key not in repr(warnings + shown(at))                  # never quoted back

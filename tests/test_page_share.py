@@ -7,14 +7,10 @@ from copy import deepcopy
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ffnn.app import settings as S
 
 from apptest import (
-    ROOT,
-    TIMEOUT,
-    assert_clean,
     click,
     counter,
     html_is_ours,
@@ -95,11 +91,7 @@ def test_the_link_holds_the_changed_settings_and_t_and_replays_bit_for_bit(at):
     assert params == {"dataset": "spiral", "lr": "0.03", "optimizer": "adam", "t": "20"}
     assert any("bit for bit" in c.value for c in at.caption)
 
-    other = AppTest.from_file(str(ROOT / HOME), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        other.query_params[key] = value
-    other.run()
-    assert_clean(other)
+    other = start(params)
     assert counter(other) == 20
     np.testing.assert_array_equal(run_state(other).net.theta, run_state(at).net.theta)
     np.testing.assert_array_equal(run_state(other).data.X_train, run_state(at).data.X_train)
@@ -120,11 +112,7 @@ def test_mid_run_changes_travel_in_the_link_and_replay_bit_for_bit(at):
     assert params["t"] == "20" and params["changes"] == "10.lr.0.1" and params["lr"] == "0.3"
     said = [m.value for m in at.info if "changed during this run" in m.value]
     assert said and "η 0.1 → 0.3 at t = 10" in said[0] and not at.warning
-    other = AppTest.from_file(str(ROOT / HOME), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        other.query_params[key] = value
-    other.run()
-    assert_clean(other)
+    other = start(params)
     np.testing.assert_array_equal(run_state(other).net.theta, run_state(at).net.theta)
 
 

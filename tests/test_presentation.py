@@ -1,7 +1,6 @@
 """Presentation mode: large type, thick lines, fewer controls; on by toggle or by URL."""
 
 from apptest import chart_specs, run, set_widget, start, widget
-from test_url import open_url
 
 
 def labels(at):
@@ -11,7 +10,7 @@ def labels(at):
 
 
 def test_presentation_from_the_url():
-    at = open_url({"present": "1"})
+    at = start({"present": "1"})
     assert at.session_state["present"]
     shown = labels(at)
     assert {"Dataset", "Noise (%)", "Hidden layers", "Activation", "Loss", "Learning rate",

@@ -5,7 +5,6 @@ sidebar, and every page draws with it, showing what its Activation says of it.""
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ffnn import ACTIVATIONS, Network, gradient_check
 from ffnn.activations import Activation
@@ -14,14 +13,13 @@ from ffnn.losses import valid_pairs
 
 from apptest import (
     ROOT,
-    TIMEOUT,
     VIEWS,
-    assert_clean,
     chart_specs,
     click,
     goto,
     run,
     run_state,
+    start,
     widget,
 )
 
@@ -81,10 +79,7 @@ def test_the_check_would_catch_a_wrong_derivative(softsign, monkeypatch):
 
 
 def test_every_page_draws_with_it_chosen_from_the_url(softsign):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.query_params["activation"] = "softsign"
-    at.run()
-    assert_clean(at)
+    at = start({"activation": "softsign"})
     assert not [w.value for w in at.warning if "URL" in w.value]
     box = widget(at, "selectbox", "_activation")
     assert box.value == "softsign" and "Softsign" in box.options       # its label
@@ -105,10 +100,7 @@ def _page(at, name):
 
 @pytest.fixture
 def at_softsign(softsign):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    at.query_params["activation"] = "softsign"
-    at.run()
-    assert_clean(at)
+    at = start({"activation": "softsign"})
     return click(at, "Step")
 
 

@@ -3,31 +3,12 @@ reproducing a run from a copied URL."""
 
 import numpy as np
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ffnn.app import settings as S
 from ffnn.app.state import build_run
 from ffnn.app.urlstate import decode, encode, quote
 
-from apptest import (
-    ROOT,
-    TIMEOUT,
-    assert_clean,
-    counter,
-    html_is_ours,
-    run,
-    run_state,
-    set_widget,
-)
-
-
-def open_url(params):
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
+from apptest import counter, html_is_ours, run, run_state, set_widget, start
 
 
 def test_defaults_encode_to_nothing():
@@ -80,7 +61,7 @@ def test_hostile_values_are_ignored_with_a_warning(case):
 @pytest.mark.parametrize("case", ["html", "python", "unknown key", "very long", "wrong type"])
 def test_the_app_warns_and_keeps_the_defaults(case):
     key, value = HOSTILE[case]
-    at = open_url({key: value})
+    at = start({key: value})
     warnings = [w.value for w in at.warning]
     assert len(warnings) == 1 and "Ignored" in warnings[0]
     assert len(warnings[0]) < 200                         # quoted, shortened, not rendered
@@ -92,7 +73,7 @@ def test_the_app_warns_and_keeps_the_defaults(case):
 def test_a_copied_url_reproduces_the_run_bit_for_bit():
     cfg = {**S.DEFAULTS, "dataset": "xor", "n_hidden": 1, "width_1": 6, "lr": 0.3,
            "optimizer": "momentum", "seed": 7, "data_seed": 3}
-    at = open_url(encode(cfg, t=25))
+    at = start(encode(cfg, t=25))
     assert counter(at) == 25
     assert at.select_slider(key="_lr").value == 0.3
     reference = build_run(cfg)
@@ -102,7 +83,7 @@ def test_a_copied_url_reproduces_the_run_bit_for_bit():
 
 
 def test_the_address_bar_follows_the_settings():
-    at = open_url({})
+    at = start({})
     set_widget(at, "select_slider", "_lr", 0.03)
     set_widget(at, "selectbox", "_dataset", "moons")
     assert at.query_params["lr"] == "0.03" and at.query_params["dataset"] == "moons"
@@ -112,7 +93,7 @@ def test_the_address_bar_follows_the_settings():
 
 
 def test_mixed_good_and_bad_values():
-    at = open_url({"lr": "0.3", "n_hidden": "lots", "dataset": "spiral"})
+    at = start({"lr": "0.3", "n_hidden": "lots", "dataset": "spiral"})
     assert at.session_state["lr"] == 0.3 and at.session_state["dataset"] == "spiral"
     assert at.session_state["n_hidden"] == S.DEFAULTS["n_hidden"]
     assert len(at.warning) == 1

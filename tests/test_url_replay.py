@@ -4,24 +4,13 @@ replays the run to the same θ, bit for bit; beyond urlstate.MAX_T it replays th
 """
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from ffnn.app import settings as S
 from ffnn.app import state, urlstate
 from ffnn.app.state import build_run, replayed, url_params
 from ffnn.app.urlstate import decode, encode, text_of
 
-from apptest import ROOT, TIMEOUT, assert_clean, click, counter, run_state, set_widget, start, texts
-
-
-def arrive(params):
-    """A new session (a new tab) opening the app at `params`."""
-    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
+from apptest import assert_clean, click, counter, run_state, set_widget, start, texts
 
 
 def same_bits(a, b):
@@ -41,7 +30,7 @@ def test_the_address_bar_holds_t_and_a_new_session_replays_it():
     click(at, "Step ×10")
     click(at, "Step")
     assert address(at) == {"t": "11"}
-    other = arrive(address(at))
+    other = start(address(at))
     assert counter(other) == 11
     same_bits(run_state(other).net.theta, run_state(at).net.theta)
     assert any("replayed to t = 11" in m for m in texts(other))
@@ -64,7 +53,7 @@ def test_mid_run_changes_travel_in_the_address_and_replay_bit_for_bit():
     # the batch size set at t = 0 is the one the run started with: the URL holds it already
     assert params["changes"] == "10.lr.0.1~20.optimizer.gd~20.batch_size.10~30.l2.0"
     assert (params["lr"], params["optimizer"], params["batch_size"]) == ("0.3", "adam", "20")
-    other = arrive(params)
+    other = start(params)
     mine, theirs = run_state(at), run_state(other)
     assert counter(other) == 31
     same_bits(theirs.net.theta, mine.net.theta)
@@ -73,7 +62,7 @@ def test_mid_run_changes_travel_in_the_address_and_replay_bit_for_bit():
     assert theirs.changes == [c for c in mine.changes if c[0] > 0]
     assert address(other) == params
     # without the changes, the same t from the current settings is another θ
-    plain = arrive({k: v for k, v in params.items() if k != "changes"})
+    plain = start({k: v for k, v in params.items() if k != "changes"})
     assert counter(plain) == 31
     assert run_state(plain).net.theta.tobytes() != mine.net.theta.tobytes()
 
@@ -82,7 +71,7 @@ def test_a_url_beyond_the_cap_replays_to_the_cap_and_says_so(monkeypatch):
     assert urlstate.MAX_T == 100_000
     monkeypatch.setattr(urlstate, "MAX_T", 40)     # the real cap takes ~10 s to replay
     cfg = {**S.DEFAULTS, "lr": 0.3}
-    at = arrive(encode(cfg, t=55, changes=[(20, "lr", 0.1), (50, "lr", 1.0)]))
+    at = start(encode(cfg, t=55, changes=[(20, "lr", 0.1), (50, "lr", 1.0)]))
     assert counter(at) == 40
     notice = [m for m in texts(at) if "at most 40 updates" in m]
     assert notice and "asks for t = 55" in notice[0] and "Replayed to t = 40" in notice[0]
@@ -259,7 +248,7 @@ def test_the_suggested_learning_rate_keeps_t_in_the_address():
     """A divergence, then "Use η = … and go on" (it sets the trainer's η at once, not through
     the sidebar): the address bar still holds t, the divergence and the change, and a new
     session replays to the same θ."""
-    at = arrive({"lr": "100", "optimizer": "nesterov", "batch_size": "1",
+    at = start({"lr": "100", "optimizer": "nesterov", "batch_size": "1",
                  "loss": "squared_error", "output": "linear"})
     for _ in range(25):
         click(at, "Step ×10")
@@ -278,7 +267,7 @@ def test_the_suggested_learning_rate_keeps_t_in_the_address():
     params = address(at)
     assert int(params["t"]) == run_state(at).trainer.t > at_divergence
     assert params["changes"].startswith(f"{at_divergence}.diverged~{at_divergence}.lr.100")
-    other = arrive(params)
+    other = start(params)
     assert counter(other) == run_state(at).trainer.t
     same_bits(run_state(other).net.theta, run_state(at).net.theta)
     assert run_state(other).trainer.events == run_state(at).trainer.events

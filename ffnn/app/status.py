@@ -105,9 +105,11 @@ def _suggest(run, headline, show, seen_text=""):
             lam, lr = suggestion(tr)
             ss["why"] = (f"{curvature_text(lam, tr.lr)} Try η = {lr:g}.", lr)
     text, lr = ss["why"]
-    show(headline, icon="⚠️")
+    # One row, headline beside its button: on a projector with a lesson loaded, two rows
+    # pushed the loss chart below the fold.
     with st.container(horizontal=True, vertical_alignment="center", gap="small",
                       key="suggest_row"):
+        show(headline, icon="⚠️", width="stretch")
         st.button(f"Use η = {lr:g} and go on", on_click=_use_lr, args=(lr,), type="primary",
                   key="use_suggested_lr")
         with st.popover("Why?"):
