@@ -1,9 +1,7 @@
-"""A settings sweep. In the engine: every dataset x activation x loss x optimizer combination
-at every extreme of the other controls (0 and the most hidden layers, 1 and the most neurons,
-the smallest and largest learning rates, batch size 1, and a learning rate that must diverge).
-Through the real app: every activation x loss x optimizer combination once, on a dataset of
-its task and at an extreme taken in turn (each dataset meets every extreme), runs Step and Play
-ticks with no exception element."""
+"""A settings sweep: every dataset x activation x loss x optimizer combination, at the
+extremes of the other controls (0 and the most hidden layers, 1 and the most neurons, the
+smallest and largest learning rates, batch size 1), runs Step and Play ticks through the real
+app with no exception element; and the same product, with every extreme, in the engine."""
 
 import itertools
 import warnings
@@ -62,27 +60,12 @@ def test_engine_every_combination_at_every_extreme(dataset):
     assert diverged                                # the branch above is taken, at least there
 
 
-def app_combos():
-    """{dataset: [(activation, loss, optimizer, extreme), ...]}: each combination once, within
-    a task (classification, regression: the same losses) on its datasets in turn, so that each
-    dataset meets every extreme."""
-    out = {d: [] for d in DATASETS}
-    for task in {DATASETS[d].task for d in DATASETS}:
-        names = [d for d in DATASETS if DATASETS[d].task == task]
-        for i, combo in enumerate(combos(names[0])):
-            extreme = EXTREMES[i // len(names) % len(EXTREMES)]
-            out[names[i % len(names)]].append((*combo, extreme))
-    return out
-
-
-APP_COMBOS = app_combos()
-
-
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_app_every_combination_steps_and_plays(dataset):
     at = start()
     set_widget(at, "selectbox", "_dataset", dataset)
-    for activation, loss, optimizer, extreme in APP_COMBOS[dataset]:
+    for i, (activation, loss, optimizer) in enumerate(combos(dataset)):
+        extreme = EXTREMES[i % len(EXTREMES)]
         for key, value in {**S.DEFAULTS, **extreme}.items():
             if key.startswith(("n_hidden", "width_", "lr", "batch_size", "n_samples")) \
                     and at.session_state[key] != value:
