@@ -22,7 +22,7 @@ from ffnn.probe import at_start, probe
 # and ended 110 px below a 720 px screen).
 SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190, "side": 400},
          True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190, "side": 515}}
-MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 100}   # a lesson line, a run-through stage,
+MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 130}   # a lesson line, a run-through stage,
 # a message: what each takes from the network and the loss
 
 
@@ -38,12 +38,13 @@ def view(run):
         views.chart(fig, "boundary", picture_width=size["width"],
                     projector_height=size["boundary"])
     with right:
-        page.lesson_box()
-        status.metrics(run)
         said = status.verdict(run)
+        page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away
+        status.metrics(run)
         status.alerts(run, said)
         # what the lesson line and the message take, the drawing and the loss give up
-        lesson = "stage" if "stage" in ss else "lesson" if "lesson" in ss else None
+        lesson = "stage" if "stage" in ss and not said else "lesson" if (
+            "stage" in ss or "lesson" in ss) else None
         taken = MESSAGE_PX.get(lesson, 0) + MESSAGE_PX["said"] * bool(said)
         graph_h = max(140, size["graph"] - taken // 2)
         loss_h = max(130, size["loss"] - taken // 2)

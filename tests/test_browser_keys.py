@@ -1,13 +1,15 @@
 """A lecturer's clicker in Chromium, at 1280x720 in presentation mode (sidebar closed): every key
 of the player on the home page and on Compare losses, nothing while typing in the learning-rate
 field, the whole run-through with PageDown alone (each stage's claim checked on the page's own
-figures, tests/lesson_claims), PageUp back, and a URL that opens a stage.
+figures, tests/lesson_claims; a screenshot of each in /tmp/ffnn-shots/stage_*.png), PageUp
+back, and a URL that opens a stage.
 
 The keys are pressed as a presentation clicker sends them: Playwright's keyboard gives the page
 the same KeyboardEvent (key and code "PageDown", "PageUp") a clicker's USB keyboard does."""
 
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +24,7 @@ pytestmark = [
 ]
 
 PROJECTOR = {"width": 1280, "height": 720}
+SHOTS = Path("/tmp/ffnn-shots")
 
 # The page's figures (Plotly's own data, typed arrays made plain) and LaTeX sources.
 SHOWN_JS = """() => {
@@ -133,6 +136,12 @@ def test_the_whole_run_through_with_pagedown_alone_and_pageup_back(server, tab):
         B.wait_counter(page, f"{lesson.until} / 1000", timeout=90_000)
         B.wait_ready(page)
         C.CLAIMS[name](shown(page))                   # the page shows the stage's claim
+        B.scroll_to_top(page)
+        SHOTS.mkdir(parents=True, exist_ok=True)      # for a person to look at
+        page.screenshot(path=str(SHOTS / f"stage_{n}_{name}.png"))
+        if page.evaluate("location.pathname") == "/":  # on the home page, every chart on
+            off = [b for b in B.charts(page) if not B.inside(b, PROJECTOR)]   # screen, with
+            assert off == [], (name, off)             # the watchdog's message at η = 30 too
         if n == len(LECTURE):
             break
         page.keyboard.press("PageDown")               # the next stage

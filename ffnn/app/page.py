@@ -16,8 +16,9 @@ from .sidebar import bound
 # 1280x800 screen; a constant string, nothing user-controlled. A LaTeX row is as wide as its
 # column (Streamlit shrink-wraps it, and KaTeX's bmatrix came out 2 px wider than the box it
 # was given: the row scrolled), and in a column its type is the text's size (the θ update
-# and the error surface's θ_t were 8 px too wide at 1280). The lesson line's text wraps beside
-# its buttons instead of pushing them to a line of their own (measured in Chromium, see
+# and the error surface's θ_t were 8 px too wide at 1280). The lesson line's text, and a
+# message's, wraps beside its buttons instead of pushing them to a line of their own (measured
+# in Chromium, see
 # tests/test_browser_layout.py). Presented, the lesson line's text and a message's padding are
 # smaller, so that a lesson and a divergence leave the boundary, the message and its button
 # on a 1280x720 screen.
@@ -34,7 +35,9 @@ h4 { padding: 0 0 0.2rem; }
 [data-testid="stMarkdown"] > div:has(> [data-testid="stMarkdownContainer"] > .katex-display),
 [data-testid="stMarkdownContainer"]:has(> .katex-display) { width: 100%; }
 [data-testid="stColumn"] .katex-display > .katex { font-size: 1em; }
-.st-key-lesson_box > [data-testid="stElementContainer"]:first-child {
+.st-key-lesson_box > [data-testid="stElementContainer"]:first-child,
+.st-key-suggest_row > [data-testid="stElementContainer"]:first-child,
+.st-key-stall_row > [data-testid="stElementContainer"]:first-child {
   flex: 1 1 0; min-width: 12rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
@@ -93,11 +96,12 @@ def _close_lesson():
     st.session_state.pop("lesson", None)
 
 
-def lesson_box():
+def lesson_box(fold=False):
     """The loaded lesson in one line: its title and what to do next; the explanation in a
-    popover, so that it never pushes a chart down. In the run-through, the stage's bar."""
+    popover, so that it never pushes a chart down. In the run-through, the stage's bar (fold:
+    its sentences in a popover too, where a message needs the room)."""
     if lecture.stage() is not None:
-        return lecture_bar()
+        return lecture_bar(fold)
     key = st.session_state.get("lesson")
     if key is None:
         return
@@ -110,14 +114,17 @@ def lesson_box():
         st.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
-def lecture_bar():
+def lecture_bar(fold=False):
     """The run-through's stage in one row, n / N and its title, with the moves (the clicker's
     PageDown and PageUp do the same) and the list of stages to jump to; its two sentences
-    under it."""
+    under it, or with fold behind a "Why?" in the row."""
     n, lesson = lecture.stage(), lecture.lesson()
     with st.container(key="lecture_bar"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.markdown(f"**{n} / {lecture.N} · {lesson.title}**", width="stretch")
+            if fold:
+                with st.popover("Why?", help="What this stage shows"):
+                    st.markdown(lesson.text)
             st.button("◀", on_click=lecture.back, help="The stage before (PageUp)",
                       key="stage_back")
             st.button("▶", on_click=lecture.advance, key="stage_next",
@@ -128,7 +135,8 @@ def lecture_bar():
                               args=(i,), key=f"stage_{i}", type="tertiary")
                 st.button("Leave the run-through", on_click=lecture.leave, key="stage_leave",
                           help="Back to your own run, as it was")
-        st.caption(lesson.text)
+        if not fold:
+            st.caption(lesson.text)
 
 
 def main_player():
