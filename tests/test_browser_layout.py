@@ -185,13 +185,21 @@ def test_phone_play_and_the_boundary_on_one_screen(server, chromium):
         rows = {round(m["y"]) for m in metrics}
         SIZES["phone metrics"] = [box(m) for m in metrics]
         assert len(metrics) >= 3 and len(rows) <= 2, f"metrics in {len(rows)} rows"
+        paused = B.charts(page)[0]
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
         wait_picture(page)
         B.wait_counter_above(page, 20)
         shot(page, "phone_home_playing")
         play, boundary = B.control(page, "play").bounding_box(), B.charts(page)[0]
-        SIZES["phone playing"] = {"play": box(play), "boundary": box(boundary)}
+        SIZES["phone playing"] = {"play": box(play), "boundary": box(boundary),
+                                  "boundary paused": box(paused)}
+        # no blank under the square when paused (Plotly kept 525 px for a 356 px square), so
+        # the numbers below do not jump at Play
+        assert abs(paused["height"] - boundary["height"]) <= 25, SIZES["phone playing"]
+        playing_metrics = B.boxes(page, '[data-testid="stMain"] [data-testid="stMetric"]')
+        assert abs(playing_metrics[0]["y"] - metrics[0]["y"]) <= 25, (
+            box(metrics[0]), box(playing_metrics[0]))
         assert B.scrolled(page) == 0
         assert B.inside(play, PHONE) and B.inside(boundary, PHONE), SIZES["phone playing"]
         assert min(boundary["width"], boundary["height"]) >= 300, SIZES["phone playing"]

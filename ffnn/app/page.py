@@ -6,6 +6,7 @@ rest. Errors never reach the page as a traceback: they end in a message, and the
 
 import streamlit as st
 
+from ..figures import boundary
 from . import lecture, sidebar, state, status
 from .controls import Player
 from .guard import guarded
@@ -53,6 +54,18 @@ html { font-size: 20px; }
 </style>"""
 
 
+def phone_css():
+    """On a phone the decision boundary's square is as wide as the screen, and Plotly keeps the
+    chart's height (525 px): ~170 px stayed blank under the square, which the picture drawn
+    while playing does not have, so everything below jumped at Play and Pause. There the chart
+    is clipped to its legend, the square and the x axis: the width plus the top and bottom
+    margins, less the left and right ones (the square never needs more)."""
+    m = boundary.MARGIN
+    extra = m["t"] + m["b"] - m["l"] - m["r"]
+    return ("<style>@media (max-width: 640px) { .st-key-boundary { "
+            f"max-height: calc(100vw - 3rem + {extra}px); overflow: hidden; }} }}</style>")
+
+
 def frame(title, intro):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why)."""
@@ -64,7 +77,7 @@ def frame(title, intro):
     present = st.session_state["present"]
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
-    st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
+    st.html(COMPACT_CSS + phone_css() + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
     run = guarded(_sync)
     if run is not None:

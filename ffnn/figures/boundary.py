@@ -14,6 +14,10 @@ from .png import encode_png
 CAP = 1.0 - 1e-3
 _LIGHT, _FULL = 0.9, 0.45  # how far toward white a class colour is at confidence 0 and 1
 
+# px around the plot area; a phone's page clips the chart to the square's height with them
+# (ffnn.app.page.phone_css)
+MARGIN = {"l": 40, "r": 10, "t": 30, "b": 40}
+
 
 def class_colorscale(n_classes):
     """k segments on [0, k]: segment c runs from near-white to class c's colour."""
@@ -73,7 +77,7 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
     axis = {"range": [-extent, extent], "showgrid": False, "zeroline": False,
             "constrain": "domain", "ticks": "outside", "ticklen": 3}
     layout = base_layout(
-        height, margin={"l": 40, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
+        height, margin=dict(MARGIN), legend=top_legend(),
         # the square sits at the left, where the picture drawn while playing puts it (views.chart)
         xaxis=dict(axis, title={"text": "x₁", "standoff": 4}, constraintoward="left"),
         # ... and at the top: on a narrow (phone) screen the spare height falls below it
