@@ -43,8 +43,9 @@ def view(run):
         status.metrics(run)
         status.alerts(run, said)
         # what the lesson line and the message take, the drawing and the loss give up
-        lesson = "stage" if "stage" in ss and not said else "lesson" if (
-            "stage" in ss or "lesson" in ss) else None
+        lesson = "stage" if "stage" in ss else "lesson" if "lesson" in ss else None
+        if lesson == "stage" and said:
+            lesson = "lesson"                    # folded to its one line
         taken = MESSAGE_PX.get(lesson, 0) + MESSAGE_PX["said"] * bool(said)
         graph_h = max(140, size["graph"] - taken // 2)
         loss_h = max(130, size["loss"] - taken // 2)

@@ -3,8 +3,8 @@ each student trains with their own η, then sends the run; the board draws final
 for the room (the U, with divergence at the right), every loss curve, and a table.
 
 Actions are callbacks of ffnn.app.board (which checks everything in the store); this page only
-draws. A lecturer's board (or any in presentation mode) asks the store every WATCH_EVERY
-seconds whether it changed, and redraws when it did.
+draws. A lecturer's board (or any in presentation mode) asks the store every
+board.WATCH_EVERY seconds whether it changed, and redraws when it did (board.watch).
 """
 
 import streamlit as st
@@ -16,7 +16,6 @@ from ffnn.app.board_store import BoardError
 from ffnn.app.guard import guarded
 from ffnn.figures.board import board_curves, loss_vs_lr
 
-WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
 CHART_HEIGHT = 330
 TABLE_HEIGHT = 220       # px: about five rows, then the table scrolls
 COLOR, SELECTED = "board_color_by", "board_selected"          # widget keys
@@ -147,17 +146,6 @@ def lecturer_tools(db, info, entries, selected):
                 st.code(lecturer, language=None)
 
 
-@st.fragment(run_every=WATCH_EVERY)
-def watch(db, code, version):
-    """Redraw the page when the board changed since it was drawn (another session's run)."""
-    try:
-        now = db.version(code)
-    except SQLAlchemyError:
-        return                        # the next full run says what is wrong
-    if now != version:
-        st.rerun()
-
-
 def show_board(db, run):
     code = board.code()
     try:
@@ -189,7 +177,7 @@ def show_board(db, run):
     if is_lecturer:
         lecturer_tools(db, info, entries, selected)
     if live:
-        watch(db, code, info.version)
+        board.watch(db, code, info.version)
 
 
 def main(run):

@@ -39,3 +39,13 @@ def test_presentation_toggle_and_back():
     assert widget(at, "toggle", "_present").value is True        # survives the page switch
     set_widget(at, "toggle", "_present", False)
     assert "Initialisation" in labels(at)
+
+
+def test_the_phone_clips_the_boundary_to_its_square():
+    # The square's side is the chart's width less the left and right margins; with the legend
+    # above it and the x axis below, the chart needs the width + t + b - l - r px, the figure
+    # of the phone rule in COMPACT_CSS (measured in Chromium: tests/test_browser_layout.py).
+    from ffnn.app.page import COMPACT_CSS
+    from ffnn.figures.boundary import MARGIN
+    extra = MARGIN["t"] + MARGIN["b"] - MARGIN["l"] - MARGIN["r"]
+    assert f".st-key-boundary {{ max-height: calc(100vw - 3rem + {extra}px)" in COMPACT_CSS

@@ -105,3 +105,25 @@ def test_no_page_runs_the_passes_itself():
     assert not {k: v for k, v in found.items() if v}
     assert pass_calls("Hs, As, Y = net.forward_cache(X)\nnet.backward(Hs, As, Y, T, dW, db)\n"
                       ) == [(1, "net.forward_cache"), (2, "net.backward")]
+
+
+def own_player(source):
+    """[(line, text)] where a page plays by itself: a fragment (st.fragment), a `_set_playing`
+    or a frame constant (FRAME), all of which live in ffnn.app.controls and ffnn.app.pace."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Attribute) and node.attr == "fragment":
+            found.append((node.lineno, ast.unparse(node)))
+        elif isinstance(node, ast.FunctionDef) and node.name == "_set_playing":
+            found.append((node.lineno, f"def {node.name}"))
+        elif isinstance(node, ast.Name) and node.id == "FRAME" and isinstance(node.ctx, ast.Store):
+            found.append((node.lineno, node.id))
+    return found
+
+
+def test_no_page_has_a_player_or_fragment_of_its_own():
+    found = {p.name: own_player(p.read_text()) for p in pages()}
+    assert not {k: v for k, v in found.items() if v}
+    offender = ("FRAME = 0.05\n@st.fragment(run_every=FRAME)\ndef live():\n    pass\n"
+                "def _set_playing(value):\n    pass\n")
+    assert sorted(line for line, _ in own_player(offender)) == [1, 2, 5]

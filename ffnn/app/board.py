@@ -34,6 +34,7 @@ CONNECTION = "board"                 # [connections.board] in secrets.toml
 PAGE_PATH = "Class_board"            # the page's URL path
 CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
 MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
+WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
 NAME, JOIN = "board_name", "board_join"                          # widget keys
 log = logging.getLogger("ffnn.app")
 
@@ -357,3 +358,15 @@ def csv_bytes(entries):
                       for v in (e.train_loss, e.test_loss, e.train_acc, e.test_acc)),
                     int(e.diverged), int(e.hidden)])
     return out.getvalue().encode("utf-8")
+
+
+@st.fragment(run_every=WATCH_EVERY)
+def watch(db, code, version):
+    """Redraw the page when the board changed since it was drawn (another session's run): the
+    store's version of board `code` against the `version` the page was drawn at."""
+    try:
+        now = db.version(code)
+    except SQLAlchemyError:
+        return                        # the next full run says what is wrong
+    if now != version:
+        st.rerun()

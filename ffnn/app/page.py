@@ -6,7 +6,6 @@ rest. Errors never reach the page as a traceback: they end in a message, and the
 
 import streamlit as st
 
-from ..figures import boundary
 from . import lecture, sidebar, state, status
 from .controls import Player
 from .guard import guarded
@@ -19,10 +18,14 @@ from .sidebar import bound
 # was given: the row scrolled), and in a column its type is the text's size (the θ update
 # and the error surface's θ_t were 8 px too wide at 1280). The lesson line's text, and a
 # message's, wraps beside its buttons instead of pushing them to a line of their own (measured
-# in Chromium, see
-# tests/test_browser_layout.py). Presented, the lesson line's text and a message's padding are
-# smaller, so that a lesson and a divergence leave the boundary, the message and its button
-# on a 1280x720 screen.
+# in Chromium, see tests/test_browser_layout.py). Presented, the lesson line's text and a
+# message's padding are smaller, so that a lesson and a divergence leave the boundary, the
+# message and its button on a 1280x720 screen.
+# On a phone the decision boundary's square is as wide as the screen, and Plotly keeps the
+# chart's height (525 px): ~170 px stayed blank under the square, which the picture drawn while
+# playing does not have, so everything below jumped at Play and Pause. There the chart is
+# clipped to the width plus 20 px: its top and bottom margins less its left and right ones
+# (ffnn.figures.boundary.MARGIN; tests/test_presentation.py keeps the two in step).
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
@@ -43,6 +46,8 @@ h4 { padding: 0 0 0.2rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
+@media (max-width: 640px) {
+  .st-key-boundary { max-height: calc(100vw - 3rem + 20px); overflow: hidden; } }
 </style>"""
 # Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
 PROJECTOR_CSS = """<style>
@@ -52,18 +57,6 @@ html { font-size: 20px; }
 .st-key-lesson_box p { font-size: 0.8rem; }
 [data-testid="stAlertContainer"] { padding: 0.5rem 0.75rem; }
 </style>"""
-
-
-def phone_css():
-    """On a phone the decision boundary's square is as wide as the screen, and Plotly keeps the
-    chart's height (525 px): ~170 px stayed blank under the square, which the picture drawn
-    while playing does not have, so everything below jumped at Play and Pause. There the chart
-    is clipped to its legend, the square and the x axis: the width plus the top and bottom
-    margins, less the left and right ones (the square never needs more)."""
-    m = boundary.MARGIN
-    extra = m["t"] + m["b"] - m["l"] - m["r"]
-    return ("<style>@media (max-width: 640px) { .st-key-boundary { "
-            f"max-height: calc(100vw - 3rem + {extra}px); overflow: hidden; }} }}</style>")
 
 
 def frame(title, intro):
@@ -77,7 +70,7 @@ def frame(title, intro):
     present = st.session_state["present"]
     st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
                        initial_sidebar_state="collapsed" if present else "auto")
-    st.html(COMPACT_CSS + phone_css() + (PROJECTOR_CSS if present else ""))
+    st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
     run = guarded(_sync)
     if run is not None:

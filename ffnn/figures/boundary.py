@@ -15,7 +15,7 @@ CAP = 1.0 - 1e-3
 _LIGHT, _FULL = 0.9, 0.45  # how far toward white a class colour is at confidence 0 and 1
 
 # px around the plot area; a phone's page clips the chart to the square's height with them
-# (ffnn.app.page.phone_css)
+# (ffnn.app.page.COMPACT_CSS)
 MARGIN = {"l": 40, "r": 10, "t": 30, "b": 40}
 
 
