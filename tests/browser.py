@@ -21,6 +21,11 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SKIP_REASON = "needs Debian's chromium: apt-get install chromium (.ci/run installs it)"
 TIMEOUT_MS = 20_000
+# The three screens the app is used on, and where the tests leave screenshots for a person.
+LAPTOP = {"width": 1280, "height": 800}        # sidebar open
+PROJECTOR = {"width": 1280, "height": 720}     # ?present=1
+PHONE = {"width": 390, "height": 844}
+SHOTS = Path("/tmp/ffnn-shots")
 
 
 # ---------------------------------------------------------------- the server

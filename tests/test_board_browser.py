@@ -6,7 +6,6 @@ land in /tmp/ffnn-shots/board_*.png."""
 import csv
 import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -19,9 +18,7 @@ pytestmark = [
     pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
 ]
 
-SHOTS = Path("/tmp/ffnn-shots")
-PROJECTOR = {"width": 1280, "height": 720}
-LAPTOP = {"width": 1280, "height": 800}
+SHOTS, PROJECTOR, LAPTOP = B.SHOTS, B.PROJECTOR, B.LAPTOP
 # The third blows up (its loss ends 1e166 times L(θ₀)) and trains with squared error.
 STUDENTS = ((0.03, "Ann", ""), (0.3, "<b>Bo</b> **x**", ""),
             (300.0, "Cy \u05e9\u05dc\u05d5\u05dd",

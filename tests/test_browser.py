@@ -17,8 +17,8 @@ pytestmark = [
     pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
 ]
 
-SHOTS = Path("/tmp/ffnn-shots")
-VIEWPORT = {"width": 1280, "height": 800}
+SHOTS = B.SHOTS
+VIEWPORT = B.LAPTOP
 TALL = {"width": 1280, "height": 2400}   # the page tour: whole pages in the screenshots
 HOME = "Gradient descent"                # the home page's link
 MAX_LINKS = 10

@@ -9,7 +9,6 @@ the same KeyboardEvent (key and code "PageDown", "PageUp") a clicker's USB keybo
 
 import os
 import time
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,7 @@ pytestmark = [
     pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
 ]
 
-PROJECTOR = {"width": 1280, "height": 720}
-SHOTS = Path("/tmp/ffnn-shots")
+PROJECTOR, SHOTS = B.PROJECTOR, B.SHOTS
 
 # The page's figures (Plotly's own data, typed arrays made plain) and LaTeX sources.
 SHOWN_JS = """() => {

@@ -19,7 +19,6 @@ import contextlib
 import json
 import os
 import re
-from pathlib import Path
 
 import pytest
 
@@ -30,10 +29,7 @@ pytestmark = [
     pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
 ]
 
-SHOTS = Path("/tmp/ffnn-shots")
-LAPTOP = {"width": 1280, "height": 800}
-PROJECTOR = {"width": 1280, "height": 720}
-PHONE = {"width": 390, "height": 844}
+SHOTS, LAPTOP, PROJECTOR, PHONE = B.SHOTS, B.LAPTOP, B.PROJECTOR, B.PHONE
 VIEWPORTS = {"laptop": (LAPTOP, ""), "projector": (PROJECTOR, "present=1"), "phone": (PHONE, "")}
 MIN_SIDE = 400            # px: the boundary's shorter side (issue 10)
 LESSON = "Learning rate too large"
@@ -141,40 +137,28 @@ def check_home(page, viewport, name, largest=False):
 # ---------------------------------------------------------------- the home page
 
 
-def test_laptop_home_holds_the_lecture(server, chromium):
-    with Tab(chromium, server.url, LAPTOP) as page:
-        shot(page, "laptop_home")
-        check_home(page, LAPTOP, "laptop paused")
+@pytest.mark.parametrize("where", ["laptop", "projector"])
+def test_home_holds_the_lecture(server, chromium, where):
+    """Paused and playing, then after η = 1000 ran to the end; presented, the sidebar closed
+    and the boundary the largest element."""
+    viewport, query = VIEWPORTS[where]
+    presented = where == "projector"
+    with Tab(chromium, server.url, viewport, query=query) as page:
+        assert B.sidebar_open(page) != presented
+        shot(page, f"{where}_home")
+        check_home(page, viewport, f"{where} paused", largest=presented)
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
         wait_picture(page)
         B.wait_counter_above(page, 20)
-        shot(page, "laptop_home_playing")
-        check_home(page, LAPTOP, "laptop playing")
+        shot(page, f"{where}_home_playing")
+        check_home(page, viewport, f"{where} playing", largest=presented)
         assert B.scrolled(page) == 0
         B.press(page, "play")                           # pause
         B.wait_play_label(page, "Play")
-        SIZES["laptop eta=1000 metrics"] = run_to_the_end(page)
-        shot(page, "laptop_eta1000_end")
-        assert B.clipped(page) == [], SIZES["laptop eta=1000 metrics"]
-
-
-def test_projector_home_holds_the_lecture(server, chromium):
-    with Tab(chromium, server.url, PROJECTOR, query="present=1") as page:
-        assert not B.sidebar_open(page)
-        shot(page, "projector_home")
-        check_home(page, PROJECTOR, "projector paused", largest=True)
-        B.press(page, "play")
-        B.wait_play_label(page, "Pause")
-        wait_picture(page)
-        B.wait_counter_above(page, 20)
-        shot(page, "projector_home_playing")
-        check_home(page, PROJECTOR, "projector playing", largest=True)
-        B.press(page, "play")                           # pause
-        B.wait_play_label(page, "Play")
-        SIZES["projector eta=1000 metrics"] = run_to_the_end(page)
-        shot(page, "projector_eta1000_end")
-        assert B.clipped(page) == [], SIZES["projector eta=1000 metrics"]
+        SIZES[f"{where} eta=1000 metrics"] = run_to_the_end(page)
+        shot(page, f"{where}_eta1000_end")
+        assert B.clipped(page) == [], SIZES[f"{where} eta=1000 metrics"]
 
 
 def test_phone_play_and_the_boundary_on_one_screen(server, chromium):
