@@ -6,22 +6,15 @@ The control row (Step, Play, Reset, η), the decision boundary, the network draw
 
 import streamlit as st
 
-from ffnn.app import page, sidebar, status, views
-from ffnn.datasets import FEATURES
-from ffnn.figures import loss_curves, network_graph
-from ffnn.probe import at_start, probe
+from ffnn.app import controls, page, sidebar, stage, status, views
+from ffnn.probe import at_start
 
 # px at a 1280-wide screen, with the sidebar open (1280x800) and in presentation mode
-# (1280x720, 20 px type, sidebar closed): the boundary's height and its column's width, and
-# the heights of the network and the loss when no message takes room above them. The boundary
-# is the largest element, at least 400 px on each side, and never moves: the lesson line, the
-# numbers and the messages sit in the right column. "side": the width the network and the loss
-# are drawn at as pictures while playing, before views.chart widens it for presentation mode
-# (x1.3): the right column's width (398 px; 670 presented), so that a picture, scaled to its
-# column, keeps the height it was given (at 400 presented, the loss was scaled to 245 px tall
-# and ended 110 px below a 720 px screen).
-SIZES = {False: {"boundary": 525, "width": 505, "graph": 250, "loss": 190, "side": 400},
-         True: {"boundary": 530, "width": 520, "graph": 250, "loss": 190, "side": 515}}
+# (1280x720, 20 px type, sidebar closed): the boundary's height, and the heights of the numbers,
+# the network and the loss when no message takes room above them. The boundary is the largest
+# element and never moves: the lesson line and the messages sit in the right column.
+SIZES = {False: {"boundary": 525, "numbers": 64, "graph": 250, "loss": 190},
+         True: {"boundary": 530, "numbers": 80, "graph": 250, "loss": 190}}
 MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 130}   # a lesson line, a run-through stage,
 # a message: what each takes from the network and the loss
 
@@ -29,18 +22,22 @@ MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 130}   # a lesson line, a run-
 def view(run):
     ss = st.session_state
     tr = run.trainer
-    size = SIZES[bool(ss["present"])]
-    left, right = st.columns([1, 1.3] if ss["present"] else [1.25, 1], gap="medium")
+    present = bool(ss["present"])
+    size = SIZES[present]
+    player = controls.live_player()
+    left, right = st.columns([1, 1.3] if present else [1.25, 1], gap="medium")
     with left:
-        fig = views.boundary_figure(run.data, run.net, show_test=ss.get("show_test", False),
-                                    discretize=ss.get("discretize", False),
-                                    height=size["boundary"])
-        views.chart(fig, "boundary", picture_width=size["width"],
-                    projector_height=size["boundary"])
+        show_test, discretize = ss.get("show_test", False), ss.get("discretize", False)
+        first = at_start(tr)
+        info = stage.side_info(run, [first[f"grad_W{l}"] for l in range(1, run.net.L + 1)])
+        player.feed("plane", lambda msg: stage.plane_static(
+            msg, run.data, run.net, show_test=show_test, discretize=discretize),
+            stage.plane_rev(run.data, run.net, show_test, discretize),
+            {"info": info, "cfg": {"height": size["boundary"], "present": present}},
+            curve=tr.history, height=size["boundary"])
     with right:
         said = status.verdict(run)
         page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away
-        status.metrics(run)
         status.alerts(run, said)
         # what the lesson line and the message take, the drawing and the loss give up
         lesson = "stage" if "stage" in ss else "lesson" if "lesson" in ss else None
@@ -49,21 +46,9 @@ def view(run):
         taken = MESSAGE_PX.get(lesson, 0) + MESSAGE_PX["said"] * bool(said)
         graph_h = max(140, size["graph"] - taken // 2)
         loss_h = max(130, size["loss"] - taken // 2)
-        now = probe(tr)
-        L = run.net.L
-        grads = [now[f"grad_W{l}"] for l in range(1, L + 1)]
-        first = at_start(tr)
-        grads_0 = [first[f"grad_W{l}"] for l in range(1, L + 1)]
-        labels = [FEATURES[f][0] for f in run.data.features]
-        graph = views.throttled("graph_small", lambda: network_graph(
-            run.net.W, run.net.b, run.net.sizes, input_labels=labels,
-            activations=run.net.activation, output=run.net.output, grads=grads,
-            grads_0=grads_0, height=graph_h))
-        views.chart(graph, "graph_small", picture_width=size["side"], projector_height=graph_h)
-        loss = views.throttled("loss_small", lambda: loss_curves(      # the history's table
-            tr.history, events=tr.events, max_iterations=tr.max_iterations, now=now,
-            height=loss_h))                                           # only when redrawn
-        views.chart(loss, "loss_small", picture_width=size["side"], projector_height=loss_h)
+        stage.mount(player.name, "side", "stage_side",
+                    head={"cfg": {"graph": graph_h, "loss": loss_h, "present": present}},
+                    height=size["numbers"] + graph_h + loss_h)
 
 
 INTRO = (
@@ -89,4 +74,4 @@ def learning_rate():
 
 
 page.show("Gradient descent: θₜ₊₁ ← θₜ − η∇θₜ", None, view, row=learning_rate, after=options,
-          places_status=True)
+          places_status=True, browser_draws=True)

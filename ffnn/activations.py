@@ -61,7 +61,8 @@ class Activation:
     H_l (the Backprop page puts the layer's number for l). `kinks`: the values of a where g' jumps
     (ReLU: 0); a finite difference straddling one disagrees with backprop, so the gradient check
     counts the pre-activations near them. `range`: (low, high) of g, or None when unbounded; the
-    neuron maps use it as their colour range.
+    neuron maps use it as their colour range. `js`: g(a) as a JavaScript expression in `a`, the
+    same formula, for the live stage's forward pass in the browser (ffnn/app/stage.js).
     """
 
     name: str
@@ -69,15 +70,18 @@ class Activation:
     f: Callable
     grad: Callable | None
     derivative: str
+    js: str
     kinks: tuple[float, ...] = ()
     range: tuple[float, float] | None = None
 
 
 ACTIVATIONS = {a.name: a for a in (
-    Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad, r"H_l\odot(1-H_l)", range=(0, 1)),
-    Activation("tanh", "Tanh", np.tanh, _tanh_grad, r"1-H_l^2", range=(-1, 1)),
-    Activation("relu", "ReLU", _relu, _relu_grad, r"[A_l>0]", kinks=(0.0,)),
+    Activation("sigmoid", "Sigmoid", sigmoid, _sigmoid_grad, r"H_l\odot(1-H_l)",
+               "(1 + Math.tanh(a * 0.5)) * 0.5", range=(0, 1)),
+    Activation("tanh", "Tanh", np.tanh, _tanh_grad, r"1-H_l^2", "Math.tanh(a)", range=(-1, 1)),
+    Activation("relu", "ReLU", _relu, _relu_grad, r"[A_l>0]", "Math.max(a, 0)", kinks=(0.0,)),
     Activation("leaky_relu", f"Leaky ReLU ({LEAKY_SLOPE})", _leaky_relu, _leaky_relu_grad,
-               rf"[A_l>0] + {LEAKY_SLOPE}\,[A_l\le 0]", kinks=(0.0,)),
-    Activation("linear", "Linear", _linear, None, "1"),
+               rf"[A_l>0] + {LEAKY_SLOPE}\,[A_l\le 0]", f"a > 0 ? a : {LEAKY_SLOPE} * a",
+               kinks=(0.0,)),
+    Activation("linear", "Linear", _linear, None, "1", "a"),
 )}

@@ -79,6 +79,14 @@ class Lockstep:
     def max_iterations(self):
         return max(self.a.max_iterations, self.b.max_iterations)
 
+    def checkpoint(self):
+        """Both sides' checkpoints (see Trainer.checkpoint)."""
+        return self.a.checkpoint(), self.b.checkpoint()
+
+    def restore(self, cp):
+        self.a.restore(cp[0])
+        self.b.restore(cp[1])
+
     def back_to(self, step):
         """Both sides back to theta_step, exactly (see Trainer.back_to), or neither."""
         why = self.a.why_not_back(step) or self.b.why_not_back(step)

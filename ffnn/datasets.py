@@ -33,13 +33,13 @@ DATASETS = {
 }
 
 FEATURES = {
-    "x1": ("x₁", lambda x1, x2: x1),
-    "x2": ("x₂", lambda x1, x2: x2),
-    "x1sq": ("x₁²", lambda x1, x2: x1 * x1),
-    "x2sq": ("x₂²", lambda x1, x2: x2 * x2),
-    "x1x2": ("x₁x₂", lambda x1, x2: x1 * x2),
-    "sin_x1": ("sin x₁", lambda x1, x2: np.sin(x1)),
-    "sin_x2": ("sin x₂", lambda x1, x2: np.sin(x2)),
+    "x1": ("x₁", lambda x1, x2: x1, "x1"),
+    "x2": ("x₂", lambda x1, x2: x2, "x2"),
+    "x1sq": ("x₁²", lambda x1, x2: x1 * x1, "x1 * x1"),
+    "x2sq": ("x₂²", lambda x1, x2: x2 * x2, "x2 * x2"),
+    "x1x2": ("x₁x₂", lambda x1, x2: x1 * x2, "x1 * x2"),
+    "sin_x1": ("sin x₁", lambda x1, x2: np.sin(x1), "Math.sin(x1)"),
+    "sin_x2": ("sin x₂", lambda x1, x2: np.sin(x2), "Math.sin(x2)"),
 }
 
 

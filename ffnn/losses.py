@@ -58,7 +58,9 @@ class Output:
 
     `cross_entropy(A, Y, T)` is the loss, computed stably, or None where cross-entropy is not
     defined for this output. `chain` is vjp in LaTeX, with {G} where G goes (the Backprop page
-    writes delta_L with it).
+    writes delta_L with it). `js`: O as a JavaScript function of one row A (an array of k
+    pre-activations) returning ŷ, the same formula, for the browser's forward pass
+    (ffnn/app/stage.js).
     """
 
     name: str
@@ -67,14 +69,17 @@ class Output:
     vjp: Callable
     cross_entropy: Callable | None
     chain: str
+    js: str
 
 
 OUTPUTS = {o.name: o for o in (
     Output("softmax", "Softmax", _softmax, _softmax_vjp, _softmax_ce,
-           r"J_{\mathrm{softmax}}(A_L)^{\!\top}\,{G}"),
+           r"J_{\mathrm{softmax}}(A_L)^{\!\top}\,{G}",
+           "A => { const m = Math.max(...A); const E = A.map(a => Math.exp(a - m)); "
+           "const s = E.reduce((x, y) => x + y, 0); return E.map(e => e / s); }"),
     Output("sigmoid", "Sigmoid", sigmoid, lambda Y, G: G * Y * (1.0 - Y), _sigmoid_ce,
-           r"{G}\odot\hat y\odot(1-\hat y)"),
-    Output("linear", "Linear", lambda A: A, lambda Y, G: G, None, "{G}"),
+           r"{G}\odot\hat y\odot(1-\hat y)", "A => A.map(a => (1 + Math.tanh(a * 0.5)) * 0.5)"),
+    Output("linear", "Linear", lambda A: A, lambda Y, G: G, None, "{G}", "A => A"),
 )}
 
 

@@ -62,6 +62,7 @@ class Trainer:
         self.seed = check.integer("seed", seed, lo=0)
         self.t = 0
         self.seen = 0                    # examples used so far; epoch = seen / N
+        self._last_n = 0                 # examples in the latest update
         self.diverged = None
         self.events = []                 # (t, text) for settings changed mid-run
         self._state = {}
@@ -249,6 +250,34 @@ class Trainer:
         # Only the loss overflowed: it is computed at the output layer, so name layer L.
         self.diverged = Divergence(self.t + 1, layers[0] if layers else L, what, self._lr)
 
+    # ---- going back to a kept state (a player that ran ahead of what the page shows) -------
+    def checkpoint(self):
+        """Everything the next updates depend on, copied: restore(cp) later puts the trainer
+        back exactly, so that the same updates follow (θ, the optimizer's memory, the
+        mini-batch order and the random state, t and the settings)."""
+        return _Checkpoint(self.t, self.seen, self.net.theta.copy(), self._prev.copy(),
+                           self._grad.copy(), {k: _copied(v) for k, v in self._state.items()},
+                           self._rng.bit_generator.state, None if self._order is None else
+                           self._order.copy(), self._pos, self.diverged, len(self.events),
+                           self._lr, self.optimizer, self._batch_size, self.net.l2,
+                           self._last_n)
+
+    def restore(self, cp):
+        """Back to checkpoint `cp` of this trainer (see checkpoint); the history and the
+        snapshots are cut at its t. Settings changed since are undone with the updates."""
+        self.net.theta[...] = cp.theta
+        np.copyto(self._prev, cp.prev)
+        np.copyto(self._grad, cp.grad)
+        self._state = {k: _copied(v) for k, v in cp.state.items()}
+        self._rng.bit_generator.state = cp.rng
+        self._order = None if cp.order is None else cp.order.copy()
+        self._pos, self.t, self.seen, self.diverged = cp.pos, cp.t, cp.seen, cp.diverged
+        del self.events[cp.n_events:]
+        self._lr, self.optimizer, self._batch_size = cp.lr, cp.optimizer, cp.batch_size
+        self.net.l2, self._last_n = cp.l2, cp.last_n
+        self._history.truncate(cp.t)
+        self._snaps.truncate(cp.t)
+
     # ---- history --------------------------------------------------------------------------
     def _columns(self):
         cols = ["step", "epoch", "lr", "train_loss"]
@@ -345,6 +374,30 @@ class Trainer:
     def last(self):
         """The latest history row as a dict (None before the first update)."""
         return self._history.last()
+
+
+@dataclass(frozen=True)
+class _Checkpoint:
+    t: int
+    seen: int
+    theta: np.ndarray
+    prev: np.ndarray
+    grad: np.ndarray
+    state: dict
+    rng: dict
+    order: np.ndarray | None
+    pos: int
+    diverged: Divergence | None
+    n_events: int
+    lr: float
+    optimizer: str
+    batch_size: int | None
+    l2: float
+    last_n: int
+
+
+def _copied(value):
+    return value.copy() if isinstance(value, np.ndarray) else value
 
 
 def _check_batch_size(batch_size, N):

@@ -4,6 +4,7 @@ import streamlit as st
 
 from ffnn import gradient_check
 from ffnn.app import page, views
+from ffnn.app.playback import playback
 from ffnn.figures.check import gradient_check_bars
 from ffnn.gradcheck import TOLERANCE
 
@@ -19,7 +20,7 @@ def _check(_net, net_repr, theta_bytes, X, y):
 
 def view(run):
     net, tr, data = run.net, run.trainer, run.data
-    if st.session_state["playing"]:
+    if playback().key is not None:
         st.info("The check runs when training is paused (it evaluates L(θ) twice per entry of θ).")
         return
     report = _check(net, repr(net), net.theta.tobytes(), data.X_train, data.y_train)

@@ -36,7 +36,7 @@ def test_registry_entries_are_labelled_and_typed():
     assert {DATASETS[n].n_classes for n in ["circle", "xor", "gauss", "spiral", "moons"]} == {2}
     assert DATASETS["kclass"].n_classes is None
     assert REGRESSIONS == ["plane", "multi_gauss"]
-    assert [label for label, _ in FEATURES.values()] == [
+    assert [label for label, *_ in FEATURES.values()] == [
         "x₁", "x₂", "x₁²", "x₂²", "x₁x₂", "sin x₁", "sin x₂"]
 
 

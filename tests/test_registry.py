@@ -36,7 +36,7 @@ def _softsign_grad(A, H):
 
 
 SOFTSIGN = Activation("softsign", "Softsign", _softsign, _softsign_grad, r"(1-|H_l|)^2",
-                      range=(-1.0, 1.0))
+                      "a / (1 + Math.abs(a))", range=(-1.0, 1.0))
 
 
 @pytest.fixture
@@ -69,7 +69,8 @@ def test_its_gradients_pass_the_finite_difference_check(softsign, output, loss):
 def test_the_check_would_catch_a_wrong_derivative(softsign, monkeypatch):
     # The test above can fail: the same row with g' off by a factor of 2 does not pass.
     wrong = Activation("softsign", "Softsign", _softsign,
-                       lambda A, H: 2 * _softsign_grad(A, H), r"(1-|H_l|)^2")
+                       lambda A, H: 2 * _softsign_grad(A, H), r"(1-|H_l|)^2",
+                       "a / (1 + Math.abs(a))")
     monkeypatch.setitem(ACTIVATIONS, "softsign", wrong)
     rng = np.random.default_rng(0)
     net = Network([3, 5, 4], activation="softsign", seed=3)

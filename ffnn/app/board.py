@@ -28,6 +28,7 @@ from . import settings as S
 from . import state, urlstate
 from .board_codes import is_key, parse_code
 from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (MAX_NAME: the page's)
+from .playback import playback
 
 ENV = "FFNN_BOARD_URL"
 CONNECTION = "board"                 # [connections.board] in secrets.toml
@@ -268,7 +269,8 @@ def open_entry(entry):
         ss = st.session_state
         for key_, value in cfg.items():
             ss[key_] = deepcopy(value)
-        ss["run"], ss["playing"] = run, False
+        ss["run"] = run
+        playback().pause()
         say("success", f"Run #{entry} is now this session's run: its settings, and t = "
                        f"{run.trainer.t} updates replayed from θ₀ (the same settings and seeds "
                        "give the same θ, bit for bit). Every page shows it.")

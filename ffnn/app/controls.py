@@ -1,36 +1,39 @@
-"""The player: Step, Step ×10, Play/Pause, Reset and the live area, for anything that plays.
+"""The player: Step, Step ×10, Play/Pause, Back, Reset and the live area, for anything that plays.
 
-A *playable* has `step(n) -> int`, `done`, `t` and `max_iterations`: the main run's Trainer, the
-Compare page's Lockstep pair, the Error surface page's path (a Reveal, below). Every page that
-plays uses one Player, under its own key prefix ("" for the main run, "cmp_", "es_"), so every
-live area has the same buttons, the same speed and the same pace (ffnn.app.pace).
+A *playable* has `step(n) -> int`, `done`, `t`, `max_iterations`, `checkpoint()` and
+`restore(cp)`: the main run's Trainer, the Compare page's Lockstep pair, the Error surface
+page's path (a Reveal, below). Every page that plays uses one Player, under its own key prefix
+("" for the main run, "cmp_", "es_"), so every live area has the same buttons and speed.
 
-Buttons act in callbacks, before the page draws, so what is drawn is already the new state. The
-live area is a fragment: while playing it re-runs every pace.interval(...) seconds (0.05 while
-few sessions play), runs the updates due at the chosen speed (iterations per second, whatever
-the frame rate) and redraws only itself, not the whole page.
+Play is the browser's (ffnn/app/stage.js): the page plays batches of frames at the chosen speed,
+in iterations per second, and asks for the next batch while a fraction of a second is left.
+Each ask re-runs only the live area (a fragment), which runs the next updates and sends their
+frames: the server works about twice a second per student, however fast the page draws. Pause
+stops at the t the page shows (the server goes back to it from the batch's checkpoint). A page
+whose charts the server draws gets a batch every CHART_PERIOD seconds, and draws it.
 """
 
 import math
-import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import streamlit as st
 
-from . import pace
+from ffnn import frames as F
+from ffnn.compare import Lockstep
+from ffnn.trainer import Trainer
+
 from . import settings as S
+from . import stage
+from .playback import playback
 from .sidebar import bound
 
-# Frames take turns, across every session of this server process. Python runs one thread at a
-# time anyway (the GIL); twenty sessions' frames all competing for it starved the thread that
-# sends the frames to the browsers (measured: with 20 sessions playing, none received a frame
-# for 15 s). Taking turns keeps frames flowing, each session getting its share. The lock holds
-# no state of anyone's.
-_FRAME_TURN = threading.Lock()
-MAX_CATCH_UP = 2.0   # a late frame runs the updates of at most this many intervals (no jumps)
+LEAD = 0.5           # s of play in one batch of frames: the server is this far ahead at most
+FPS = 60             # frames per second at most in a batch (the display's rate)
+CHART_PERIOD = 0.25  # s between batches where the server draws the charts
+MAX_CATCH_UP = 2.0   # a late ask runs the updates of at most this many periods (no jumps)
 RERUN_APP = "_rerun_app"   # set by a callback in the live area whose effect the whole page shows
 
 
@@ -53,10 +56,17 @@ class Reveal:
     def back_to(self, step):
         self.t = step
 
+    def checkpoint(self):
+        return self.t
 
-# The keys of the player (Streamlit draws each on its button). A presentation clicker sends
-# PageDown and PageUp; they act like → and ← (in the lecture's run-through: next and back).
-# Streamlit reserves C and R for itself (R reruns the page), so Reset is Home: back to θ₀.
+    def restore(self, t):
+        self.t = t
+
+
+# The keys of the player (Streamlit draws each on its button; Space is the stage's Play
+# button's own). A presentation clicker sends PageDown and PageUp; they act like → and ← (in
+# the lecture's run-through: next and back). Streamlit reserves C and R for itself (R reruns the
+# page), so Reset is Home: back to θ₀.
 KEYS = {"step": "Right", "step10": "Shift+Right", "play": "Space", "back": "Left",
         "reset": "Home", "next": "PageDown", "previous": "PageUp"}
 HELP_KEYS = ("Keys: → or PageDown one step, Shift+→ ten steps, Space play or pause, ← or PageUp "
@@ -68,22 +78,61 @@ def t_of(target):
     return min(target.t) if isinstance(target.t, tuple) else target.t
 
 
-def due(speed, elapsed, interval, carry=0.0):
-    """Updates to run in this frame -> (n, carry): `speed` iterations per second over the
-    `elapsed` seconds since the last frame (at most MAX_CATCH_UP intervals: after a stall the
-    run does not jump), plus the fraction left over from earlier frames."""
-    exact = speed * min(elapsed, MAX_CATCH_UP * interval) + carry
+def clock_t(target):
+    """The t a playable's frames have reached: for a pair, the side ahead (one side may have
+    stopped, diverged, while the other goes on)."""
+    return max(target.t) if isinstance(target.t, tuple) else target.t
+
+
+def due(speed, elapsed, period, carry=0.0):
+    """Updates to run now -> (n, carry): `speed` iterations per second over the `elapsed`
+    seconds since the last batch (at most MAX_CATCH_UP periods: after a stall the run does not
+    jump), plus the fraction left over from earlier batches."""
+    exact = speed * min(elapsed, MAX_CATCH_UP * period) + carry
     n = math.floor(exact)
     return n, exact - n
+
+
+def record(target, n, every, last=False):
+    """n updates of `target`, keeping a frame every `every` -> its frames, one Frames per side
+    (a Trainer has one, a Lockstep pair two; a Reveal's frames are its t's alone); `last`: end
+    on the final state (see ffnn.frames.record)."""
+    trainers = _trainers(target)
+    if trainers:
+        return [F.record(tr, n, every, last) for tr in trainers]
+    start = target.t
+    target.step(n)
+    steps = list(range(start, target.t, every)) + [target.t]
+    return [F.Frames(np.asarray(steps), np.empty((len(steps), 0)), np.empty((len(steps), 0)))]
+
+
+def current(target):
+    """The playable's state now, as frames (see record)."""
+    trainers = _trainers(target)
+    if trainers:
+        return [F.current(tr) for tr in trainers]
+    return [F.Frames(np.asarray([target.t]), np.empty((1, 0)), np.empty((1, 0)))]
+
+
+def _trainers(target):
+    if isinstance(target, Trainer):
+        return [target]
+    if isinstance(target, Lockstep):
+        return list(target.trainers)
+    return []
+
+
+def _events(target):
+    return tuple(len(tr.events) for tr in _trainers(target))
 
 
 @dataclass(frozen=True)
 class Player:
     """The controls and live area of one playable, found by `target()` in session state.
 
-    key: prefix of this player's session keys ("" for the main run: its flag is "playing");
-    reset: callback of the Reset button; on_frame(target): called after each playing frame's
-    updates (the main run keeps the address bar's t current with it).
+    key: prefix of this player's session keys ("" for the main run); reset: callback of the
+    Reset button; on_frame(target): called after each batch's updates (the main run keeps the
+    address bar's t current with it).
     """
 
     key: str
@@ -94,28 +143,40 @@ class Player:
     clicker: Callable | None = None   # -> (next, previous) callbacks for PageDown and PageUp
 
     @property
-    def flag(self):
-        return f"{self.key}playing"
+    def name(self):
+        """The stage's name in the page (its mounts share it)."""
+        return self.key or "main"
 
     def playing(self):
-        ss = st.session_state
-        return bool(ss.get(self.flag)) and not self.target().done
+        return playback().playing(self.key)
 
     # ---- callbacks (run before the page draws) ---------------------------------------------
     def _step(self, n):
         self.target().step(n)
 
-    def _set_playing(self, value):
-        # Set the value the button showed, never toggle: while the fragment is re-running,
-        # Streamlit 1.67 can deliver one click to its callback twice (measured), and a toggle
-        # would then undo itself.
-        ss = st.session_state
-        ss[self.flag] = value and not self.target().done
-        ss.pop(f"{self.key}_last_frame", None)
-        ss.pop(f"{self.key}play_until", None)     # a click plays on; only the run-through stops
+    def _play(self):
+        if not self.target().done:
+            playback().play(self.key)
+
+    def _pause(self, ask=None):
+        """Pause at the t the page shows: back from the batch's checkpoint to it, exactly (a
+        setting changed since, or a t out of reach: where the server is)."""
+        pb, target = playback(), self.target()
+        t = (ask or {}).get("t")
+        now = clock_t(target)
+        if isinstance(t, (int, float)) and t < now:
+            for start, cp, events in reversed(pb.kept):
+                if start <= t and events == _events(target):
+                    target.restore(cp)
+                    if t > start:
+                        target.step(int(t) - start)
+                    break
+        if pb.playing(self.key):
+            pb.pause()
 
     def _reset(self):
-        st.session_state[self.flag] = False
+        if self.playing():
+            playback().pause()
         self.reset()
 
     def _back(self):
@@ -140,10 +201,86 @@ class Player:
         else:
             self._back()
 
+    def _trigger(self, event):
+        value = getattr(st.session_state.get(f"{self.key}feed"), event, None)
+        return value if isinstance(value, dict) else {}
+
+    def _on_play(self):
+        if getattr(st.session_state.get(f"{self.key}play"), "play", None) is not None:
+            self._play()
+
+    def _on_pause(self):
+        ask = getattr(st.session_state.get(f"{self.key}play"), "pause", None)
+        if ask is not None:
+            self._pause(ask if isinstance(ask, dict) else None)
+
+    def _on_need(self, browser_draws=True):
+        """The page asks for the next batch (it has less than stage.js's ASK_AHEAD left)."""
+        pb, ask = playback(), self._trigger("need")
+        st.session_state[f"{self.key}_holds"] = ask.get("rev")
+        if pb.playing(self.key) and ask.get("seq") == pb.seq and not pb.ended:
+            self._next_batch(browser_draws)
+
+    def _on_ended(self):
+        """The page has shown the last frame of a play that ends: pause, and redraw the page."""
+        pb, ask = playback(), self._trigger("ended")
+        if pb.playing(self.key) and ask.get("seq") == pb.seq:
+            pb.pause()
+            st.session_state[RERUN_APP] = True
+
+    # ---- the batches ------------------------------------------------------------------------
+    def _next_batch(self, browser_draws):
+        """Run the updates of the next batch and keep their frames (pb.batch)."""
+        pb, target, ss = playback(), self.target(), st.session_state
+        speed, now = ss["speed"], time.monotonic()
+        if browser_draws:
+            exact = speed * LEAD + pb.carry
+            n = max(1, math.floor(exact))
+            pb.carry = max(exact - n, 0.0)
+        else:
+            last = pb.asked_at
+            n, pb.carry = due(speed, CHART_PERIOD if last is None else now - last, CHART_PERIOD,
+                              pb.carry)
+        pb.asked_at = now
+        if pb.until is not None:
+            n = min(n, max(pb.until - clock_t(target), 0))
+        pb.kept.append((clock_t(target), target.checkpoint(), _events(target)))
+        if browser_draws:
+            ending = pb.until is not None and clock_t(target) + n >= pb.until
+            pb.batch = record(target, n, max(1, math.ceil(speed / FPS)), ending)
+        else:                   # the server draws the charts: no frames to send
+            if n:
+                target.step(n)
+            pb.batch = []
+        pb.seq += 1
+        pb.ended = target.done or (pb.until is not None and clock_t(target) >= pb.until)
+        if self.on_frame is not None:
+            self.on_frame(target)
+
+    def head(self, msg, curve=None):
+        """The header of the mount that carries this player's frames: the batch while playing
+        (the same one again on a run that did not ask for a new one), else the state now."""
+        pb, target = playback(), self.target()
+        playing = pb.playing(self.key)
+        if playing and pb.batch is None:
+            self._next_batch(_browser_draws())
+        if playing:
+            sides = pb.batch
+        else:
+            pb.seq += 1
+            sides = current(target) if _browser_draws() else []
+        head = {"batch": {"seq": pb.seq, "playing": playing, "ended": pb.ended,
+                          "speed": st.session_state["speed"], "t": clock_t(target)}}
+        if sides:
+            head["frames"] = [stage.frames_ref(msg, f) for f in sides]
+        if curve is not None:
+            head["curve"] = stage.curve_ref(msg, curve)
+        return head
+
     # ---- drawing ---------------------------------------------------------------------------
     def buttons(self, extra=None):
-        """The control row: Step, Step ×10, Play/Pause, Reset, then `extra()` (the main run's
-        η) and the speed, in a row that wraps on a narrow screen."""
+        """The control row: Step, Step ×10, Play/Pause, Back, Reset, then `extra()` (the main
+        run's η) and the speed, in a row that wraps on a narrow screen."""
         done, playing = self.target().done, self.playing()
         k = self.key
         with st.container(horizontal=True, vertical_alignment="bottom", gap="small",
@@ -153,9 +290,9 @@ class Player:
                       help=self.step_help, key=f"{k}step", shortcut=KEYS["step"])
             st.button("Step ×10", on_click=self._step, args=(10,), disabled=done or playing,
                       key=f"{k}step10", shortcut=KEYS["step10"])
-            st.button("Pause" if playing else "Play", on_click=self._set_playing,
-                      args=(not playing,), disabled=done, type="primary", key=f"{k}play",
-                      shortcut=KEYS["play"])
+            stage.mount(self.name, "play", f"{k}play",
+                        head={"cfg": {"playing": playing, "disabled": done}}, width="content",
+                        on_play_change=self._on_play, on_pause_change=self._on_pause)
             st.button("Back", on_click=self._back, disabled=playing, key=f"{k}back",
                       help="One step back, to θₜ₋₁ (where it is kept exactly)",
                       shortcut=KEYS["back"])
@@ -173,74 +310,51 @@ class Player:
                   help="Iterations per second while playing. At the default, the lecture's "
                        "1000 iterations take 20 s. " + HELP_KEYS)
 
-    def live(self, view):
-        """The fragment: `view(target)`, re-run every pace.interval(...) seconds while playing
-        (a full run sets the interval; a frame asks for one when the class's size moved)."""
+    def live(self, view, browser_draws=False):
+        """The fragment: `view(target)`, drawn again for each batch while playing.
+        browser_draws: the view mounts the stage's "plane" (feed) itself, with feed(); else a
+        clock mount asks for a batch every CHART_PERIOD s and the view's charts show it."""
         ss = st.session_state
-        playing = self.playing()
-        token = _pace_token()
-        every = None
-        if playing:
-            every = ss["_frame_every"] = pace.interval(pace.playing(also=token))
-        else:
-            pace.forget(token)
 
-        @st.fragment(run_every=every)
+        @st.fragment
         def frame():
             if ss.pop(RERUN_APP, False):       # a click in here changed what the page shows
                 st.rerun()
-            with _FRAME_TURN:
-                if ss.get(self.flag):
-                    self._advance(token)
-                # while playing, the view's charts may be pictures (views.chart); only here,
-                # in the live area
-                ss["_live_frame"] = bool(ss.get(self.flag))
-                try:
-                    view(self.target())
-                finally:
-                    ss["_live_frame"] = False
+            ss["_live"] = (self, browser_draws)
+            try:
+                view(self.target())
+            finally:
+                ss.pop("_live", None)
+            if not browser_draws:
+                msg = stage.Message()
+                stage.mount(self.name, "clock", f"{self.key}feed", msg, {
+                    **self.head(msg), "cfg": {"period": CHART_PERIOD}}, height=0,
+                    on_need_change=lambda: self._on_need(False), on_ended_change=self._on_ended)
 
         frame()
 
-    def _advance(self, token):
-        """One playing frame: the updates due since the last frame, then stop by itself at
-        max_iterations or divergence, or re-run the page when the class's size moved."""
-        ss, target = st.session_state, self.target()
-        now, interval = time.monotonic(), ss.get("_frame_every", pace.FRAME)
-        last = ss.get(f"{self.key}_last_frame")
-        n, ss[f"{self.key}_carry"] = due(ss["speed"], interval if last is None else now - last,
-                                         interval, ss.get(f"{self.key}_carry", 0.0))
-        ss[f"{self.key}_last_frame"] = now
-        until = ss.get(f"{self.key}play_until")      # the run-through plays to a stage's t
-        if until is not None:
-            n = min(n, max(until - t_of(target), 0))
-        if n:
-            target.step(n)
-        pace.note_frame(token)
-        if self.on_frame is not None:
-            self.on_frame(target)
-        if target.done or (until is not None and t_of(target) >= until):
-            ss[self.flag] = False    # stop by itself: max_iterations, divergence, the stage's t
-            ss.pop(f"{self.key}play_until", None)
-            st.rerun()
-        if _new_pace(interval) is not None:
-            st.rerun()           # a full run registers the new interval
+    def feed(self, view, static, rev, head, curve=None, key=None, height=None):
+        """Mount view `view` ("plane", …) that carries this player's frames, with `head` (its
+        info and cfg) and the batch. static(msg) builds the view's fixed part, named `rev`: it
+        is sent unless this run answers the page's own ask for a batch and the page said it
+        holds that one; so is `curve` (the history, for the loss)."""
+        msg, ss = stage.Message(), st.session_state
+        head = dict(head)
+        if ss.pop(f"{self.key}_holds", None) != rev:
+            head["static"] = static(msg)
+        else:
+            curve = None
+        head.update(self.head(msg, curve))
+        return stage.mount(self.name, view, key or f"{self.key}feed", msg, head, height=height,
+                           on_need_change=self._on_need, on_ended_change=self._on_ended)
 
 
-def _pace_token():
-    """This session's opaque token in the process-wide pace count (see pace)."""
-    ss = st.session_state
-    if "_pace_token" not in ss:
-        ss["_pace_token"] = secrets.token_hex(8)
-    return ss["_pace_token"]
+def _browser_draws():
+    live = st.session_state.get("_live")
+    return True if live is None else live[1]
 
 
-def _new_pace(current):
-    """The interval this session should now use, or None to keep `current`: slower at once
-    when more sessions play, faster only once clearly fewer do (no back and forth)."""
-    n = pace.playing()
-    wanted = pace.interval(n)
-    if wanted > current:
-        return wanted
-    relaxed = pace.interval(n * 1.25)
-    return relaxed if relaxed < current else None
+def live_player():
+    """The Player whose live area is being drawn, or None."""
+    live = st.session_state.get("_live")
+    return None if live is None else live[0]

@@ -17,6 +17,7 @@ import streamlit as st
 from . import state
 from .controls import t_of
 from .lessons import LECTURE, LESSONS
+from .playback import playback
 
 N = len(LECTURE)
 
@@ -51,13 +52,12 @@ def _playable(key):
 def advance():
     """PageDown: play this stage's run to its point; once shown (or the run cannot go on),
     the next stage."""
-    ss, n = st.session_state, stage()
+    n = stage()
     now = lesson(n)
     target = _playable(now.player)
     t = None if target is None else t_of(target)
     if t is not None and t < now.until and not target.done:
-        ss[f"{now.player}playing"], ss[f"{now.player}play_until"] = True, now.until
-        ss.pop(f"{now.player}_last_frame", None)
+        playback().play(now.player, until=now.until)
     elif n < N:
         start(n + 1)
 
@@ -72,7 +72,7 @@ def leave():
     ss = st.session_state
     ss.pop("stage", None)
     ss.pop("lesson", None)
-    ss["playing"] = False
+    playback().pause()
     kept = ss.pop("kept_run", None)
     if kept is not None:
         cfg, run = kept

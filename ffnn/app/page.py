@@ -151,12 +151,15 @@ def main_player():
                   on_frame=state.keep_url, clicker=lecture.clicker)
 
 
-def show(title, intro, view, before=None, row=None, after=None, places_status=False):
+def show(title, intro, view, before=None, row=None, after=None, places_status=False,
+         browser_draws=False):
     """Draw a page that follows the main run: frame, the lesson line, the training controls
     (with `row()`'s widgets in their row), then `before()` (page options, optional), the live
     area (the numbers, what the watchdog says, and `view(run)`, redrawn while training plays)
     and `after()` (options below it, optional). places_status: the view draws the lesson line,
-    the numbers and the messages itself (status.*), where its layout has room for them."""
+    the numbers and the messages itself (status.*), where its layout has room for them.
+    browser_draws: the view mounts the live stage (its frames drawn in the browser); else the
+    server draws the view once per batch while playing."""
     run = frame(title, intro)
     if run is None:
         return
@@ -174,7 +177,7 @@ def show(title, intro, view, before=None, row=None, after=None, places_status=Fa
             guarded(status.alerts, run)
         guarded(view, run)
 
-    player.live(live)
+    player.live(live, browser_draws)
     if after is not None:
         guarded(after)
 

@@ -17,6 +17,7 @@ from ffnn.io import dataset_from_points
 
 from . import settings as S
 from . import urlstate
+from .playback import playback
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -52,7 +53,6 @@ def init_state():
     for key, value in S.DEFAULTS.items():
         if key not in ss:
             ss[key] = deepcopy(value)
-    ss.setdefault("playing", False)
     ss.setdefault("speed", S.DEFAULT_SPEED)
     ss.setdefault("present", False)
     if first:
@@ -321,7 +321,7 @@ def reset():
     ss = st.session_state
     old = ss["run"]
     ss["run"] = build_run(old.cfg, ss.get("uploaded"))
-    ss["playing"] = False
+    playback().pause()
     ss["notice"] = "Reset: training starts again from θ₀ (t = 0)."
     if old.trainer.t:
         ss["undo_reset"] = old
@@ -342,7 +342,7 @@ def load_lesson(key):
     cfg = LESSONS[key].cfg()
     restore(cfg)
     ss["run"] = build_run(cfg)
-    ss["playing"] = False
+    playback().pause()
     ss["lesson"] = key
     if LESSONS[key].view:
         view_key, label = LESSONS[key].view

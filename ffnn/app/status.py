@@ -10,6 +10,7 @@ from ffnn.watch import watch
 
 from . import state
 from .controls import RERUN_APP
+from .playback import playback
 from .views import throttled
 
 
@@ -82,7 +83,7 @@ def _use_lr(value):
     ss = st.session_state
     ss["lr"] = value
     state.change(ss["run"], "lr", value)   # clears the divergence: the run can go on
-    ss["playing"] = True
+    playback().play("")
     # The button sits in the live area (a fragment): its click re-runs only the fragment, so
     # the sidebar, the URL and the control row would keep the old η until some full run, and
     # the Play button would stay disabled. The next frame re-runs the whole app instead

@@ -93,6 +93,13 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
     return figure(data, layout)
 
 
+def region_colors(k):
+    """(light, full): for each of k classes, its colour at confidence 0 and at 1, as [r, g, b]
+    (the browser's stage paints the regions with them, as region_rgba does)."""
+    return ([list(rgb(mix(class_color(c), t=_LIGHT))) for c in range(k)],
+            [list(rgb(mix(class_color(c), t=_FULL))) for c in range(k)])
+
+
 def region_rgba(Z, k, discretize=False):
     """Z (G, G, k) -> (G, G, 4) uint8 colours, row i = ys[i]: class c's colour mixed toward
     white, from _LIGHT (confidence 0) to _FULL (confidence 1); NaN outputs transparent."""

@@ -40,3 +40,26 @@ def mix(color, other="#FFFFFF", t=0.5):
 def rgb(color):
     """'#RRGGBB' -> (r, g, b), each 0..255."""
     return tuple(int(color[i:i + 2], 16) for i in (1, 3, 5))
+
+
+def luminance(color):
+    """WCAG relative luminance of '#RRGGBB'."""
+    def lin(c):
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (lin(c) for c in rgb(color))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a, b="#FFFFFF"):
+    """WCAG contrast ratio of two colours, 1 to 21."""
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def on_white(color, ratio=4.5):
+    """`color`, darkened toward black just enough for text on white (WCAG AA: 4.5:1)."""
+    t = 0.0
+    while contrast(mix(color, "#000000", t)) < ratio:
+        t += 0.02
+    return mix(color, "#000000", t)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.app import latex
+from ffnn.app.playback import playback
 from ffnn.app.sidebar import bound
 from ffnn.backprop import trace
 from ffnn.datasets import FEATURES
@@ -62,7 +63,7 @@ def view(run):
     forward(tr_, net, data.features)
     backward(tr_, net)
     X, Y = data.X_train, data.y_train
-    if len(X) <= 400 and not st.session_state["playing"]:   # N traces: not on every frame
+    if len(X) <= 400 and playback().key is None:   # N traces: not on every frame
         _, dW, _ = net.gradients(X, Y)
         per_point = [trace(net, X[j], Y[j]).dW[0] for j in range(len(X))]
         same = np.allclose(np.mean(per_point, axis=0), dW[0], rtol=1e-9, atol=1e-12)

@@ -12,6 +12,7 @@ import weakref
 import streamlit as st
 
 from ffnn.app import views
+from ffnn.app.playback import playback
 from ffnn.app.sidebar import bound
 from ffnn.figures.landscape import landscape_contour, landscape_surface_3d
 from ffnn.landscape import filter_normalised_directions, landscape, plane_share, project
@@ -64,7 +65,7 @@ def _stale(result, run):
         return True
     if result["wanted"][:3] != _wanted(run)[:3]:
         return True
-    playing = ss["playing"] and not run.trainer.done
+    playing = playback().playing("") and not run.trainer.done
     return not playing and result["wanted"] != _wanted(run)
 
 

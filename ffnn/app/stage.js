@@ -1,0 +1,754 @@
+// The live stage of ffnn (docs/design.md, "The live stage"). The server sends batches of frames
+// (θ_t and the trainer's own numbers at each t); the browser plays them at the chosen speed,
+// computes the decision boundary from θ with the lecture's forward pass, and asks for the next
+// batch while a fraction of a second is left. Several mounts of this one component share a
+// stage per player: "play" (the Play/Pause button), "plane" (the boundary; it carries the
+// frames), "side" (the numbers, the network, the loss), "clock" (pages without a stage view).
+
+const STAGES = (globalThis.__ffnnStages ??= {});
+const ASK_AHEAD = 0.3;          // s of frames left when the next batch is asked for
+const CAP = 1 - 1e-3;           // as ffnn.figures.boundary.CAP
+const MINUS = "\u2212";
+const SUB = "₀₁₂₃₄₅₆₇₈₉";
+const sub = (n) => String(n).replace(/\d/g, (d) => SUB[d]);
+
+// ---- the bytes: a JSON header, then float64 arrays it refers to as [offset, rows, cols] ------
+function decode(bytes) {
+  const n = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+  const head = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + n)));
+  const start = 4 + n + ((8 - ((4 + n) % 8)) % 8);
+  return { head, blob: new Float64Array(bytes.slice(start).buffer) };
+}
+const view = (blob, ref) => (ref ? blob.subarray(ref[0], ref[0] + ref[1] * (ref[2] || 1)) : null);
+
+function framesOf(ref, blob) {
+  // -> [{t, theta, num}] (theta and num are views of the blob)
+  if (!ref) return [];
+  const [tOff, F] = ref.t, P = ref.theta[2], M = ref.num[2];
+  const ts = view(blob, ref.t), th = view(blob, ref.theta), nu = view(blob, ref.num);
+  const out = [];
+  for (let i = 0; i < F; i++) {
+    out.push({ t: ts[i], theta: th.subarray(i * P, (i + 1) * P), num: nu.subarray(i * M, (i + 1) * M) });
+  }
+  return out;
+}
+
+// ---- one stage per player: the frames, the clock, who asks for more --------------------------
+function stageOf(name) {
+  return (STAGES[name] ??= {
+    name, frames: [], sides: null, shown: null, playing: false, speed: 50, t0: 0, clock0: 0,
+    seq: null, asked: null, ended: false, endSent: false, wanted: null, info: null, stat: null,
+    rev: null, curve: [], grad: null, views: new Set(), ask: null, raf: 0, label: null,
+  });
+}
+
+function tNow(st, now) {
+  return st.t0 + ((now - st.clock0) * st.speed) / 1000;
+}
+
+function receive(st, head, blob, ask) {
+  st.ask = ask;
+  if (head.static) { st.stat = head.static; st.statBlob = blob; st.rev = head.static.rev; }
+  st.info = head.info;
+  const b = head.batch;
+  if (b.seq === st.seq) return false;           // the same batch drawn again by another rerun
+  st.seq = b.seq;
+  if (st.wanted === false && b.playing) return false;   // an answer from before Pause
+  st.wanted = null;
+  const sides = (head.frames || []).map((ref) => framesOf(ref, blob));
+  // the clock follows the side that goes furthest (one of a pair may have stopped, diverged)
+  const mine = sides.reduce((a, b) => (b.length && (!a.length || b[b.length - 1].t > a[a.length - 1].t) ? b : a), []);
+  if (head.curve) st.curve = curveOf(head.curve, blob);
+  st.grad = head.grad ? view(blob, head.grad) : null;
+  st.ended = b.ended; st.endSent = false;
+  const now = performance.now();
+  if (!mine.length) {                                   // the clock of a page without frames
+    st.playing = b.playing; st.sides = sides; st.frames = []; st.shownT = b.t;
+    return true;
+  }
+  if (!b.playing) {
+    st.playing = false; st.sides = sides; st.frames = mine;
+    st.shownFrame = mine[mine.length - 1]; st.shownT = st.shownFrame.t;
+    return true;
+  }
+  const last = st.frames[st.frames.length - 1];
+  if (st.playing && last && mine[0].t > last.t) {        // the next batch of the same play
+    if (b.speed !== st.speed) { st.t0 = tNow(st, now); st.clock0 = now; st.speed = b.speed; }
+    const at = mine.findIndex((f) => f.t > last.t);
+    st.frames = st.frames.concat(mine.slice(at));
+    st.sides = st.sides.map((old, i) => old.concat((sides[i] || []).filter((f) => f.t > last.t)));
+  } else {                                               // a play starts
+    st.frames = mine; st.sides = sides; st.playing = true; st.speed = b.speed;
+    st.t0 = mine[0].t; st.clock0 = now;
+  }
+  return true;
+}
+
+function curveOf(c, blob) {
+  const t = view(blob, c.t), tr = view(blob, c.train), te = c.test ? view(blob, c.test) : null;
+  const out = [];
+  for (let i = 0; i < t.length; i++) out.push([t[i], tr[i], te ? te[i] : NaN]);
+  return out;
+}
+
+// Pick the frame for this animation frame; ask for more, or say the run ended.
+function advance(st, now) {
+  if (!st.playing || !st.frames.length) return;
+  let t = tNow(st, now);
+  const last = st.frames[st.frames.length - 1];
+  if (t >= last.t) {
+    if (st.ended) {
+      if (!st.endSent) { st.endSent = true; st.ask("ended", { t: last.t, seq: st.seq }); }
+    }
+    st.t0 = last.t; st.clock0 = now; t = last.t;        // hold, then go on from here
+  }
+  st.frames = trim(st.frames, t);                       // frames already shown are dropped
+  st.sides = st.sides.map((s) => trim(s, t));
+  const f = st.frames[0];
+  if (st.shownFrame !== f) { st.shownFrame = f; st.shownT = f.t; extendCurve(st, f); }
+  const stalled = st.asked === st.seq && now - st.askedAt > 1500;   // an ask that got lost
+  if (!st.ended && (st.asked !== st.seq || stalled) && (last.t - t) / st.speed < ASK_AHEAD) {
+    st.asked = st.seq; st.askedAt = now;
+    st.ask("need", { seq: st.seq, t: f.t, rev: st.rev });
+  }
+}
+
+function trim(frames, t) {
+  // from the last frame at or before t on
+  let i = 0;
+  while (i + 1 < frames.length && frames[i + 1].t <= t) i++;
+  return i ? frames.slice(i) : frames;
+}
+
+function extendCurve(st, f) {
+  const c = st.curve;
+  if (c.length && c[c.length - 1][0] >= f.t) return;
+  c.push([f.t, f.num[0], f.num[1]]);
+  if (c.length > 6000) st.curve = c.filter((p, k) => k % 2 === 0 || k === c.length - 1);
+}
+
+function frameAt(st, side) {
+  // the frame shown on side `side` (a pair's A or B): its last frame at or before the shown t
+  const s = st.sides && st.sides[side];
+  if (!s || !s.length) return null;
+  let f = s[0];
+  for (const g of s) if (g.t <= st.shownT + 1e-9) f = g;
+  return f;
+}
+
+function loop(st) {
+  if (st.raf) return;
+  const tick = (now) => {
+    st.raf = 0;
+    if (!st.views.size) return;
+    advance(st, now);
+    for (const v of st.views) v.draw(st);
+    st.raf = requestAnimationFrame(tick);
+  };
+  st.raf = requestAnimationFrame(tick);
+}
+
+// ---- the network's forward pass over many points (the lecture's, row batches) -----------------
+function compile(net) {
+  if (net.fns) return net.fns;
+  const acts = net.acts.map((js) => new Function("a", "return " + js + ";"));
+  const out = new Function("return (" + net.out + ");")();
+  const feats = net.features.map((js) => new Function("x1", "x2", "return " + js + ";"));
+  return (net.fns = { acts, out, feats });
+}
+
+function features(net, x1, x2) {
+  const { feats } = compile(net);
+  const N = x1.length, F = feats.length, X = new Float64Array(N * F);
+  for (let i = 0; i < N; i++) for (let f = 0; f < F; f++) X[i * F + f] = feats[f](x1[i], x2[i]);
+  return X;
+}
+
+// X (N, n_in) row-major -> Y (N, k): A_l = H_{l-1} W_l + b_l, H_l = g(A_l), Y = O(A_L)
+function forward(net, theta, X, N) {
+  const { acts, out } = compile(net);
+  const s = net.sizes, L = s.length - 1;
+  let H = X, w = 0, b = 0;
+  for (let l = 0; l < L; l++) b += s[l] * s[l + 1];
+  for (let l = 0; l < L; l++) {
+    const m = s[l], n = s[l + 1], A = new Float64Array(N * n), g = l < L - 1 ? acts[l] : null;
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < n; j++) {
+        let v = 0;
+        for (let k = 0; k < m; k++) v += H[i * m + k] * theta[w + k * n + j];
+        v += theta[b + j];
+        A[i * n + j] = g ? g(v) : v;
+      }
+    }
+    if (l === L - 1) {
+      for (let i = 0; i < N; i++) {
+        const y = out(Array.from(A.subarray(i * n, (i + 1) * n)));
+        for (let j = 0; j < n; j++) A[i * n + j] = y[j];
+      }
+    }
+    H = A; w += m * n; b += n;
+  }
+  return H;
+}
+
+function gridInputs(net, plane) {
+  if (plane.X) return plane.X;
+  const G = plane.res, xs = [];
+  for (let i = 0; i < G; i++) xs.push(-plane.extent + (2 * plane.extent * i) / (G - 1));
+  const x1 = new Float64Array(G * G), x2 = new Float64Array(G * G);
+  for (let i = 0; i < G; i++) for (let j = 0; j < G; j++) { x1[i * G + j] = xs[j]; x2[i * G + j] = xs[i]; }
+  plane.xs = xs;
+  return (plane.X = features(net, x1, x2));
+}
+
+// The grid Z (G*G, k): Z[i*G + j] is the output at (x1 = xs[j], x2 = ys[i]), as predict_grid.
+function predictGrid(net, plane, theta) {
+  const G = plane.res;
+  return forward(net, theta, gridInputs(net, plane), G * G);
+}
+
+// Z -> RGBA (G, G) with row 0 at the top: as ffnn.figures.boundary.region_rgba
+function regions(plane, Z) {
+  const G = plane.res, k = plane.k, kout = Z.length / (G * G), img = new Uint8ClampedArray(G * G * 4);
+  for (let i = 0; i < G; i++) {
+    for (let j = 0; j < G; j++) {
+      const z = (i * G + j) * kout, o = ((G - 1 - i) * G + j) * 4;
+      let rgb, alpha = 255;
+      if (plane.task === "regression") {
+        rgb = diverging(plane, Z[z]);
+        if (!isFinite(Z[z])) alpha = 0;
+      } else {
+        let cls = 0, p;
+        if (kout === 1) { const p1 = Z[z]; cls = p1 >= 0.5 ? 1 : 0; p = cls ? p1 : 1 - p1; }
+        else { for (let c = 1; c < kout; c++) if (Z[z + c] > Z[z + cls]) cls = c; p = Z[z + cls]; }
+        if (!isFinite(p)) { alpha = 0; rgb = [0, 0, 0]; } else {
+          const conf = plane.discretize ? 1 : Math.min(Math.max((p - 1 / k) / (1 - 1 / k), 0), CAP) / CAP;
+          const lo = plane.light[cls], hi = plane.full[cls];
+          rgb = [0, 1, 2].map((c) => Math.round(lo[c] + (hi[c] - lo[c]) * conf));
+        }
+      }
+      img[o] = rgb[0]; img[o + 1] = rgb[1]; img[o + 2] = rgb[2]; img[o + 3] = alpha;
+    }
+  }
+  return img;
+}
+
+function diverging(plane, v) {
+  // Plotly's colour scale interpolation between the stops, over [-1, 1]
+  const x = Math.min(Math.max((v + 1) / 2, 0), 1), stops = plane.scale;
+  let i = 0;
+  while (i + 2 < stops.length && x > stops[i + 1][0]) i++;
+  const [a, ca] = stops[i], [b, cb] = stops[i + 1], u = b > a ? (x - a) / (b - a) : 0;
+  return [0, 1, 2].map((c) => Math.round(ca[c] + (cb[c] - ca[c]) * u));
+}
+
+// ---- drawing helpers ---------------------------------------------------------------------------
+function canvas(el, w, h) {
+  const r = window.devicePixelRatio || 1;
+  if (el.width !== Math.round(w * r) || el.height !== Math.round(h * r)) {
+    el.width = Math.round(w * r); el.height = Math.round(h * r);
+    el.style.width = w + "px"; el.style.height = h + "px";
+  }
+  const ctx = el.getContext("2d");
+  ctx.setTransform(r, 0, 0, r, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  return ctx;
+}
+
+function niceStep(span, n) {
+  // the step of 1, 2 or 5 × 10ⁿ nearest to span / n (on a log scale), as Plotly's ticks
+  const raw = span / Math.max(n, 1), p = Math.pow(10, Math.floor(Math.log10(raw)));
+  return [1, 2, 5, 10].map((m) => m * p).reduce((a, b) => (Math.abs(Math.log(b / raw)) < Math.abs(Math.log(a / raw)) ? b : a));
+}
+
+function fmt(v, step) {
+  if (v === 0) return "0";
+  const a = Math.abs(v);
+  let s;
+  if (a >= 1e5 || a < 1e-3) s = v.toExponential(Math.max(0, Math.min(3, -Math.floor(Math.log10(step / a)) ))).replace("e+", "e");
+  else s = v.toFixed(Math.max(0, -Math.floor(Math.log10(step) + 1e-9)));
+  return s.replace("-", MINUS);
+}
+
+function num(v, digits = 4) {
+  // 4 significant digits; a huge or tiny value in powers of ten (as ffnn/app/status.py)
+  if (!isFinite(v)) return v > 0 ? "∞" : "NaN";
+  return Math.abs(v) < 1e5 ? String(Number(v.toPrecision(digits))) : v.toExponential(2).replace("e+", "e+");
+}
+
+function sci(v) {
+  // a gradient norm, three significant digits (as ffnn.figures.params._sci)
+  if (!isFinite(v)) return v > 0 ? "∞" : "NaN";
+  if (v === 0 || (Math.abs(v) >= 1e-3 && Math.abs(v) < 1e4)) return String(Number(v.toPrecision(3)));
+  return v.toExponential(2).replace(/e([+-])(\d)$/, "e$10$2");
+}
+
+const pct = (v) => (isFinite(v) ? (100 * v).toFixed(1) + "%" : "–");
+
+function tip(root) {
+  let el = root.querySelector(".tip");
+  if (!el) { el = document.createElement("div"); el.className = "tip"; root.appendChild(el); }
+  return el;
+}
+
+function showTip(el, text, x, y, host) {
+  if (!text) { el.style.display = "none"; return; }
+  el.textContent = text;
+  el.style.display = "block";
+  const w = host.clientWidth;
+  el.style.left = Math.min(x + 12, Math.max(0, w - el.offsetWidth - 4)) + "px";
+  el.style.top = y + 14 + "px";
+}
+
+// ---- the views ------------------------------------------------------------------------------
+function host(root, html) {
+  // a child of the mount's root (its own style sheet stays beside it)
+  const el = document.createElement("div");
+  el.innerHTML = html;
+  root.appendChild(el);
+  return el;
+}
+
+function planeView(root) {
+  root = host(root, '<div class="plane"><canvas class="boundary" role="img"></canvas></div>');
+  const box = root.querySelector(".plane"), cv = root.querySelector("canvas.boundary");
+  const src = document.createElement("canvas");      // the regions at the grid's resolution
+  const v = { box, cv, src, drawn: null, geom: null, cfg: null, side: 0 };
+  v.draw = (st) => {
+    const f = v.cfg.pairSide === undefined ? st.shownFrame || st.frames[st.frames.length - 1] : frameAt(st, v.cfg.pairSide);
+    if (!f || !st.stat) return;
+    const w = box.clientWidth, key = [f.theta, w, v.cfg.height, st.rev].join("|");
+    if (v.drawn === key && v.drawnFrame === f) return;
+    v.drawn = key; v.drawnFrame = f;
+    drawPlane(v, st, f, w, v.cfg.height);
+  };
+  cv.addEventListener("mousemove", (e) => hoverPlane(v, e));
+  cv.addEventListener("mouseleave", () => showTip(tip(box), null));
+  return v;
+}
+
+function drawPlane(v, st, f, w, h) {
+  const P = st.stat.plane, big = v.cfg.present ? 1.6 : 1;
+  const m = { l: 40 * big, r: 10, t: 30 * big, b: 40 * big };
+  const S = Math.max(60, Math.min(w - m.l - m.r, h - m.t - m.b));
+  v.geom = { m, S, extent: P.extent };
+  const ctx = canvas(v.cv, Math.min(w, m.l + S + m.r + 4), m.t + S + m.b);
+  const Z = predictGrid(st.stat.net, P, f.theta);
+  v.Z = Z; v.theta = f.theta;
+  const G = P.res;
+  v.src.width = G; v.src.height = G;
+  v.src.getContext("2d").putImageData(new ImageData(regions(P, Z), G, G), 0, 0);
+  // the picture covers the grid's cells, half a cell beyond ±extent: clipped to the plot
+  const cell = S / (G - 1);
+  ctx.save();
+  ctx.beginPath(); ctx.rect(m.l, m.t, S, S); ctx.clip();
+  ctx.imageSmoothingEnabled = true;
+  ctx.drawImage(v.src, m.l - cell / 2, m.t - cell / 2, S + cell, S + cell);
+  ctx.restore();
+  const px = (x) => m.l + ((x + P.extent) / (2 * P.extent)) * S;
+  const py = (y) => m.t + ((P.extent - y) / (2 * P.extent)) * S;
+  v.px = px; v.py = py;
+  // the points: train circles with a white edge, test diamonds with a dark one
+  const r = 3 * (v.cfg.present ? 1.6 : 1);
+  for (const set of P.sets) {
+    const pts = view(st.statBlob, set.points), y = set.y;
+    for (let i = 0; i < y.length; i++) {
+      const x = px(pts[2 * i]), yy = py(pts[2 * i + 1]);
+      ctx.fillStyle = P.task === "regression" ? rgbText(diverging(P, y[i])) : P.colors[y[i] % P.colors.length];
+      ctx.beginPath();
+      if (set.split === "test") { ctx.moveTo(x, yy - r * 1.3); ctx.lineTo(x + r * 1.3, yy); ctx.lineTo(x, yy + r * 1.3); ctx.lineTo(x - r * 1.3, yy); ctx.closePath(); }
+      else ctx.arc(x, yy, r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.lineWidth = set.split === "test" ? 1.2 : 1;
+      ctx.strokeStyle = set.split === "test" ? "#222222" : "#FFFFFF";
+      ctx.stroke();
+    }
+  }
+  // axes: ticks outside every 2, titles x₁ and x₂
+  const font = 12 * big;
+  ctx.fillStyle = "#2a3f5f"; ctx.strokeStyle = "#444444"; ctx.lineWidth = 1;
+  ctx.font = `${font}px "Source Sans", sans-serif`;
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (let x = -P.extent; x <= P.extent + 1e-9; x += 2) {
+    const X = px(x);
+    ctx.beginPath(); ctx.moveTo(X, m.t + S); ctx.lineTo(X, m.t + S + 3); ctx.stroke();
+    ctx.fillText(fmt(x, 2), X, m.t + S + 5);
+  }
+  ctx.fillText("x₁", m.l + S / 2, m.t + S + 7 + font);
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (let y = -P.extent; y <= P.extent + 1e-9; y += 2) {
+    const Y = py(y);
+    ctx.beginPath(); ctx.moveTo(m.l, Y); ctx.lineTo(m.l - 3, Y); ctx.stroke();
+    ctx.fillText(fmt(y, 2), m.l - 5, Y);
+  }
+  ctx.save(); ctx.translate(m.l - 14 - font * 1.2, m.t + S / 2); ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center"; ctx.fillText("x₂", 0, 0); ctx.restore();
+  // the legend above the plot
+  ctx.textAlign = "left"; ctx.textBaseline = "middle";
+  ctx.font = `${11 * big}px "Source Sans", sans-serif`;
+  let lx = m.l + 10;
+  const ly = m.t - 11 * big;
+  for (const item of P.legend) {
+    ctx.fillStyle = item.color;
+    ctx.beginPath();
+    if (item.shape === "diamond") { ctx.moveTo(lx, ly - 4); ctx.lineTo(lx + 4, ly); ctx.lineTo(lx, ly + 4); ctx.lineTo(lx - 4, ly); ctx.closePath(); }
+    else ctx.arc(lx, ly, 3.5 * big, 0, 2 * Math.PI);
+    ctx.fill();
+    ctx.fillStyle = "#2a3f5f";
+    ctx.fillText(item.name, lx + 10 * big, ly);
+    lx += 20 * big + ctx.measureText(item.name).width + 16;
+  }
+  if (v.cfg.title) {
+    ctx.textAlign = "right"; ctx.font = `600 ${13 * big}px "Source Sans", sans-serif`;
+    ctx.fillText(v.cfg.title, m.l + S, ly);
+  }
+}
+
+const rgbText = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
+
+function hoverPlane(v, e) {
+  const st = v.stage, g = v.geom;
+  if (!st || !g || !st.stat) return;
+  const rect = v.cv.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
+  const P = st.stat.plane, net = st.stat.net;
+  if (x < g.m.l || x > g.m.l + g.S || y < g.m.t || y > g.m.t + g.S) return showTip(tip(v.box), null);
+  let best = null, bd = 100;
+  for (const set of P.sets) {
+    const pts = view(st.statBlob, set.points);
+    for (let i = 0; i < set.y.length; i++) {
+      const d = (v.px(pts[2 * i]) - x) ** 2 + (v.py(pts[2 * i + 1]) - y) ** 2;
+      if (d < bd) { bd = d; best = [set, i, pts[2 * i], pts[2 * i + 1]]; }
+    }
+  }
+  const x1 = best ? best[2] : ((x - g.m.l) / g.S) * 2 * P.extent - P.extent;
+  const x2 = best ? best[3] : P.extent - ((y - g.m.t) / g.S) * 2 * P.extent;
+  const out = forward(net, v.theta, features(net, [x1], [x2]), 1);
+  const at = `x₁ ${fmt(x1, 0.01)}, x₂ ${fmt(x2, 0.01)}`;
+  let text;
+  if (P.task === "regression") {
+    text = (best ? `${best[0].split}: y = ${best[0].y[best[1]].toFixed(3)} · ` : "") + `${at} · ŷ = ${out[0].toFixed(3)}`;
+  } else {
+    const probs = out.length === 1 ? [1 - out[0], out[0]] : Array.from(out);
+    if (best) {
+      const c = best[0].y[best[1]];
+      text = `${best[0].split}, class ${c} · ${at} · the network: p(class ${c}) = ${probs[c].toFixed(3)}`;
+    } else {
+      const c = probs.indexOf(Math.max(...probs));
+      text = `${at} · the network says class ${c}, p = ${probs[c].toFixed(3)}`;
+    }
+  }
+  showTip(tip(v.box), text, x, y, v.box);
+}
+
+function sideView(root) {
+  root = host(root, `<div class="side">
+    <div class="numbers" role="group" aria-label="The run now">
+      <div class="metric"><div class="label">Iteration t</div><div class="value" data-n="t"></div></div>
+      <div class="metric"><div class="label" data-n="loss-label">L(θ) train / test</div><div class="value" data-n="loss"></div></div>
+      <div class="metric" data-n="acc-box"><div class="label" data-n="acc-label">Accuracy train / test</div><div class="value" data-n="acc"></div></div>
+    </div>
+    <canvas class="network" role="img"></canvas><canvas class="loss" role="img"></canvas></div>`);
+  const box = root.querySelector(".side");
+  const v = { box, net: box.querySelector("canvas.network"), loss: box.querySelector("canvas.loss"), drawn: null };
+  v.n = (k) => box.querySelector(`[data-n="${k}"]`);
+  v.draw = (st) => {
+    const f = st.shownFrame || st.frames[st.frames.length - 1];
+    if (!f || !st.info) return;
+    const w = box.clientWidth, key = [w, v.cfg.graph, v.cfg.loss, st.curve.length, st.seq].join("|");
+    if (v.drawn === key && v.drawnFrame === f) return;
+    v.drawn = key; v.drawnFrame = f;
+    drawNumbers(v, st, f);
+    drawNetwork(v, st, f, w, v.cfg.graph);
+    drawLoss(v, st, f, w, v.cfg.loss);
+  };
+  v.net.addEventListener("mousemove", (e) => hoverNetwork(v, e));
+  v.net.addEventListener("mouseleave", () => showTip(tip(v.box), null));
+  return v;
+}
+
+function drawNumbers(v, st, f) {
+  const I = st.info, hasTest = I.has_test, n = f.num;
+  v.n("t").textContent = `${f.t} / ${I.max_iterations}`;
+  v.n("loss-label").textContent = hasTest ? "L(θ) train / test" : "L(θ) train";
+  v.n("loss").textContent = num(n[0]) + (hasTest ? " / " + num(n[1]) : "");
+  v.n("acc-box").style.visibility = I.has_acc ? "visible" : "hidden";
+  v.n("acc-label").textContent = hasTest ? "Accuracy train / test" : "Accuracy";
+  v.n("acc").textContent = I.has_acc ? pct(n[2]) + (hasTest ? " / " + pct(n[3]) : "") : "";
+}
+
+function gradientScale(values) {
+  const v = values.filter((x) => isFinite(x) && x > 0);
+  if (!v.length) return [-3, -1];
+  let lo = Math.floor(Math.log10(Math.min(...v))), hi = Math.ceil(Math.log10(Math.max(...v)));
+  if (hi - lo < 2) lo = hi - 2;
+  return [lo, hi];
+}
+
+function drawNetwork(v, st, f, w, h) {
+  const I = st.info, sizes = st.stat.net.sizes, L = sizes.length - 1, big = v.cfg.present ? 1.4 : 1;
+  const widest = Math.max(...sizes), font = 11 * big;
+  const ctx = canvas(v.net, w, h);
+  const labelW = 24 + 7 * big * Math.max(...I.input_labels.map((s) => s.length));
+  const m = { l: labelW, r: 48 * big, t: 12, b: 34 * big + 10 };
+  const band = 34 * big;                                // the gradient bars under the units
+  const top = m.t, bottom = h - m.b - band;
+  const cx = (c) => m.l + (c / L) * (w - m.l - m.r);
+  const gap = (bottom - top) / Math.max(widest - 1, 3);
+  const node = Math.max(5, Math.min(20, 0.75 * gap)) * (v.cfg.present ? 1.2 : 1);
+  const cy = (n, i) => (top + bottom) / 2 - ((n - 1) / 2 - i) * gap;   // unit 1 on top
+  const theta = f.theta;
+  let wOff = 0;
+  const offsets = [];
+  for (let l = 0; l < L; l++) { offsets.push(wOff); wOff += sizes[l] * sizes[l + 1]; }
+  const bStart = wOff;
+  let top_w = 0;
+  for (let i = 0; i < bStart; i++) if (isFinite(theta[i])) top_w = Math.max(top_w, Math.abs(theta[i]));
+  const density = Math.min(Math.max(10 / widest, 0.3), 1);
+  const edges = [];
+  for (let l = 0; l < L; l++) {
+    const a = sizes[l], b = sizes[l + 1];
+    for (let i = 0; i < a; i++) for (let j = 0; j < b; j++) {
+      const k = offsets[l] + i * b + j, wt = theta[k];
+      edges.push({ l, i, j, k, w: wt, x0: cx(l), y0: cy(a, i), x1: cx(l + 1), y1: cy(b, j) });
+    }
+  }
+  edges.sort((p, q) => Math.abs(p.w) - Math.abs(q.w));   // bigger weights on top
+  for (const e of edges) {
+    const s = top_w > 0 && isFinite(e.w) ? Math.abs(e.w) / top_w : 0;
+    ctx.strokeStyle = e.w < 0 ? I.sign.negative : I.sign.positive;
+    ctx.globalAlpha = (0.18 + 0.77 * s) * (0.4 + 0.6 * density);
+    ctx.lineWidth = (0.6 + 3.9 * s) * density * (v.cfg.present ? 1.5 : 1);
+    ctx.beginPath(); ctx.moveTo(e.x0, e.y0); ctx.lineTo(e.x1, e.y1); ctx.stroke();
+  }
+  ctx.globalAlpha = 1;
+  v.edges = edges; v.theta = theta;
+  // units: inputs grey and labelled, the others filled by their bias
+  let btop = 0;
+  for (let i = bStart; i < theta.length; i++) if (isFinite(theta[i])) btop = Math.max(btop, Math.abs(theta[i]));
+  btop = btop || 1;
+  v.nodes = [];
+  ctx.lineWidth = 1; ctx.strokeStyle = "#555555";
+  ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "right";
+  let bOff = bStart;
+  for (let c = 0; c <= L; c++) {
+    for (let i = 0; i < sizes[c]; i++) {
+      const x = cx(c), y = cy(sizes[c], i);
+      ctx.fillStyle = c === 0 ? I.input_color : rgbText(diverging({ scale: I.scale }, theta[bOff + i] / btop));
+      ctx.beginPath(); ctx.arc(x, y, node / 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+      if (c === 0) { ctx.fillStyle = "#2a3f5f"; ctx.fillText(I.input_labels[i], x - node / 2 - 4, y); }
+      else v.nodes.push({ l: c, j: i, x, y, r: node / 2, b: theta[bOff + i] });
+    }
+    if (c > 0) bOff += sizes[c];
+  }
+  // ‖∇W_l‖ under each layer's weights: a bar on a log scale shared by the layers, θ₀'s grey
+  const grads = f.num.subarray(4, 4 + L), g0 = I.grads_0;
+  const [lo, hi] = gradientScale([...grads, ...g0]);
+  const len = (g) => (isFinite(g) && g > 0 ? 0.8 * Math.min(Math.max((Math.log10(g) - lo) / (hi - lo), 0.02), 1) : 0);
+  const by = h - m.b - band / 2 + 6;
+  for (let l = 1; l <= L; l++) {
+    const x0 = cx(l - 1) + (0.1 * (w - m.l - m.r)) / L, span = (w - m.l - m.r) / L;
+    ctx.lineCap = "butt";
+    ctx.strokeStyle = "#CCCCCC"; ctx.lineWidth = 9 * big;
+    ctx.beginPath(); ctx.moveTo(x0, by); ctx.lineTo(x0 + len(g0[l - 1]) * span, by); ctx.stroke();
+    ctx.strokeStyle = I.layer_colors[(l - 1) % I.layer_colors.length]; ctx.lineWidth = 5 * big;
+    ctx.beginPath(); ctx.moveTo(x0, by); ctx.lineTo(x0 + len(grads[l - 1]) * span, by); ctx.stroke();
+    ctx.fillStyle = I.layer_text_colors[(l - 1) % I.layer_text_colors.length];
+    ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+    ctx.font = `${(L <= 3 ? 11 : 10) * big}px "Source Sans", sans-serif`;
+    ctx.fillText(L <= 3 ? `‖∇W${sub(l)}‖ ${sci(grads[l - 1])}` : sci(grads[l - 1]), cx(l - 0.5), by - 6 * big);
+  }
+  // the columns' names
+  ctx.fillStyle = "#444444"; ctx.textBaseline = "top"; ctx.font = `${font}px "Source Sans", sans-serif`;
+  for (let c = 0; c <= L; c++) {
+    const lines = c === 0 ? ["input"] : c < L ? [`layer ${c}`, I.activations[c - 1] || ""] : [L > 3 ? "output" : `layer ${L}: output`, I.output || ""];
+    ctx.textAlign = c === L && c ? "right" : c === 0 ? "center" : "center";
+    const x = c === L && c ? cx(c) + 12 : cx(c);
+    lines.forEach((s, k) => ctx.fillText(s, x, h - m.b + 8 + k * (font + 2)));
+  }
+}
+
+function hoverNetwork(v, e) {
+  const st = v.stage;
+  if (!v.edges || !st) return;
+  const rect = v.net.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
+  for (const n of v.nodes) {
+    if ((n.x - x) ** 2 + (n.y - y) ** 2 <= (n.r + 2) ** 2) {
+      return showTip(tip(v.box), `b${sub(n.l)}[${n.j + 1}] = ${Number(n.b.toPrecision(3))}`, x, y, v.box);
+    }
+  }
+  let best = null, bd = 36;
+  for (const ed of v.edges) {
+    const dx = ed.x1 - ed.x0, dy = ed.y1 - ed.y0, u = Math.max(0, Math.min(1, ((x - ed.x0) * dx + (y - ed.y0) * dy) / (dx * dx + dy * dy)));
+    const d = (ed.x0 + u * dx - x) ** 2 + (ed.y0 + u * dy - y) ** 2;
+    if (d < bd) { bd = d; best = ed; }
+  }
+  if (!best) return showTip(tip(v.box), null);
+  const name = `W${sub(best.l + 1)}[${best.i + 1}, ${best.j + 1}]`;
+  const g = st.grad && !st.playing ? ` · ∂L/∂${name} = ${Number(st.grad[best.k].toPrecision(3))}` : "";
+  showTip(tip(v.box), `${name} = ${Number(best.w.toPrecision(3))}${g}`, x, y, v.box);
+}
+
+function drawLoss(v, st, f, w, h) {
+  const I = st.info, big = v.cfg.present ? 1.5 : 1, font = 12 * big;
+  const ctx = canvas(v.loss, w, h);
+  const m = { l: 50 * big + 6, r: 16 * big, t: 22 * big, b: 36 * big + 4 };
+  const pts = st.curve.filter((p) => p[0] <= f.t);
+  const pw = w - m.l - m.r, ph = h - m.t - m.b;
+  const xmax = Math.max(I.max_iterations, f.t, 1);
+  let lo = 0, hi = 0;
+  for (const p of pts) for (const y of [p[1], p[2]]) if (isFinite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
+  const y0 = lo * 1.05, y1 = hi > 0 ? hi * 1.05 : 1;
+  const X = (t) => m.l + (t / xmax) * pw, Y = (y) => m.t + ((y1 - y) / (y1 - y0)) * ph;
+  // grid and ticks
+  ctx.font = `${font}px "Source Sans", sans-serif`; ctx.lineWidth = 1;
+  const xs = niceStep(xmax, pw / 80), ys = niceStep(y1 - y0, Math.max(ph / 40, 2));
+  ctx.fillStyle = "#2a3f5f"; ctx.strokeStyle = "#EBF0F8";
+  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  for (let t = 0; t <= xmax + 1e-9; t += xs) {
+    ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke();
+    ctx.fillText(fmt(t, xs), X(t), m.t + ph + 4);
+  }
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (let y = Math.ceil(y0 / ys) * ys; y <= y1 + 1e-12 * Math.abs(y1); y += ys) {
+    ctx.strokeStyle = Math.abs(y) < ys * 1e-9 ? "#444444" : "#EBF0F8";
+    ctx.beginPath(); ctx.moveTo(m.l, Y(y)); ctx.lineTo(m.l + pw, Y(y)); ctx.stroke();
+    ctx.fillText(fmt(y, ys), m.l - 4, Y(y));
+  }
+  ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+  ctx.fillText("step t", m.l + pw / 2, h - 2);
+  ctx.save(); ctx.translate(12 * big, m.t + ph / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
+  ctx.fillText("loss L(θ)", 0, 0); ctx.restore();
+  // settings changed mid-run: dotted lines, labels at the top in three heights
+  ctx.font = `${10 * big}px "Source Sans", sans-serif`; ctx.textAlign = "left"; ctx.textBaseline = "top";
+  (I.events || []).forEach(([t, text], i) => {
+    if (t > f.t) return;
+    ctx.strokeStyle = "#777777"; ctx.setLineDash([2, 3]);
+    ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = "#555555"; ctx.fillText(text, X(t) + 2, m.t + 2 + (i % 3) * 12 * big);
+  });
+  // the curves
+  const splits = [[1, I.colors.train, [], "train loss"]];
+  if (I.has_test) splits.push([2, I.colors.test, [6 * big, 4 * big], "test loss"]);
+  ctx.save(); ctx.beginPath(); ctx.rect(m.l, m.t - 2, pw, ph + 4); ctx.clip();
+  for (const [col, color, dash] of splits) {
+    ctx.strokeStyle = color; ctx.lineWidth = 2 * big; ctx.setLineDash(dash); ctx.beginPath();
+    let pen = false;
+    for (const p of pts) {
+      if (!isFinite(p[col])) { pen = false; continue; }
+      const px = X(p[0]), py = Y(p[col]);
+      if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
+      pen = true;
+    }
+    ctx.stroke(); ctx.setLineDash([]);
+    if (pts.length === 1 && isFinite(pts[0][col])) {
+      ctx.fillStyle = color; ctx.beginPath(); ctx.arc(X(pts[0][0]), Y(pts[0][col]), 3 * big, 0, 2 * Math.PI); ctx.fill();
+    }
+  }
+  ctx.restore();
+  if (pts.length === 1) {                  // θ₀'s loss, written beside its point
+    ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textAlign = "left";
+    splits.forEach(([col, color, , name], k) => {
+      if (!isFinite(pts[0][col])) return;
+      ctx.fillStyle = color; ctx.textBaseline = k ? "top" : "bottom";
+      ctx.fillText(`${name} at θ₀: ${num(pts[0][col])}`, X(0) + 8, Y(pts[0][col]) + (k ? 4 : -4));
+    });
+  }
+  // the legend
+  ctx.font = `${11 * big}px "Source Sans", sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "left";
+  let lx = m.l + 6;
+  for (const [, color, dash, name] of splits) {
+    ctx.strokeStyle = color; ctx.lineWidth = 2 * big; ctx.setLineDash(dash);
+    ctx.beginPath(); ctx.moveTo(lx, m.t / 2); ctx.lineTo(lx + 26, m.t / 2); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = "#2a3f5f"; ctx.fillText(name, lx + 32, m.t / 2);
+    lx += 48 + ctx.measureText(name).width;
+  }
+}
+
+function playView(root) {
+  root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button>');
+  const button = root.querySelector("button");
+  const v = { button };
+  v.toggle = () => {
+    const st = v.stage;
+    if (button.disabled) return;
+    if (st.playing || st.wanted === true) {
+      st.playing = false; st.wanted = false;
+      v.ask("pause", { t: st.shownT, seq: st.seq });
+    } else {
+      st.wanted = true;
+      v.ask("play", { t: st.shownT, seq: st.seq });
+    }
+    v.draw(st);
+  };
+  button.addEventListener("click", v.toggle);
+  v.draw = (st) => {
+    const on = st.wanted === null ? st.playing || v.cfg.playing : st.wanted;
+    const label = on ? "Pause" : "Play";
+    if (v.label !== label) { v.label = label; button.querySelector(".label").textContent = label; }
+    button.disabled = !!v.cfg.disabled && !on;
+  };
+  return v;
+}
+
+function clockView(root) {
+  // pages without a stage view: their charts are drawn by the server once per batch
+  const v = { timer: 0 };
+  v.draw = () => {};
+  v.receive = (st) => {
+    clearTimeout(v.timer);
+    if (!st.playing || st.ended) {
+      if (st.ended && st.playing) v.timer = setTimeout(() => st.ask("ended", { t: st.shownT, seq: st.seq }), v.cfg.period * 1000);
+      return;
+    }
+    const seq = st.seq;
+    v.timer = setTimeout(() => { if (st.seq === seq && st.playing) st.ask("need", { seq, t: st.shownT, rev: st.rev }); }, v.cfg.period * 1000);
+  };
+  return v;
+}
+
+const VIEWS = { plane: planeView, side: sideView, play: playView, clock: clockView };
+
+// Space plays or pauses, unless a field, a button, a link or any other control has the focus
+// (there Space is that control's own key).
+function onKey(e) {
+  if (e.key !== " " || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  const a = e.composedPath()[0] || document.activeElement;
+  if (a && a.closest && a.closest("input, textarea, select, button, a, [role=button], [role=slider], [role=combobox], [role=switch], [role=tab], [contenteditable=true], [tabindex]:not(body)")) return;
+  const v = [...(globalThis.__ffnnPlayButtons || [])].find((p) => p.button.isConnected);
+  if (!v) return;
+  e.preventDefault();
+  v.toggle();
+}
+
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  const { head, blob } = decode(data);
+  const st = stageOf(head.player);
+  let v = parentElement.__ffnnView;
+  if (!v || v.kind !== head.view) {
+    v = VIEWS[head.view](parentElement);
+    v.kind = head.view;
+    parentElement.__ffnnView = v;
+    st.views.add(v);
+    if (head.view === "play") {
+      (globalThis.__ffnnPlayButtons ??= new Set()).add(v);
+      if (!globalThis.__ffnnKeys) { globalThis.__ffnnKeys = true; document.addEventListener("keydown", onKey, true); }
+    }
+  }
+  v.stage = st;
+  v.cfg = head.cfg || {};
+  if (head.view === "play") v.ask = setTriggerValue;
+  if (head.batch) {
+    receive(st, head, blob, setTriggerValue);
+    if (v.receive) v.receive(st);
+  }
+  v.drawn = null;
+  v.draw(st);
+  loop(st);
+  return () => {
+    st.views.delete(v);
+    if (globalThis.__ffnnPlayButtons) globalThis.__ffnnPlayButtons.delete(v);
+    clearTimeout(v.timer);
+    parentElement.__ffnnView = null;
+  };
+}
