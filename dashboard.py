@@ -31,10 +31,10 @@ def view(run):
         first = at_start(tr)
         info = stage.side_info(run, [first[f"grad_W{l}"] for l in range(1, run.net.L + 1)])
         player.feed("plane", lambda msg: stage.plane_static(
-            msg, run.data, run.net, show_test=show_test, discretize=discretize),
-            stage.plane_rev(run.data, run.net, show_test, discretize),
+            msg, run.data, [run.net], show_test=show_test, discretize=discretize),
+            stage.plane_rev(run.data, [run.net], show_test, discretize),
             {"info": info, "cfg": {"height": size["boundary"], "present": present}},
-            curve=tr.history, height=size["boundary"])
+            curves=[tr.history], height=size["boundary"])
     with right:
         said = status.verdict(run)
         page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away

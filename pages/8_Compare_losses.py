@@ -6,16 +6,15 @@ keys)."""
 import streamlit as st
 
 from ffnn.activations import ACTIVATIONS
-from ffnn.app import lecture, page, views
+from ffnn.app import controls, lecture, page, stage, views
 from ffnn.app import settings as S
 from ffnn.app.controls import Player
 from ffnn.app.guard import guarded
 from ffnn.app.sidebar import bound
 from ffnn.compare import COMPARABLE, lockstep, output_deltas
-from ffnn.figures.compare import delta_vs_confidence, paired_loss_curves
+from ffnn.figures.compare import SIDE_COLORS, delta_vs_confidence
 from ffnn.losses import LOSSES
 from ffnn.optimizers import OPTIMIZERS
-from ffnn.probe import probe
 
 CHOICES = {"loss": list(LOSSES), "lr": list(S.LR_CHOICES), "optimizer": list(OPTIMIZERS),
            "activation": list(ACTIVATIONS), "l2": list(S.L2_CHOICES)}
@@ -45,8 +44,9 @@ def settings_for(run):
             and not (s == "activation" and run.cfg["n_hidden"] == 0)]
 
 
-def choices(run):
-    """Setting to compare, the values for A and B, and the θ₀ scale -> (setting, a, b, scale)."""
+def current_choice(run):
+    """Setting to compare, the values for A and B, and the θ₀ scale -> (setting, a, b, scale)
+    (the defaults on a first visit; a setting this run cannot compare gives way)."""
     ss = st.session_state
     ss.setdefault("cmp_setting", "loss")
     ss.setdefault("cmp_scale", 1)
@@ -56,23 +56,30 @@ def choices(run):
     options = settings_for(run)
     if ss["cmp_setting"] not in options:
         ss["cmp_setting"] = options[0]
-    cols = st.columns([1.2, 1.2, 1.2, 1], vertical_alignment="bottom")
+    setting = ss["cmp_setting"]
+    return setting, ss[f"cmp_a_{setting}"], ss[f"cmp_b_{setting}"], ss["cmp_scale"]
+
+
+def choices(run):
+    """The widgets of current_choice: the setting, A's and B's values, the θ₀ scale."""
+    ss = st.session_state
+    options = settings_for(run)
+    cols = st.columns(2, vertical_alignment="bottom")
     with cols[0]:
         bound(st.selectbox, "Setting to compare", "cmp_setting", options=options,
               format_func=COMPARABLE.get, help="The one setting in which A and B differ")
     setting = ss["cmp_setting"]
-    for col, side in zip(cols[1:3], "ab"):
+    for col, side in zip(cols, "ab"):
         with col:
             widget = st.select_slider if setting in ("lr", "l2") else st.selectbox
             bound(widget, f"{side.upper()}: {COMPARABLE[setting]}", f"cmp_{side}_{setting}",
                   options=CHOICES[setting], format_func=lambda v, s=setting: describe(s, v))
-    with cols[3]:
+    with cols[1]:
         bound(st.select_slider, "θ₀ scale", "cmp_scale", options=SCALES,
               format_func=lambda c: f"× {c}",
               help="Multiply θ₀ (both sides): large weights saturate the outputs, so some "
                    "examples start as confident mistakes. Try Two Gaussians with a sigmoid "
                    "output and × 10: squared error stays stuck where cross-entropy recovers.")
-    return setting, ss[f"cmp_a_{setting}"], ss[f"cmp_b_{setting}"], ss["cmp_scale"]
 
 
 def probability_output(run):
@@ -125,48 +132,58 @@ PLAYER = Player("cmp_", lambda: st.session_state["cmp_pair"], _reset,
 
 
 # ---- the live view --------------------------------------------------------------------------
-def side(run, tr, title, key):
-    """One run: its title, numbers and decision boundary."""
-    data = run.data
-    st.markdown(f"**{title}**")
-    now = probe(tr)
-    cols = st.columns(3)
-    cols[0].metric("Iteration t", f"{tr.t} / {tr.max_iterations}")
-    cols[1].metric("L(θ) train", f"{now['train_loss']:.4f}")
-    if "train_acc" in now:
-        cols[2].metric("Accuracy train", f"{now['train_acc']:.1%}")
-    if tr.diverged is not None:
-        st.error(tr.diverged.message(), icon="⚠️")
-    views.chart(views.boundary_figure(data, tr.net, height=400), key)
+# px: each boundary's canvas (its square, the legend and the axes) and the two runs' loss, at
+# 1280 px: on a laptop the two boundaries share a row and the loss is under them; presented
+# (or with the sidebar closed) the loss is the row's third column (ffnn/app/stage.css).
+SIZES = {False: {"plane": 370, "loss": 150}, True: {"plane": 440, "loss": 300}}
+
+
+def info(pair, titles):
+    """The numbers' part of the stage: titles, colours, and where a side stopped."""
+    a, b = pair.trainers
+    return {"titles": list(titles), "side_colors": list(SIDE_COLORS),
+            "has_test": a.X_test is not None, "has_acc": a.labels is not None,
+            "max_iterations": pair.max_iterations,
+            "stopped": [None if tr.diverged is None else
+                        [tr.diverged.step - 1, f"diverged at step {tr.diverged.step}"]
+                        for tr in (a, b)]}
 
 
 def view(run, pair, titles):
-    data = run.data
-    for col, tr, title, key in zip(st.columns(2), pair.trainers, titles, ("cmp_a", "cmp_b")):
-        with col:
-            side(run, tr, title, f"{key}_boundary")
-    left, right = st.columns(2)
-    with left:
-        st.markdown("**Loss L(θ) of both runs** (solid: train, dashed: test)")
-        views.chart(paired_loss_curves(pair.a.history, pair.b.history, titles,
-                                       log_y=st.session_state["cmp_log"],
-                                       max_iterations=pair.a.max_iterations,
-                                       now=(probe(pair.a), probe(pair.b))), "cmp_loss")
-    with right:
-        st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
-                    help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
-                         "times N: L is a mean over the N examples, so this is each example's "
-                         "own signal.")
-        if data.task != "classification":
-            st.caption("$\\delta_L$ against the probability of the true class needs classes: "
-                       "pick a classification data set.")
-            return
-        signals = [output_deltas(tr.net, data.X_train, data.y_train) for tr in pair.trainers]
-        net = pair.a.net
-        fig = delta_vs_confidence(*signals[0], *signals[1], labels=titles, output=net.output,
-                                  k=net.sizes[-1])
-        views.chart(fig, "cmp_delta")
+    ss = st.session_state
+    data, present = run.data, bool(ss["present"])
+    size = SIZES[present]
+    nets = [pair.a.net, pair.b.net]
+    controls.live_player().feed(
+        "pair", lambda msg: stage.plane_static(msg, data, nets), stage.plane_rev(data, nets,
+                                                                                 False, False),
+        {"info": info(pair, titles),
+         "cfg": {"height": size["plane"], "loss": size["loss"], "log": ss["cmp_log"],
+                 "present": present}},
+        curves=[pair.a.history, pair.b.history])
+    st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
+                help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
+                     "times N: L is a mean over the N examples, so this is each example's "
+                     "own signal.")
+    if data.task != "classification":
+        st.caption("$\\delta_L$ against the probability of the true class needs classes: "
+                   "pick a classification data set.")
+        return
+    signals = [output_deltas(tr.net, data.X_train, data.y_train) for tr in pair.trainers]
+    net = pair.a.net
+    fig = delta_vs_confidence(*signals[0], *signals[1], labels=titles, output=net.output,
+                              k=net.sizes[-1])
+    views.chart(fig, "cmp_delta")
     st.caption(EXPLAIN)
+
+
+def row(setting, a, b, titles):
+    """The control row's own widgets: what A and B differ in (its choices in a popover, so
+    that the charts keep the screen), and the log scale."""
+    with st.popover(f"A and B: {COMPARABLE[setting].split(' ')[0].lower()}",
+                    help=f"What A and B differ in ({titles[0]}, {titles[1]}): change it"):
+        choices(st.session_state["run"])
+        views.toggle("Log scale (loss)", "cmp_log")
 
 
 def main():
@@ -174,27 +191,22 @@ def main():
         "How to choose the loss",
         "The lecture ends on: how to choose the loss L(θ)? Here two copies of the sidebar's "
         "network train side by side in lockstep (the same θ₀, the same data, the same batches) "
-        "and differ only in the setting picked below.")
+        "and differ only in the setting picked above the charts.")
     if run is None:
         return
     page.lesson_box()
-    if lecture.stage() is not None and st.session_state["present"]:
-        # the stage chose them: folded, the charts get the room on the projector
-        with st.container(key="cmp_choices_folded"), st.expander("What A and B differ in"):
-            setting, a, b, scale = choices(run)
-    else:
-        setting, a, b, scale = choices(run)
+    setting, a, b, scale = current_choice(run)
     if run.data.task == "classification" and run.cfg["output"] == "linear":
         st.caption("The sidebar has a linear output; both runs here use softmax, so that "
                    "cross-entropy is defined and p is a probability.")
     pair = sync_pair(run, (setting, a, b, scale))
     if pair is None:
         return
-    PLAYER.buttons(lambda: views.toggle("Log scale (loss)", "cmp_log"))
+    titles = (f"A: {describe(setting, a)}", f"B: {describe(setting, b)}")
+    PLAYER.buttons(lambda: row(setting, a, b, titles))
     if a == b:
         st.caption("A and B are the same: the two runs stay identical, step for step.")
-    titles = (f"A: {describe(setting, a)}", f"B: {describe(setting, b)}")
-    PLAYER.live(lambda pair: guarded(view, run, pair, titles))
+    PLAYER.live(lambda pair: guarded(view, run, pair, titles), browser_draws=True)
 
 
 guarded(main)

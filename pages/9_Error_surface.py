@@ -2,14 +2,26 @@
 neuron, drawn as paths on L(w, b). The paths come whole from ffnn.neuron (the engine's Trainer);
 this page only reveals them up to t, with the app's player under the "es_" key prefix."""
 
+import base64
+
 import streamlit as st
 
 from ffnn import OPTIMIZERS, neuron
-from ffnn.app import page, views
+from ffnn.app import controls, page, views
 from ffnn.app.controls import Player, Reveal
 from ffnn.app.guard import guarded
+from ffnn.app.playback import playback
 from ffnn.app.sidebar import bound
-from ffnn.figures.surface import error_contour, error_surface_3d, loss_along_paths
+from ffnn.figures.palette import rgb
+from ffnn.figures.png import encode_png
+from ffnn.figures.surface import (
+    SURFACE_SCALE,
+    colorbar_ticks,
+    error_surface_3d,
+    log_levels,
+    optimizer_color,
+    surface_rgba,
+)
 
 MAX_IT = neuron.MAX_ITERATIONS
 RESOLUTION = 100                        # grid points per side of the surface
@@ -119,21 +131,42 @@ def update(name, path, t, eta, loss):
                    "earlier gradients, not only −η∇θₜ.")
 
 
+# px: the map's canvas (square, axes, colour bar) and L(θ_t)'s, on a laptop and presented
+SIZES = {False: {"map": 470, "loss": 330}, True: {"map": 430, "loss": 360}}
+
+
+def surface_static(msg, paths, surf):
+    """The stage's fixed part: the map as a picture, its colour bar, and every path whole (the
+    browser reveals them up to t)."""
+    ws, bs, L = surf
+    lo, hi = log_levels(L)
+    image = "data:image/png;base64," + base64.b64encode(encode_png(surface_rgba(L))).decode()
+    return {"rev": rev(paths), "surface": {
+        "image": image, "w": [float(ws[0]), float(ws[-1])], "b": [float(bs[0]), float(bs[-1])],
+        "lo": lo, "hi": hi, "bar": colorbar_ticks(L), "max_iterations": MAX_IT,
+        "scale": [[v, list(rgb(c))] for v, c in SURFACE_SCALE],
+        "paths": [{"label": OPTIMIZERS[name].label, "color": optimizer_color(name, i),
+                   "xy": msg.ref(path), "loss": msg.ref(losses)}
+                  for i, (name, (path, losses)) in enumerate(paths.items())]}}
+
+
+def rev(paths):
+    ss = st.session_state
+    return repr((ss["es_w0"], ss["es_b0"], ss["es_eta"], ss["es_loss"], list(paths)))
+
+
 def draw(paths, surf, t):
     ss = st.session_state
-    st.metric("Iteration t", f"{t} / {MAX_IT}")
-    left, right = st.columns([3, 2])
-    with left:
-        views.chart(error_contour(*surf, {k: p for k, (p, _) in paths.items()},
-                                  current_step=t), "es_chart_contour")
-    with right:
-        views.chart(loss_along_paths({k: v for k, (_, v) in paths.items()}, current_step=t,
-                                     max_iterations=MAX_IT, log_y=ss["es_log"]),
-                    "es_chart_loss")
+    size = SIZES[bool(ss["present"])]
+    controls.live_player().feed(
+        "surface", lambda msg: surface_static(msg, paths, surf), rev(paths),
+        {"cfg": {"height": size["map"], "loss": size["loss"], "log": ss["es_log"],
+                 "present": bool(ss["present"])}})
+    shown = playback().shown if playback().playing("es_") else t
     for name, (path, _) in paths.items():      # full width: the update lines are long
         if len(paths) > 1:
             st.markdown(f"**{OPTIMIZERS[name].label}**")
-        update(name, path, t, ss["es_eta"], ss["es_loss"])
+        update(name, path, shown, ss["es_eta"], ss["es_loss"])
 
 
 def surface_3d(paths, surf, t):
@@ -165,7 +198,7 @@ def main():
         if len(path) - 1 < MAX_IT:
             st.warning(f"{OPTIMIZERS[name].label} diverged at step {len(path)}: its path stops "
                        f"at the last finite θ. Try a smaller η.")
-    PLAYER.live(lambda r: guarded(draw, paths, surf, r.t))
+    PLAYER.live(lambda r: guarded(draw, paths, surf, r.t), browser_draws=True)
     if ss["es_show_3d"]:
         guarded(surface_3d, paths, surf, reveal().t)
 

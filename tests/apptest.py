@@ -63,6 +63,93 @@ def goto(at, where):
     return run(at)
 
 
+# ---- the live stage (ffnn/app/stage.py): what its mounts are sent, and what the page asks ----
+def stage_message(at, key):
+    """(header, float64 blob) of the stage mount keyed `key` ("play", "feed", "cmp_feed" …)."""
+    import numpy as np
+    for el in at.get("bidi_component"):
+        if el.proto.id.endswith(f"-{key}"):
+            raw = el.proto.bytes
+            n = int.from_bytes(raw[:4], "little")
+            start = 4 + n + (8 - (4 + n) % 8) % 8
+            return json.loads(raw[4:4 + n]), np.frombuffer(raw[start:], dtype=np.float64)
+    raise AssertionError(f"no stage mount {key!r}")
+
+
+def stage_frames(at, key="feed"):
+    """[(steps, thetas, numbers)] of each side in the feed mount's batch (what the page plays)."""
+    head, blob = stage_message(at, key)
+
+    def part(ref):
+        return blob[ref[0]:ref[0] + ref[1] * ref[2]].reshape(ref[1], ref[2])
+
+    return [(part(f["t"])[:, 0].astype(int), part(f["theta"]), part(f["num"]))
+            for f in head.get("frames", [])]
+
+
+def trigger(at, key, event, value):
+    """What the page's JavaScript does: set trigger `event` of the stage mount `key` to
+    `value`, then run (in the browser the mount's own fragment re-runs; here the whole page)."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    ids = [el.proto.id for el in at.get("bidi_component") if el.proto.id.endswith(f"-{key}")]
+    assert ids, f"no stage mount {key!r}"
+    states = at._tree.get_widget_states()
+    state = states.widgets.add()
+    state.id = _make_trigger_id(ids[0], "events")
+    state.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    at._run(states)
+    assert_clean(at)
+    return at
+
+
+def shown_t(at, key=""):
+    """The t the page shows: the last frame of the batch (a page without frames: the batch's t)."""
+    head, _ = stage_message(at, f"{key}feed")
+    frames = stage_frames(at, f"{key}feed")
+    return int(max(f[0][-1] for f in frames)) if frames else head["batch"]["t"]
+
+
+def play(at, key=""):
+    """Press Play (the stage's button, key f"{key}play")."""
+    return trigger(at, f"{key}play", "play", {"t": shown_t(at, key)})
+
+
+def pause(at, key="", t=None):
+    """Press Pause with the page showing t (default: the end of the batch it holds)."""
+    return trigger(at, f"{key}play", "pause", {"t": shown_t(at, key) if t is None else t})
+
+
+def need(at, key=""):
+    """The page asks for the next batch, as it does with a fraction of a second left."""
+    head, _ = stage_message(at, f"{key}feed")
+    ask = {"seq": head["batch"]["seq"], "t": shown_t(at, key)}
+    if "static" in head:
+        ask["rev"] = head["static"]["rev"]
+    return trigger(at, f"{key}feed", "need", ask)
+
+
+def batch(at, key=""):
+    return stage_message(at, f"{key}feed")[0]["batch"]
+
+
+def play_on(at, batches, key=""):
+    """`batches` more batches of a play, as the page asks for them; when the play ends (the
+    run's end, or the run-through's t) the page says so, as the browser does -> at."""
+    for _ in range(batches):
+        b = batch(at, key)
+        if not b["playing"]:
+            break
+        if b["ended"]:
+            return trigger(at, f"{key}feed", "ended", {"t": shown_t(at, key), "seq": b["seq"]})
+        need(at, key)
+    return at
+
+
+def playing(at, key=""):
+    from ffnn.app.playback import KEY
+    return at.session_state[KEY].playing(key) if KEY in at.session_state else False
+
+
 def metric(at, label):
     found = [m.value for m in at.metric if m.label == label]
     assert found, f"no metric {label!r}: {[m.label for m in at.metric]}"
@@ -70,8 +157,13 @@ def metric(at, label):
 
 
 def counter(at):
-    """t from the 'Iteration t' metric, which reads 't / max_iterations'."""
-    return int(metric(at, "Iteration t").split("/")[0])
+    """t from the 'Iteration t' metric, which reads 't / max_iterations', or, on a page whose
+    live stage draws the numbers, the t its stage shows."""
+    if any(m.label == "Iteration t" for m in at.metric):
+        return int(metric(at, "Iteration t").split("/")[0])
+    keys = [el.proto.id.rsplit("-", 1)[-1] for el in at.get("bidi_component")]
+    feed = next(k for k in keys if k.endswith("feed"))
+    return shown_t(at, feed.removesuffix("feed"))
 
 
 def charts(at):

@@ -218,6 +218,8 @@ class Player:
         """The page asks for the next batch (it has less than stage.js's ASK_AHEAD left)."""
         pb, ask = playback(), self._trigger("need")
         st.session_state[f"{self.key}_holds"] = ask.get("rev")
+        if isinstance(ask.get("t"), (int, float)):
+            pb.shown = int(ask["t"])
         if pb.playing(self.key) and ask.get("seq") == pb.seq and not pb.ended:
             self._next_batch(browser_draws)
 
@@ -257,24 +259,24 @@ class Player:
         if self.on_frame is not None:
             self.on_frame(target)
 
-    def head(self, msg, curve=None):
+    def head(self, msg, curves=None, browser_draws=True):
         """The header of the mount that carries this player's frames: the batch while playing
         (the same one again on a run that did not ask for a new one), else the state now."""
         pb, target = playback(), self.target()
         playing = pb.playing(self.key)
         if playing and pb.batch is None:
-            self._next_batch(_browser_draws())
+            self._next_batch(browser_draws)
         if playing:
             sides = pb.batch
         else:
             pb.seq += 1
-            sides = current(target) if _browser_draws() else []
+            sides = current(target) if browser_draws else []
         head = {"batch": {"seq": pb.seq, "playing": playing, "ended": pb.ended,
                           "speed": st.session_state["speed"], "t": clock_t(target)}}
         if sides:
             head["frames"] = [stage.frames_ref(msg, f) for f in sides]
-        if curve is not None:
-            head["curve"] = stage.curve_ref(msg, curve)
+        if curves is not None:
+            head["curves"] = [stage.curve_ref(msg, h) for h in curves]
         return head
 
     # ---- drawing ---------------------------------------------------------------------------
@@ -328,30 +330,26 @@ class Player:
             if not browser_draws:
                 msg = stage.Message()
                 stage.mount(self.name, "clock", f"{self.key}feed", msg, {
-                    **self.head(msg), "cfg": {"period": CHART_PERIOD}}, height=0,
+                    **self.head(msg, browser_draws=False), "cfg": {"period": CHART_PERIOD}},
+                    height=0,
                     on_need_change=lambda: self._on_need(False), on_ended_change=self._on_ended)
 
         frame()
 
-    def feed(self, view, static, rev, head, curve=None, key=None, height=None):
+    def feed(self, view, static, rev, head, curves=None, key=None, height=None):
         """Mount view `view` ("plane", …) that carries this player's frames, with `head` (its
         info and cfg) and the batch. static(msg) builds the view's fixed part, named `rev`: it
         is sent unless this run answers the page's own ask for a batch and the page said it
-        holds that one; so is `curve` (the history, for the loss)."""
+        holds that one; so are `curves` (each side's history, for the loss)."""
         msg, ss = stage.Message(), st.session_state
         head = dict(head)
         if ss.pop(f"{self.key}_holds", None) != rev:
             head["static"] = static(msg)
         else:
-            curve = None
-        head.update(self.head(msg, curve))
+            curves = None
+        head.update(self.head(msg, curves))
         return stage.mount(self.name, view, key or f"{self.key}feed", msg, head, height=height,
                            on_need_change=self._on_need, on_ended_change=self._on_ended)
-
-
-def _browser_draws():
-    live = st.session_state.get("_live")
-    return True if live is None else live[1]
 
 
 def live_player():

@@ -25,6 +25,7 @@ class Playback:
     ended: bool = False             # the last batch ends the play (max_iterations, until)
     carry: float = 0.0              # the fraction of an update owed to the next batch
     asked_at: float | None = None   # time.monotonic() of the last batch asked for
+    shown: int = 0                  # the t the page showed when it asked for this batch
     kept: deque = field(default_factory=lambda: deque(maxlen=4))  # (t, checkpoint, n_events)
 
     def playing(self, key):

@@ -38,7 +38,7 @@ function stageOf(name) {
   return (STAGES[name] ??= {
     name, frames: [], sides: null, shown: null, playing: false, speed: 50, t0: 0, clock0: 0,
     seq: null, asked: null, ended: false, endSent: false, wanted: null, info: null, stat: null,
-    rev: null, curve: [], grad: null, views: new Set(), ask: null, raf: 0, label: null,
+    rev: null, curves: [], grad: null, views: new Set(), ask: null, raf: 0, label: null,
   });
 }
 
@@ -58,7 +58,7 @@ function receive(st, head, blob, ask) {
   const sides = (head.frames || []).map((ref) => framesOf(ref, blob));
   // the clock follows the side that goes furthest (one of a pair may have stopped, diverged)
   const mine = sides.reduce((a, b) => (b.length && (!a.length || b[b.length - 1].t > a[a.length - 1].t) ? b : a), []);
-  if (head.curve) st.curve = curveOf(head.curve, blob);
+  if (head.curves) st.curves = head.curves.map((c) => curveOf(c, blob));
   st.grad = head.grad ? view(blob, head.grad) : null;
   st.ended = b.ended; st.endSent = false;
   const now = performance.now();
@@ -72,7 +72,7 @@ function receive(st, head, blob, ask) {
     return true;
   }
   const last = st.frames[st.frames.length - 1];
-  if (st.playing && last && mine[0].t > last.t) {        // the next batch of the same play
+  if (st.playing && last && mine[0].t >= last.t) {       // the next batch of the same play
     if (b.speed !== st.speed) { st.t0 = tNow(st, now); st.clock0 = now; st.speed = b.speed; }
     const at = mine.findIndex((f) => f.t > last.t);
     st.frames = st.frames.concat(mine.slice(at));
@@ -105,7 +105,10 @@ function advance(st, now) {
   st.frames = trim(st.frames, t);                       // frames already shown are dropped
   st.sides = st.sides.map((s) => trim(s, t));
   const f = st.frames[0];
-  if (st.shownFrame !== f) { st.shownFrame = f; st.shownT = f.t; extendCurve(st, f); }
+  if (st.shownFrame !== f) {
+    st.shownFrame = f; st.shownT = f.t;
+    st.sides.forEach((side, k) => { if (side.length && st.curves[k]) st.curves[k] = extendCurve(st.curves[k], side[0]); });
+  }
   const stalled = st.asked === st.seq && now - st.askedAt > 1500;   // an ask that got lost
   if (!st.ended && (st.asked !== st.seq || stalled) && (last.t - t) / st.speed < ASK_AHEAD) {
     st.asked = st.seq; st.askedAt = now;
@@ -120,11 +123,11 @@ function trim(frames, t) {
   return i ? frames.slice(i) : frames;
 }
 
-function extendCurve(st, f) {
-  const c = st.curve;
-  if (c.length && c[c.length - 1][0] >= f.t) return;
+function extendCurve(c, f) {
+  // the loss curve of one side, with the frame shown (its numbers are the trainer's own)
+  if (!f.num.length || (c.length && c[c.length - 1][0] >= f.t)) return c;
   c.push([f.t, f.num[0], f.num[1]]);
-  if (c.length > 6000) st.curve = c.filter((p, k) => k % 2 === 0 || k === c.length - 1);
+  return c.length > 6000 ? c.filter((p, k) => k % 2 === 0 || k === c.length - 1) : c;
 }
 
 function frameAt(st, side) {
@@ -203,7 +206,7 @@ function gridInputs(net, plane) {
 
 // The grid Z (G*G, k): Z[i*G + j] is the output at (x1 = xs[j], x2 = ys[i]), as predict_grid.
 function predictGrid(net, plane, theta) {
-  const G = plane.res;
+  const G = plane.res;                // every side of a stage has the same features
   return forward(net, theta, gridInputs(net, plane), G * G);
 }
 
@@ -309,15 +312,16 @@ function host(root, html) {
   return el;
 }
 
-function planeView(root) {
-  root = host(root, '<div class="plane"><canvas class="boundary" role="img"></canvas></div>');
-  const box = root.querySelector(".plane"), cv = root.querySelector("canvas.boundary");
-  const src = document.createElement("canvas");      // the regions at the grid's resolution
-  const v = { box, cv, src, drawn: null, geom: null, cfg: null, side: 0 };
+// One decision boundary on a canvas in `box`, for side `side` of the stage (0, or a pair's 1).
+function plane(box, side) {
+  const cv = document.createElement("canvas");
+  cv.className = "boundary"; cv.setAttribute("role", "img");
+  box.appendChild(cv);
+  const v = { box, cv, src: document.createElement("canvas"), side, geom: null, cfg: {} };
   v.draw = (st) => {
-    const f = v.cfg.pairSide === undefined ? st.shownFrame || st.frames[st.frames.length - 1] : frameAt(st, v.cfg.pairSide);
+    const f = side === 0 && !st.sides?.[1] ? st.shownFrame || st.frames[st.frames.length - 1] : frameAt(st, side);
     if (!f || !st.stat) return;
-    const w = box.clientWidth, key = [f.theta, w, v.cfg.height, st.rev].join("|");
+    const w = box.clientWidth, key = [w, v.cfg.height, st.rev].join("|");
     if (v.drawn === key && v.drawnFrame === f) return;
     v.drawn = key; v.drawnFrame = f;
     drawPlane(v, st, f, w, v.cfg.height);
@@ -327,13 +331,20 @@ function planeView(root) {
   return v;
 }
 
+function planeView(root) {
+  const box = host(root, "").appendChild(document.createElement("div"));
+  box.className = "plane";
+  return plane(box, 0);
+}
+
 function drawPlane(v, st, f, w, h) {
   const P = st.stat.plane, big = v.cfg.present ? 1.6 : 1;
   const m = { l: 40 * big, r: 10, t: 30 * big, b: 40 * big };
   const S = Math.max(60, Math.min(w - m.l - m.r, h - m.t - m.b));
   v.geom = { m, S, extent: P.extent };
   const ctx = canvas(v.cv, Math.min(w, m.l + S + m.r + 4), m.t + S + m.b);
-  const Z = predictGrid(st.stat.net, P, f.theta);
+  const net = st.stat.nets[v.side];
+  const Z = predictGrid(net, P, f.theta);
   v.Z = Z; v.theta = f.theta;
   const G = P.res;
   v.src.width = G; v.src.height = G;
@@ -410,7 +421,7 @@ function hoverPlane(v, e) {
   const st = v.stage, g = v.geom;
   if (!st || !g || !st.stat) return;
   const rect = v.cv.getBoundingClientRect(), x = e.clientX - rect.left, y = e.clientY - rect.top;
-  const P = st.stat.plane, net = st.stat.net;
+  const P = st.stat.plane, net = st.stat.nets[v.side];
   if (x < g.m.l || x > g.m.l + g.S || y < g.m.t || y > g.m.t + g.S) return showTip(tip(v.box), null);
   let best = null, bd = 100;
   for (const set of P.sets) {
@@ -454,12 +465,15 @@ function sideView(root) {
   v.draw = (st) => {
     const f = st.shownFrame || st.frames[st.frames.length - 1];
     if (!f || !st.info) return;
-    const w = box.clientWidth, key = [w, v.cfg.graph, v.cfg.loss, st.curve.length, st.seq].join("|");
+    const w = box.clientWidth, key = [w, v.cfg.graph, v.cfg.loss, st.seq].join("|");
     if (v.drawn === key && v.drawnFrame === f) return;
     v.drawn = key; v.drawnFrame = f;
     drawNumbers(v, st, f);
     drawNetwork(v, st, f, w, v.cfg.graph);
-    drawLoss(v, st, f, w, v.cfg.loss);
+    const I = st.info, c = st.curves[0] || [];
+    const series = [{ pts: c, col: 1, color: I.colors.train, dash: false, name: "train loss" }];
+    if (I.has_test) series.push({ pts: c, col: 2, color: I.colors.test, dash: true, name: "test loss" });
+    drawLoss(v.loss, w, v.cfg.loss, series, { t: f.t, xmax: Math.max(I.max_iterations, f.t, 1), events: I.events, present: v.cfg.present, at0: true });
   };
   v.net.addEventListener("mousemove", (e) => hoverNetwork(v, e));
   v.net.addEventListener("mouseleave", () => showTip(tip(v.box), null));
@@ -485,7 +499,7 @@ function gradientScale(values) {
 }
 
 function drawNetwork(v, st, f, w, h) {
-  const I = st.info, sizes = st.stat.net.sizes, L = sizes.length - 1, big = v.cfg.present ? 1.4 : 1;
+  const I = st.info, sizes = st.stat.nets[0].sizes, L = sizes.length - 1, big = v.cfg.present ? 1.4 : 1;
   const widest = Math.max(...sizes), font = 11 * big;
   const ctx = canvas(v.net, w, h);
   const labelW = 24 + 7 * big * Math.max(...I.input_labels.map((s) => s.length));
@@ -588,81 +602,96 @@ function hoverNetwork(v, e) {
   showTip(tip(v.box), `${name} = ${Number(best.w.toPrecision(3))}${g}`, x, y, v.box);
 }
 
-function drawLoss(v, st, f, w, h) {
-  const I = st.info, big = v.cfg.present ? 1.5 : 1, font = 12 * big;
-  const ctx = canvas(v.loss, w, h);
-  const m = { l: 50 * big + 6, r: 16 * big, t: 22 * big, b: 36 * big + 4 };
-  const pts = st.curve.filter((p) => p[0] <= f.t);
-  const pw = w - m.l - m.r, ph = h - m.t - m.b;
-  const xmax = Math.max(I.max_iterations, f.t, 1);
-  let lo = 0, hi = 0;
-  for (const p of pts) for (const y of [p[1], p[2]]) if (isFinite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
-  const y0 = lo * 1.05, y1 = hi > 0 ? hi * 1.05 : 1;
+// L(θ) against t: `series` [{pts: [[t, train, test]], col, color, dash, name}] up to o.t, on a
+// linear or (o.log) log axis; o.events: [t, text] drawn as dotted lines; o.at0: a lone point
+// (θ₀'s) is written out beside it.
+function drawLoss(cv, w, h, series, o) {
+  const big = o.present ? 1.5 : 1, font = 12 * big;
+  const ctx = canvas(cv, w, h);
+  const rows = Math.ceil(series.length / (w > 520 ? 4 : 2));
+  const m = { l: 50 * big + 6, r: 16 * big, t: 16 * big * rows + 6, b: 36 * big + 4 };
+  const pw = w - m.l - m.r, ph = h - m.t - m.b, xmax = o.xmax;
+  const tr = (y) => (o.log ? (y > 0 && isFinite(y) ? Math.log10(y) : NaN) : y);
+  let lo = Infinity, hi = -Infinity;
+  for (const s of series) for (const p of s.pts) if (p[0] <= o.t) {
+    const y = tr(p[s.col]);
+    if (isFinite(y)) { lo = Math.min(lo, y); hi = Math.max(hi, y); }
+  }
+  let y0, y1;
+  if (o.log) {
+    if (!isFinite(lo)) { lo = -3; hi = 1; }
+    const pad = Math.max(0.05 * (hi - lo), 0.1); y0 = lo - pad; y1 = hi + pad;
+  } else {
+    if (!isFinite(lo)) { lo = 0; hi = 1; }
+    lo = Math.min(lo, 0); hi = Math.max(hi, 0); y0 = lo * 1.05; y1 = hi > 0 ? hi * 1.05 : 1;
+  }
   const X = (t) => m.l + (t / xmax) * pw, Y = (y) => m.t + ((y1 - y) / (y1 - y0)) * ph;
-  // grid and ticks
   ctx.font = `${font}px "Source Sans", sans-serif`; ctx.lineWidth = 1;
-  const xs = niceStep(xmax, pw / 80), ys = niceStep(y1 - y0, Math.max(ph / 40, 2));
-  ctx.fillStyle = "#2a3f5f"; ctx.strokeStyle = "#EBF0F8";
-  ctx.textAlign = "center"; ctx.textBaseline = "top";
+  const xs = niceStep(xmax, pw / 80);
+  ctx.fillStyle = "#2a3f5f"; ctx.textAlign = "center"; ctx.textBaseline = "top";
   for (let t = 0; t <= xmax + 1e-9; t += xs) {
-    ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke();
+    ctx.strokeStyle = "#EBF0F8"; ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke();
     ctx.fillText(fmt(t, xs), X(t), m.t + ph + 4);
   }
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
-  for (let y = Math.ceil(y0 / ys) * ys; y <= y1 + 1e-12 * Math.abs(y1); y += ys) {
-    ctx.strokeStyle = Math.abs(y) < ys * 1e-9 ? "#444444" : "#EBF0F8";
+  const ys = o.log ? Math.max(1, Math.round(niceStep(y1 - y0, Math.max(ph / 40, 2)))) : niceStep(y1 - y0, Math.max(ph / 40, 2));
+  for (let y = Math.ceil(y0 / ys) * ys; y <= y1 + 1e-9 * Math.max(1, Math.abs(y1)); y += ys) {
+    ctx.strokeStyle = !o.log && Math.abs(y) < ys * 1e-9 ? "#444444" : "#EBF0F8";
     ctx.beginPath(); ctx.moveTo(m.l, Y(y)); ctx.lineTo(m.l + pw, Y(y)); ctx.stroke();
-    ctx.fillText(fmt(y, ys), m.l - 4, Y(y));
+    ctx.fillText(o.log ? "10" + sup(Math.round(y)) : fmt(y, ys), m.l - 4, Y(y));
   }
   ctx.textAlign = "center"; ctx.textBaseline = "bottom";
   ctx.fillText("step t", m.l + pw / 2, h - 2);
   ctx.save(); ctx.translate(12 * big, m.t + ph / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
-  ctx.fillText("loss L(θ)", 0, 0); ctx.restore();
+  ctx.fillText(o.ylabel || "loss L(θ)", 0, 0); ctx.restore();
   // settings changed mid-run: dotted lines, labels at the top in three heights
   ctx.font = `${10 * big}px "Source Sans", sans-serif`; ctx.textAlign = "left"; ctx.textBaseline = "top";
-  (I.events || []).forEach(([t, text], i) => {
-    if (t > f.t) return;
+  (o.events || []).forEach(([t, text], i) => {
+    if (t > o.t) return;
     ctx.strokeStyle = "#777777"; ctx.setLineDash([2, 3]);
     ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke(); ctx.setLineDash([]);
     ctx.fillStyle = "#555555"; ctx.fillText(text, X(t) + 2, m.t + 2 + (i % 3) * 12 * big);
   });
-  // the curves
-  const splits = [[1, I.colors.train, [], "train loss"]];
-  if (I.has_test) splits.push([2, I.colors.test, [6 * big, 4 * big], "test loss"]);
   ctx.save(); ctx.beginPath(); ctx.rect(m.l, m.t - 2, pw, ph + 4); ctx.clip();
-  for (const [col, color, dash] of splits) {
-    ctx.strokeStyle = color; ctx.lineWidth = 2 * big; ctx.setLineDash(dash); ctx.beginPath();
-    let pen = false;
-    for (const p of pts) {
-      if (!isFinite(p[col])) { pen = false; continue; }
-      const px = X(p[0]), py = Y(p[col]);
+  const dash = [6 * big, 4 * big];
+  const alone = [];
+  for (const s of series) {
+    ctx.strokeStyle = s.color; ctx.lineWidth = 2 * big; ctx.setLineDash(s.dash ? dash : []); ctx.beginPath();
+    let pen = false, n = 0, last = null;
+    for (const p of s.pts) {
+      if (p[0] > o.t) break;
+      const y = tr(p[s.col]);
+      if (!isFinite(y)) { pen = false; continue; }
+      const px = X(p[0]), py = Y(y);
       if (pen) ctx.lineTo(px, py); else ctx.moveTo(px, py);
-      pen = true;
+      pen = true; n++; last = [px, py, p[s.col]];
     }
     ctx.stroke(); ctx.setLineDash([]);
-    if (pts.length === 1 && isFinite(pts[0][col])) {
-      ctx.fillStyle = color; ctx.beginPath(); ctx.arc(X(pts[0][0]), Y(pts[0][col]), 3 * big, 0, 2 * Math.PI); ctx.fill();
-    }
+    if (n === 1) { ctx.fillStyle = s.color; ctx.beginPath(); ctx.arc(last[0], last[1], 3 * big, 0, 2 * Math.PI); ctx.fill(); alone.push([s, last]); }
   }
   ctx.restore();
-  if (pts.length === 1) {                  // θ₀'s loss, written beside its point
+  if (o.at0) {                              // θ₀'s loss, written beside its point
     ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textAlign = "left";
-    splits.forEach(([col, color, , name], k) => {
-      if (!isFinite(pts[0][col])) return;
-      ctx.fillStyle = color; ctx.textBaseline = k ? "top" : "bottom";
-      ctx.fillText(`${name} at θ₀: ${num(pts[0][col])}`, X(0) + 8, Y(pts[0][col]) + (k ? 4 : -4));
+    alone.forEach(([s, last], k) => {
+      ctx.fillStyle = s.color; ctx.textBaseline = k ? "top" : "bottom";
+      ctx.fillText(`${s.name} at θ₀: ${num(last[2])}`, last[0] + 8, last[1] + (k ? 4 : -4));
     });
   }
-  // the legend
+  // the legend, above the plot
   ctx.font = `${11 * big}px "Source Sans", sans-serif`; ctx.textBaseline = "middle"; ctx.textAlign = "left";
-  let lx = m.l + 6;
-  for (const [, color, dash, name] of splits) {
-    ctx.strokeStyle = color; ctx.lineWidth = 2 * big; ctx.setLineDash(dash);
-    ctx.beginPath(); ctx.moveTo(lx, m.t / 2); ctx.lineTo(lx + 26, m.t / 2); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = "#2a3f5f"; ctx.fillText(name, lx + 32, m.t / 2);
-    lx += 48 + ctx.measureText(name).width;
+  let lx = m.l + 6, ly = 8 * big + 2;
+  for (const s of series) {
+    const wd = 40 + ctx.measureText(s.name).width;
+    if (lx + wd > w && lx > m.l + 6) { lx = m.l + 6; ly += 16 * big; }
+    ctx.strokeStyle = s.color; ctx.lineWidth = 2 * big; ctx.setLineDash(s.dash ? dash : []);
+    ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 26, ly); ctx.stroke(); ctx.setLineDash([]);
+    ctx.fillStyle = "#2a3f5f"; ctx.fillText(s.name, lx + 32, ly);
+    lx += wd + 8;
   }
 }
+
+const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
+const sup = (n) => String(n).replace("-", "⁻").replace(/\d/g, (d) => SUP[d]);
 
 function playView(root) {
   root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button>');
@@ -706,7 +735,143 @@ function clockView(root) {
   return v;
 }
 
-const VIEWS = { plane: planeView, side: sideView, play: playView, clock: clockView };
+// Compare losses: runs A and B side by side, each its boundary and numbers, then both losses.
+function pairView(root) {
+  const el = host(root, `<div class="pairbox"><div class="pair">
+    <div class="run"><div class="head"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div><div class="plane" data-n="plane0"></div></div>
+    <div class="run"><div class="head"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div><div class="plane" data-n="plane1"></div></div>
+    <div class="losses"><canvas class="loss" role="img"></canvas></div></div></div>`);
+  const q = (k) => el.querySelector(`[data-n="${k}"]`);
+  const planes = [plane(q("plane0"), 0), plane(q("plane1"), 1)];
+  const loss = el.querySelector("canvas.loss");
+  const v = { planes };
+  v.draw = (st) => {
+    if (!st.info) return;
+    const I = st.info;
+    planes.forEach((p, k) => {
+      p.stage = st; p.cfg = { height: v.cfg.height, present: v.cfg.present };
+      p.draw(st);
+      const f = frameAt(st, k);
+      q("title" + k).textContent = I.titles[k];
+      if (f && p.numFrame !== f) {
+        p.numFrame = f;
+        const stopped = I.stopped[k] && f.t >= I.stopped[k][0] ? " · " + I.stopped[k][1] : "";
+        q("nums" + k).textContent = `t = ${f.t} · L(θ) ${num(f.num[0])}` +
+          (I.has_acc ? ` · accuracy ${pct(f.num[2])}` : "") + stopped;
+      }
+    });
+    // beside the boundaries (a row of three) the loss is as tall as they are
+    const lw = loss.parentElement.clientWidth, beside = lw < el.clientWidth * 0.5;
+    const lh = beside ? planes[0].cv.offsetHeight + planes[0].box.offsetTop - loss.parentElement.offsetTop : v.cfg.loss;
+    const key = [lw, lh, st.shownT, st.seq, v.cfg.log].join("|");
+    if (v.lossKey === key) return;
+    v.lossKey = key;
+    const series = [];
+    I.titles.forEach((name, k) => {
+      const c = st.curves[k] || [];
+      series.push({ pts: c, col: 1, color: I.side_colors[k], dash: false, name: `${name} · train` });
+      if (I.has_test) series.push({ pts: c, col: 2, color: I.side_colors[k], dash: true, name: `${name} · test` });
+    });
+    drawLoss(loss, lw, Math.max(lh, 150), series,
+      { t: st.shownT, xmax: Math.max(I.max_iterations, st.shownT, 1), log: v.cfg.log, present: v.cfg.present });
+  };
+  return v;
+}
+
+// Error surface: the paths θ_0 … θ_t of one sigmoid neuron on L(w, b), and L(θ_t) against t.
+function surfaceView(root) {
+  const el = host(root, `<div class="surface"><div class="counter" data-n="t"></div>
+    <div class="surfrow"><div class="map"><canvas class="contour" role="img"></canvas></div>
+    <div class="along"><canvas class="loss" role="img"></canvas></div></div></div>`);
+  const map = el.querySelector("canvas.contour"), loss = el.querySelector("canvas.loss");
+  const v = { img: new Image() };
+  v.draw = (st) => {
+    const S = st.stat && st.stat.surface;
+    if (!S) return;
+    if (v.img.src !== S.image) { v.img.src = S.image; v.img.onload = () => { v.drawn = null; v.draw(st); }; }
+    const t = Math.round(st.shownT || 0);
+    const key = [t, map.parentElement.clientWidth, loss.parentElement.clientWidth, st.rev, v.cfg.log].join("|");
+    if (v.drawn === key) return;
+    v.drawn = key;
+    el.querySelector('[data-n="t"]').innerHTML = `<span class="label">Iteration t</span> <span class="value">${t} / ${S.max_iterations}</span>`;
+    drawContour(v, map, st, S, t);
+    const series = S.paths.map((p) => {
+      const L = view(st.statBlob, p.loss), pts = [];
+      for (let k = 0; k < L.length && k <= t; k++) pts.push([k, L[k]]);
+      return { pts, col: 1, color: p.color, dash: false, name: p.label };
+    });
+    drawLoss(loss, loss.parentElement.clientWidth, v.cfg.loss, series,
+      { t, xmax: S.max_iterations, log: v.cfg.log, present: v.cfg.present, ylabel: "loss L(θₜ)" });
+  };
+  return v;
+}
+
+function drawContour(v, cv, st, S, t) {
+  const big = v.cfg.present ? 1.5 : 1, font = 12 * big, w = cv.parentElement.clientWidth;
+  const m = { l: 45 * big, r: 64 * big, t: 24 * big, b: 40 * big };
+  const side = Math.max(80, Math.min(w - m.l - m.r, v.cfg.height - m.t - m.b));
+  const ctx = canvas(cv, m.l + side + m.r, m.t + side + m.b);
+  const X = (x) => m.l + ((x - S.w[0]) / (S.w[1] - S.w[0])) * side;
+  const Y = (y) => m.t + ((S.b[1] - y) / (S.b[1] - S.b[0])) * side;
+  if (v.img.complete && v.img.naturalWidth) { ctx.imageSmoothingEnabled = false; ctx.drawImage(v.img, m.l, m.t, side, side); }
+  // the colour bar: L on a log scale, labels no closer than the type allows
+  const bx = m.l + side + 10, bw = 10 * big;
+  for (let k = 0; k < side; k++) {
+    ctx.fillStyle = rgbText(diverging({ scale: S.scale }, 1 - (2 * k) / side));
+    ctx.fillRect(bx, m.t + k, bw, 1.5);
+  }
+  ctx.fillStyle = "#2a3f5f"; ctx.font = `${font}px "Source Sans", sans-serif`;
+  ctx.textAlign = "left"; ctx.textBaseline = "middle";
+  let lastY = -1e9;
+  for (const [z, text] of S.bar.slice().reverse()) {
+    const y = m.t + ((S.hi - z) / (S.hi - S.lo)) * side;
+    if (y - lastY < font * 1.2) continue;
+    ctx.fillText(text, bx + bw + 4, y); lastY = y;
+  }
+  ctx.save(); ctx.translate(bx + bw / 2, m.t - 6 * big); ctx.textAlign = "center"; ctx.textBaseline = "bottom";
+  ctx.fillText("L(θ)", 0, 0); ctx.restore();
+  // axes
+  ctx.strokeStyle = "#444444"; ctx.lineWidth = 1; ctx.textAlign = "center"; ctx.textBaseline = "top";
+  const step = niceStep(S.w[1] - S.w[0], side / 80);
+  for (let x = Math.ceil(S.w[0] / step) * step; x <= S.w[1] + 1e-9; x += step) {
+    ctx.beginPath(); ctx.moveTo(X(x), m.t + side); ctx.lineTo(X(x), m.t + side + 3); ctx.stroke();
+    ctx.fillText(fmt(x, step), X(x), m.t + side + 5);
+  }
+  ctx.fillText("w", m.l + side / 2, m.t + side + 8 + font);
+  ctx.textAlign = "right"; ctx.textBaseline = "middle";
+  for (let y = Math.ceil(S.b[0] / step) * step; y <= S.b[1] + 1e-9; y += step) {
+    ctx.beginPath(); ctx.moveTo(m.l, Y(y)); ctx.lineTo(m.l - 3, Y(y)); ctx.stroke();
+    ctx.fillText(fmt(y, step), m.l - 5, Y(y));
+  }
+  ctx.save(); ctx.translate(m.l - 18 - font, m.t + side / 2); ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center"; ctx.fillText("b", 0, 0); ctx.restore();
+  // the paths up to θ_t: line and small dots (their spacing shows the speed), θ₀ an open
+  // square, θ_t a large dot; the legend above
+  ctx.save(); ctx.beginPath(); ctx.rect(m.l, m.t, side, side); ctx.clip();
+  for (const p of S.paths) {
+    const xy = view(st.statBlob, p.xy), n = Math.min(xy.length / 2 - 1, t);
+    ctx.strokeStyle = p.color; ctx.fillStyle = p.color; ctx.lineWidth = 2 * big;
+    ctx.beginPath();
+    for (let k = 0; k <= n; k++) (k ? ctx.lineTo : ctx.moveTo).call(ctx, X(xy[2 * k]), Y(xy[2 * k + 1]));
+    ctx.stroke();
+    for (let k = 0; k <= n; k++) { ctx.beginPath(); ctx.arc(X(xy[2 * k]), Y(xy[2 * k + 1]), 2 * big, 0, 2 * Math.PI); ctx.fill(); }
+    ctx.fillStyle = "#FFFFFF"; ctx.lineWidth = 2.5;
+    ctx.fillRect(X(xy[0]) - 5 * big, Y(xy[1]) - 5 * big, 10 * big, 10 * big);
+    ctx.strokeRect(X(xy[0]) - 5 * big, Y(xy[1]) - 5 * big, 10 * big, 10 * big);
+    ctx.fillStyle = p.color; ctx.strokeStyle = "#FFFFFF"; ctx.lineWidth = 2;
+    ctx.beginPath(); ctx.arc(X(xy[2 * n]), Y(xy[2 * n + 1]), 7 * big, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
+  }
+  ctx.restore();
+  ctx.font = `${11 * big}px "Source Sans", sans-serif`; ctx.textAlign = "left"; ctx.textBaseline = "middle";
+  let lx = m.l;
+  for (const p of S.paths) {
+    ctx.fillStyle = p.color; ctx.fillRect(lx, m.t / 2 - 2, 18, 4);
+    ctx.fillStyle = "#2a3f5f"; ctx.fillText(p.label, lx + 24, m.t / 2);
+    lx += 40 + ctx.measureText(p.label).width;
+  }
+}
+
+const VIEWS = { plane: planeView, side: sideView, play: playView, clock: clockView, pair: pairView, surface: surfaceView };
 
 // Space plays or pauses, unless a field, a button, a link or any other control has the focus
 // (there Space is that control's own key).

@@ -73,9 +73,10 @@ def net_info(net, features):
             "out": OUTPUTS[net.output].js, "features": [FEATURES[f][2] for f in features]}
 
 
-def plane_static(msg, data, net, *, show_test=False, discretize=False):
-    """The boundary's fixed part: the network's formulas, the grid, the colours and the points.
-    `rev` names it, so that the browser can say which one it holds."""
+def plane_static(msg, data, nets, *, show_test=False, discretize=False):
+    """The boundary's fixed part: each side's network's formulas (`nets`: one, or a pair's
+    two), the grid, the colours and the points. `rev` names it (plane_rev)."""
+    net = nets[0]
     k = max(int(data.n_classes or 2), 2, net.sizes[-1])
     light, full = region_colors(k)
     sets = [("train", data.points_train, data.y_train)]
@@ -94,13 +95,14 @@ def plane_static(msg, data, net, *, show_test=False, discretize=False):
         "scale": [[s, list(rgb(c))] for s, c in DIVERGING],
         "sets": [{"split": split, "points": msg.ref(np.asarray(p, dtype=np.float64)),
                   "y": y_of(y)} for split, p, y in sets]}
-    return {"rev": plane_rev(data, net, show_test, discretize),
-            "net": net_info(net, data.features), "plane": plane}
+    return {"rev": plane_rev(data, nets, show_test, discretize),
+            "nets": [net_info(n, data.features) for n in nets], "plane": plane}
 
 
-def plane_rev(data, net, show_test, discretize):
+def plane_rev(data, nets, show_test, discretize):
     """A name for what plane_static sends: the browser says which one it holds."""
-    return f"{id(data)}:{id(net)}:{net.activation}:{net.output}:{show_test}:{discretize}"
+    parts = [f"{id(n)}:{n.activation}:{n.output}" for n in nets]
+    return f"{id(data)}:{'/'.join(parts)}:{show_test}:{discretize}"
 
 
 def side_info(run, grads_0):

@@ -7,7 +7,7 @@ import numpy as np
 
 from ..optimizers import OPTIMIZERS
 from ._layout import base_layout, f32, figure, for_log, log_ticks, top_legend, y_range
-from .palette import mix
+from .palette import mix, rgb
 
 # One colour per update rule, the same in every figure (Okabe-Ito, colour-blind safe; its yellow
 # is left out: it vanishes on the light surface).
@@ -46,6 +46,33 @@ def log_levels(L):
     hi = math.log10(v.max())
     lo = max(math.log10(v.min()), hi - DECADES)
     return lo, hi if hi > lo else lo + 1.0
+
+
+def surface_rgba(L, upsample=4):
+    """L (G, G) -> (uG, uG, 4) uint8, row 0 at the top (the largest b): the contour map's
+    filled levels (N_LEVELS bands of log10 L over log_levels, SURFACE_SCALE), as a picture;
+    log10 L is interpolated linearly to `upsample` times the grid, so the bands' edges are
+    smooth where the picture is enlarged."""
+    lo, hi = log_levels(L)
+    z = np.clip((_log_z(L, lo).astype(np.float64) - lo) / (hi - lo), 0.0, 1.0)
+    G = z.shape[0]
+    fine = np.linspace(0, G - 1, upsample * G)
+    z = np.array([np.interp(fine, np.arange(G), row) for row in z])            # along w
+    z = np.array([np.interp(fine, np.arange(G), col) for col in z.T]).T        # along b
+    z = (np.minimum(np.floor(z * N_LEVELS), N_LEVELS - 1) + 0.5) / N_LEVELS   # band centres
+    stops = np.array([v for v, _ in SURFACE_SCALE])
+    colors = np.array([rgb(c) for _, c in SURFACE_SCALE], dtype=np.float64)
+    out = np.empty(z.shape + (4,), dtype=np.uint8)
+    for c in range(3):
+        out[..., c] = np.rint(np.interp(z, stops, colors[:, c]))
+    out[..., 3] = 255
+    return out[::-1]
+
+
+def colorbar_ticks(L):
+    """[(log10 value, text)]: the colour bar's ticks, 1-2-5 values of L (see _colorbar)."""
+    bar = _colorbar(*log_levels(L))
+    return list(zip(bar["tickvals"], bar["ticktext"]))
 
 
 def _log_z(L, lo):
