@@ -34,7 +34,7 @@ def view(run):
             msg, run.data, [run.net], show_test=show_test, discretize=discretize),
             stage.plane_rev(run.data, [run.net], show_test, discretize),
             {"info": info, "cfg": {"height": size["boundary"], "present": present}},
-            curves=[tr.history], height=size["boundary"])
+            curves=[tr.history])
     with right:
         said = status.verdict(run)
         page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away
@@ -48,7 +48,7 @@ def view(run):
         loss_h = max(130, size["loss"] - taken // 2)
         stage.mount(player.name, "side", "stage_side",
                     head={"cfg": {"graph": graph_h, "loss": loss_h, "present": present}},
-                    height=size["numbers"] + graph_h + loss_h)
+                    height=size["numbers"] + graph_h + loss_h)   # fixed: nothing jumps
 
 
 INTRO = (

@@ -161,6 +161,9 @@ def view(run, pair, titles):
          "cfg": {"height": size["plane"], "loss": size["loss"], "log": ss["cmp_log"],
                  "present": present}},
         curves=[pair.a.history, pair.b.history])
+    for tr, title in zip(pair.trainers, titles):
+        if tr.diverged is not None:
+            st.error(f"{title}: {tr.diverged.message()}", icon="⚠️")
     st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
                 help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
                      "times N: L is a mean over the N examples, so this is each example's "

@@ -87,6 +87,33 @@ def stage_frames(at, key="feed"):
             for f in head.get("frames", [])]
 
 
+def stage_curves(at):
+    """{name: L(θ_t) values}: the loss curves the live stage draws now (each side's history, then
+    its frame), named as its legend names them ("train loss", or "A: … · train" on a pair); {}
+    on a page without a stage feed."""
+    import numpy as np
+    feeds = [el.proto.id.rsplit("-", 1)[-1] for el in at.get("bidi_component")
+             if el.proto.id.endswith("feed")]
+    if not feeds:
+        return {}
+    head, blob = stage_message(at, feeds[0])
+    if "curves" not in head:
+        return {}
+    titles = head.get("info", {}).get("titles")
+    frames = stage_frames(at, feeds[0])
+    out = {}
+    for k, ref in enumerate(head["curves"]):
+        for split, col in (("train", 0), ("test", 1)):
+            if split not in ref:
+                continue
+            o, n, _ = ref[split]
+            values = blob[o:o + n]
+            if frames and frames[k][2].shape[1]:
+                values = np.append(values, frames[k][2][-1, col])   # the frame shown, last
+            out[f"{titles[k]} · {split}" if titles else f"{split} loss"] = values
+    return out
+
+
 def trigger(at, key, event, value):
     """What the page's JavaScript does: set trigger `event` of the stage mount `key` to
     `value`, then run (in the browser the mount's own fragment re-runs; here the whole page)."""

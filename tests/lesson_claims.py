@@ -2,7 +2,9 @@
 arrays decoded), the LaTeX rows. Shared by the AppTest tests (tests/test_lesson_claims.py) and
 the browser's run-through (tests/test_browser_keys.py), which read the same things from the page.
 
-A `Shown` holds: figures, [figure dict] in the page's order; latex, [TeX source]; t, the run's t.
+A `Shown` holds: figures, [figure dict] in the page's order; latex, [TeX source]; t, the run's t;
+curves, {name: values}: the loss curves the live stage draws (ffnn/app/stage.js), by their
+legend names.
 """
 
 import base64
@@ -17,6 +19,7 @@ class Shown:
     figures: list
     latex: list = field(default_factory=list)
     t: int = 0
+    curves: dict = field(default_factory=dict)
 
 
 def values(a):
@@ -42,6 +45,8 @@ def loss_figure(shown):
 
 
 def train_loss(shown):
+    if "train loss" in shown.curves:
+        return np.asarray(shown.curves["train loss"], dtype=np.float64)
     fig = loss_figure(shown)
     return values(trace(fig, "train loss")["y"])
 
@@ -96,12 +101,8 @@ def diverge(shown):
 def loss_choice(shown):
     """Compare: from the same confidently wrong θ₀, squared error stays stuck (A), cross-
     entropy learns (B)."""
-    fig = next(f for f in shown.figures if any("· train" in (t.get("name") or "")
-                                               for t in f["data"]))
-    a = values(next(t for t in fig["data"] if t["name"].startswith("A") and "train" in
-                    t["name"])["y"])
-    b = values(next(t for t in fig["data"] if t["name"].startswith("B") and "train" in
-                    t["name"])["y"])
+    a, b = (np.asarray(next(v for k, v in shown.curves.items() if k.startswith(side)
+                            and k.endswith("· train")), dtype=np.float64) for side in "AB")
     assert a[-1] > 0.9 * a[0], a[[0, -1]]                     # stuck
     assert b[-1] < 0.1 * b[0], b[[0, -1]]                     # learned
 

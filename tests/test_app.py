@@ -11,14 +11,22 @@ from apptest import (
     PAGES,
     VIEWS,
     advance,
+    batch,
     chart_specs,
     click,
     counter,
     goto,
+    need,
+    pause,
+    play,
+    play_on,
+    playing,
     popover_text,
     run,
     run_state,
     set_widget,
+    stage_frames,
+    stage_message,
     start,
     texts,
     widget,
@@ -34,28 +42,31 @@ def theta(at):
     return run_state(at).net.theta.copy()
 
 
-def boundary_z(at):
-    """The decision regions as drawn: the picture in the boundary chart's layout."""
-    spec = chart_specs(at)[0]
-    return next(i["source"] for i in spec["layout"]["images"] if i["name"] == "regions")
+def shown_theta(at):
+    """θ of the frame the stage shows (the browser draws the boundary from it)."""
+    _steps, thetas, _ = stage_frames(at)[0]
+    return thetas[-1]
 
 
 def test_opens_on_a_working_default(at):
     assert counter(at) == 0
-    assert "/ 1000" in next(m.value for m in at.metric if m.label == "Iteration t")
+    head, _ = stage_message(at, "feed")
+    assert head["info"]["max_iterations"] == 1000
     labels = {w.label for kind in ("selectbox", "select_slider", "slider", "radio", "number_input")
               for w in getattr(at.sidebar, kind)}
     assert {"Dataset", "Hidden layers", "Activation", "Loss", "Learning rate",
             "Optimizer", "Batch size", "Max iterations"} <= labels
-    # the boundary, the network with ‖∇W_l‖ per layer, and the loss
-    assert len(chart_specs(at)) == 3
+    # the live stage: the boundary (it carries the frames), the numbers, network and loss
+    assert head["view"] == "plane" and stage_message(at, "stage_side")[0]["view"] == "side"
+    assert not chart_specs(at)                   # no Plotly chart: the browser draws them
 
 
 def test_step_buttons_advance_the_counter_and_change_the_boundary(at):
-    before = boundary_z(at)
+    before = shown_theta(at)
     click(at, "Step")
     assert counter(at) == 1
-    assert boundary_z(at) != before
+    assert not np.array_equal(shown_theta(at), before)
+    np.testing.assert_array_equal(shown_theta(at), theta(at))    # the trainer's own θ₁
     click(at, "Step ×10")
     assert counter(at) == 11
     advance(at, 100)
@@ -85,33 +96,41 @@ def _length(arr):
     return len(arr)
 
 
-def test_play_runs_speed_iterations_per_second_and_pause_stops(at):
-    click(at, "Play")
-    assert at.session_state["playing"]
-    # AppTest: each run() is one full run, one tick of the live area. The first tick after Play
-    # runs one frame interval's worth of updates at `speed` iterations per second; a later one
-    # the time since the tick before, at most MAX_CATCH_UP intervals (an AppTest run is slower).
-    speed, every = at.session_state["speed"], at.session_state["_frame_every"]
-    t1 = counter(at)
-    assert t1 == int(speed * every) >= 1
+def test_play_sends_batches_of_frames_at_the_speed_and_pause_stops_where_shown(at):
+    play(at)
+    assert playing(at)
+    # each batch is LEAD seconds of play at `speed` iterations per second: a frame per t from
+    # the t shown on, the trainer one update ahead of the last frame
+    speed = at.session_state["speed"]
+    n = int(speed * controls.LEAD)
+    steps, _thetas, numbers = stage_frames(at)[0]
+    assert steps.tolist() == list(range(n))
+    assert run_state(at).trainer.t == n
+    history = run_state(at).trainer.history        # each frame's numbers are the trainer's own
+    np.testing.assert_array_equal(numbers[:, 0], history["train_loss"].to_numpy()[:n])
+    np.testing.assert_array_equal(numbers[:, 4], history["grad_W1"].to_numpy()[:n])
+    run(at)                       # a run the page did not ask for: the same batch again
+    assert batch(at)["seq"] == 2 and stage_frames(at)[0][0].tolist() == steps.tolist()
+    need(at)
+    assert stage_frames(at)[0][0].tolist() == list(range(n, 2 * n))
+    pause(at, t=n + 7)            # the page showed θ_{n+7} when Pause was pressed
+    assert not playing(at) and counter(at) == n + 7 == run_state(at).trainer.t
+    fresh = run_state(start()).trainer
+    fresh.step(n + 7)
+    np.testing.assert_array_equal(theta(at), fresh.net.theta)      # exactly that θ
     run(at)
-    assert 1 <= counter(at) - t1 <= speed * every * controls.MAX_CATCH_UP + 1
-    click(at, "Pause")
-    assert not at.session_state["playing"]
-    t2 = counter(at)
-    run(at)
-    assert counter(at) == t2
+    assert counter(at) == n + 7
 
 
 def test_play_stops_by_itself_at_max_iterations(at):
     set_widget(at, "number_input", "_max_iterations", 15)
-    click(at, "Play")
-    for _ in range(10):               # a few ticks (2 to 6 updates each) reach 15
-        if not at.session_state["playing"]:
-            break
-        run(at)
-    assert counter(at) == 15
-    assert not at.session_state["playing"]
+    play(at)
+    assert batch(at)["ended"]                    # the batch ends the run
+    steps, _, _ = stage_frames(at)[0]
+    assert steps.tolist() == list(range(16))     # shown to its end, θ₁₅ included
+    play_on(at, 5)                               # the page shows its last frame and says so
+    assert counter(at) == 15 == run_state(at).trainer.t
+    assert not playing(at)
     assert any("max_iterations" in m for m in texts(at))
 
 
@@ -226,7 +245,7 @@ def test_divergence_is_reported_and_the_last_finite_theta_kept(at):
     assert any("Training diverged" in e.value for e in at.error)
     said = popover_text(at, "Why?")
     assert "blew up at step" in said and f"layer {tr.diverged.layer}" in said
-    assert not at.session_state["playing"]
+    assert not playing(at)
     suggested = at.session_state["why"][1]
     assert suggested < 10.0
     use = next(b for b in at.button if b.label.startswith("Use η"))
@@ -271,11 +290,20 @@ def test_at_t_0_every_chart_holds_theta_0s_values(where):
         goto(at, where)
     assert run_state(at).trainer.t == 0
     figures = chart_specs(at)
-    assert figures or where == "Step by step", where          # Backprop: LaTeX, no chart
+    L0 = run_state(at).trainer.net.loss(run_state(at).trainer.X, run_state(at).trainer.labels)
+    feeds = [el.proto.id.rsplit("-", 1)[-1] for el in at.get("bidi_component")
+             if el.proto.id.endswith("feed")]
+    if feeds and stage_message(at, feeds[0])[0]["view"] != "clock":    # the stage draws it
+        frames = stage_frames(at, feeds[0])
+        assert frames and all(f[0].tolist() == [0] for f in frames), where
+        if where == "dashboard.py":
+            assert frames[0][2][0, 0] == pytest.approx(L0)             # L(θ₀) itself
+            assert np.isfinite(frames[0][2][0, 4:]).all()              # ‖∇W_l‖ at θ₀
+    else:
+        assert figures or where == "Step by step", where       # Backprop: LaTeX, no chart
     for fig in figures:
         drawn = [t for t in fig["data"] if len(_numbers(t))] or fig["layout"].get("images")
         assert drawn, (where, [t.get("name") for t in fig["data"]])
-    L0 = run_state(at).trainer.net.loss(run_state(at).trainer.X, run_state(at).trainer.labels)
     for fig in figures:
         for trace in fig["data"]:
             if trace.get("name") == "train loss":             # L(θ₀) itself, at t = 0

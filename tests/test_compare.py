@@ -2,14 +2,13 @@
 output error signal delta_L per example, checked against formulas derived by hand."""
 
 import numpy as np
-import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
 from ffnn import Network
 from ffnn.compare import COMPARABLE, Lockstep, lockstep, output_deltas, p_true, textbook_delta
 from ffnn.datasets import make_dataset
-from ffnn.figures.compare import FLOOR, delta_vs_confidence, paired_loss_curves
+from ffnn.figures.compare import FLOOR, delta_vs_confidence
 
 TOL = 1e-12   # float64, the same formula evaluated in a different order
 
@@ -319,20 +318,3 @@ def test_delta_figure_holds_both_runs_and_the_textbook_curves():
         delta_vs_confidence(p_a, d_a[:2], p_b, d_b)
 
 
-def test_paired_loss_curves_share_axes(circle):
-    pair = pair_on(circle, X_test=circle.X_test, y_test=circle.y_test, max_iterations=300)
-    pair.a.step(40)
-    pair.b.step(25)
-    fig = valid(paired_loss_curves(pair.a.history, pair.b.history, ("A", "B"),
-                                   max_iterations=300))
-    assert [t.name for t in fig.data] == ["A · train", "A · test", "B · train", "B · test"]
-    assert [t.line.dash for t in fig.data] == ["solid", "dash"] * 2
-    assert fig.data[0].line.color != fig.data[2].line.color
-    assert tuple(fig.layout.xaxis.range) == (0, 300)
-    values = np.concatenate([np.asarray(t.y, dtype=float) for t in fig.data])
-    lo, hi = fig.layout.yaxis.range
-    assert lo <= values.min() and values.max() <= hi
-    log = valid(paired_loss_curves(pair.a.history, pair.b.history, ("A", "B"), log_y=True))
-    assert log.layout.yaxis.type == "log" and tuple(log.layout.xaxis.range) == (0, 40)
-    empty = valid(paired_loss_curves(pd.DataFrame(), pd.DataFrame()))
-    assert len(empty.data) == 0

@@ -7,11 +7,24 @@ import pytest
 from ffnn.app.lessons import LECTURE, LESSONS
 
 import lesson_claims as C
-from apptest import advance, assert_clean, chart_specs, click, run, run_state, start
+from apptest import (
+    advance,
+    assert_clean,
+    chart_specs,
+    click,
+    play,
+    play_on,
+    playing,
+    run,
+    run_state,
+    stage_curves,
+    start,
+)
 
 
 def shown(at):
-    return C.Shown(chart_specs(at), [x.value for x in at.latex], run_state(at).trainer.t)
+    return C.Shown(chart_specs(at), [x.value for x in at.latex], run_state(at).trainer.t,
+                   stage_curves(at))
 
 
 def load(key):
@@ -43,12 +56,10 @@ def test_the_divergence_lesson_completes_its_next():
     """"Press Play, then use the suggested η": it diverges, one click applies η everywhere and
     the run goes on from the last finite θ."""
     at = load("diverge")
-    click(at, "Play")
-    for _ in range(200):                          # frames of Play, until it stops by itself
-        if run_state(at).trainer.diverged:
-            break
-        run(at)
-    assert not at.session_state["playing"]
+    play(at)
+    play_on(at, 200)                              # batches of Play, until it stops by itself
+    assert run_state(at).trainer.diverged
+    assert not playing(at)
     use = next(b for b in at.button if b.label.startswith("Use η"))
     t = run_state(at).trainer.t
     use.click()
@@ -58,7 +69,7 @@ def test_the_divergence_lesson_completes_its_next():
     assert at.sidebar.select_slider(key="_lr").value == lr            # the sidebar shows it
     assert at.selectbox(key="_lr_row").value == lr                    # the control row too
     assert at.query_params["lr"] == f"{lr:g}"                         # and the address bar
-    assert at.session_state["playing"] and run_state(at).trainer.diverged is None
+    assert playing(at) and run_state(at).trainer.diverged is None
     run(at)
     assert run_state(at).trainer.t > t                                 # it goes on
 
@@ -111,11 +122,12 @@ def test_the_run_through_goes_stage_by_stage_and_keeps_the_run_built_by_hand():
         next_.click()
         run(at)                                     # the first ▶ plays to the stage's point
         player = LESSONS[key].player
-        assert at.session_state[f"{player}playing"]
-        assert at.session_state[f"{player}play_until"] == LESSONS[key].until
-        at = play_to(at, key)
-        at.session_state[f"{player}playing"] = False
-        run(at)
+        assert playing(at, player)
+        assert at.session_state["playback"].until == LESSONS[key].until
+        play_on(at, 100, player)                    # the page plays it, batch by batch
+        assert not playing(at, player)
+        target = at.session_state["cmp_pair"] if player == "cmp_" else run_state(at).trainer
+        assert (max(target.t) if player == "cmp_" else target.t) == LESSONS[key].until
         C.CLAIMS[key](shown(at))                    # the stage shows its point
         if n < len(LECTURE):
             at.button(key="stage_next").click()     # the next ▶: the next stage

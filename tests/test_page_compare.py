@@ -10,9 +10,15 @@ from apptest import (
     assert_clean,
     chart_specs,
     click,
+    pause,
+    play,
+    playing,
     run,
     run_state,
     set_widget,
+    stage_curves,
+    stage_frames,
+    stage_message,
     start,
     texts,
 )
@@ -39,6 +45,11 @@ def charts(at):
     return out
 
 
+def stage(at):
+    """The header the pair's stage is sent (titles, what stopped, the batch)."""
+    return stage_message(at, "cmp_feed")[0]
+
+
 def names(spec):
     return [t.get("name") for t in spec["data"]]
 
@@ -63,15 +74,19 @@ def test_opens_with_squared_error_against_cross_entropy(at):
     # the same theta_0 on both sides, and the main run's theta_0 (theta_0 scale x 1)
     assert np.array_equal(p.a.net.theta, p.b.net.theta)
     assert np.array_equal(p.a.net.theta, run_state(at).trainer.snapshots()[1][0])
-    titles = [m.value for m in at.markdown]
-    assert "**A: squared error**" in titles and "**B: cross-entropy**" in titles
+    assert stage(at)["info"]["titles"] == ["A: squared error", "B: cross-entropy"]
 
 
 def test_two_boundaries_a_shared_loss_chart_and_the_delta_chart(at):
+    head = stage(at)
+    assert head["view"] == "pair"                  # the browser draws both boundaries and losses
+    # each side's network, as the browser's forward pass needs it: the same widths and output
+    assert [n["sizes"] for n in head["static"]["nets"]] == [pair(at).a.net.sizes] * 2
+    sides = stage_frames(at, "cmp_feed")
+    np.testing.assert_array_equal(sides[0][1][-1], pair(at).a.net.theta)
+    np.testing.assert_array_equal(sides[1][1][-1], pair(at).b.net.theta)
     found = charts(at)
-    assert set(found) == {"cmp_a_boundary", "cmp_b_boundary", "cmp_loss", "cmp_delta"}
-    for key in ("cmp_a_boundary", "cmp_b_boundary"):
-        assert [i["name"] for i in found[key]["layout"]["images"]] == ["regions"]
+    assert set(found) == {"cmp_delta"}
     assert found["cmp_delta"]["layout"]["yaxis"]["type"] == "log"
     assert {"A: squared error", "B: cross-entropy"} <= set(names(found["cmp_delta"]))
 
@@ -79,25 +94,24 @@ def test_two_boundaries_a_shared_loss_chart_and_the_delta_chart(at):
 def test_step_advances_both_networks(at):
     click(at, "Step")
     assert pair(at).t == (1, 1)
-    assert [m.value for m in at.metric if m.label == "Iteration t"] == ["1 / 1000"] * 2
+    assert [f[0].tolist() for f in stage_frames(at, "cmp_feed")] == [[1], [1]]
     click(at, "Step ×10")
     assert pair(at).t == (11, 11)
     advance(at, 100, pair(at))
     assert pair(at).t == (111, 111)
     assert run_state(at).trainer.t == 0                 # the main run is not touched
-    loss = charts(at)["cmp_loss"]
+    curves = stage_curves(at)
     assert {"A: squared error · train", "A: squared error · test", "B: cross-entropy · train",
-            "B: cross-entropy · test"} == set(names(loss))
-    train = {t["name"]: t for t in loss["data"] if t["name"].endswith("train")}
-    assert all(len(t["x"]["bdata"] if isinstance(t["x"], dict) else t["x"]) > 0
-               for t in train.values())
+            "B: cross-entropy · test"} == set(curves)
+    assert all(len(v) == 112 for v in curves.values())      # L(θ₀) … L(θ₁₁₁)
+    assert curves["A: squared error · train"][-1] == pair(at).a.evaluate()["train_loss"]
 
 
 def test_log_scale_toggle(at):
     click(at, "Step ×10")
     at.toggle(key="_cmp_log").set_value(True)
     run(at)
-    assert charts(at)["cmp_loss"]["layout"]["yaxis"]["type"] == "log"
+    assert stage(at)["cfg"]["log"] is True
     assert at.session_state["cmp_log"] is True
 
 
@@ -108,7 +122,7 @@ def test_changing_the_compared_setting_rebuilds(at):
     assert p.t == (0, 0) and (p.a.lr, p.b.lr) == (0.1, 1.0)
     assert p.a.net.loss_name == p.b.net.loss_name == "cross_entropy"   # the sidebar's loss
     assert any("comparison changed" in m for m in texts(at))
-    assert "**A: η = 0.1**" in [m.value for m in at.markdown]
+    assert stage(at)["info"]["titles"][0] == "A: η = 0.1"
     click(at, "Step")
     set_main(at, "select_slider", "_cmp_b_lr", 0.3)
     assert pair(at).t == (0, 0) and pair(at).b.lr == 0.3
@@ -148,12 +162,14 @@ def test_theta0_scale(at):
 
 
 def test_play_pause_and_reset(at):
-    click(at, "Play")
-    assert at.session_state["cmp_playing"] is True
-    assert [b for b in at.button if b.label == "Pause"]
+    play(at, "cmp_")
+    assert playing(at, "cmp_") and not playing(at)      # the pair plays, not the main run
+    assert stage_message(at, "cmp_play")[0]["cfg"]["playing"]
     assert all(b.disabled for b in at.button if b.label.startswith("Step"))
-    click(at, "Pause")
-    assert at.session_state["cmp_playing"] is False
+    sides = stage_frames(at, "cmp_feed")               # A and B at the same t, frame for frame
+    assert sides[0][0].tolist() == sides[1][0].tolist() == list(range(25))
+    pause(at, "cmp_", t=13)
+    assert not playing(at, "cmp_") and pair(at).t == (13, 13)
     click(at, "Step ×10")
     click(at, "Reset")
     assert pair(at).t == (0, 0)
@@ -205,4 +221,5 @@ def test_a_diverging_side_stops_with_a_message_and_the_other_goes_on(at):
     advance(at, 100, pair(at))
     p = pair(at)
     assert p.a.t == 100 and p.b.diverged is not None and p.b.t < 100
-    assert [e.value for e in at.error if e.value.startswith("Training diverged")]
+    assert [e.value for e in at.error if e.value.startswith("B: η = 10: Training diverged")]
+    assert stage(at)["info"]["stopped"][1][1] == f"diverged at step {p.b.diverged.step}"

@@ -8,17 +8,34 @@ import numpy as np
 import plotly.graph_objects as go
 import pytest
 
+from ffnn import OPTIMIZERS
+from ffnn.figures.png import decode_png, encode_png
 from ffnn.figures.surface import (
     LIFT,
+    N_LEVELS,
     OPTIMIZER_COLORS,
     SURFACE_SCALE,
-    error_contour,
+    colorbar_ticks,
     error_surface_3d,
-    loss_along_paths,
+    log_levels,
+    surface_rgba,
 )
 from ffnn.neuron import X_DATA, Y_DATA, descent_path, loss_surface, loss_values
 
-from apptest import PAGES, assert_clean, chart_specs, click, run, start
+from apptest import (
+    PAGES,
+    assert_clean,
+    chart_specs,
+    click,
+    pause,
+    play,
+    play_on,
+    playing,
+    run,
+    stage_frames,
+    stage_message,
+    start,
+)
 
 PAGE = "pages/9_Error_surface.py"
 
@@ -38,29 +55,36 @@ def values(arr):
 
 
 def figure(at, trace_type):
-    """The first chart holding a trace of `trace_type` (contour, surface, or scatter only)."""
+    """The first chart holding a trace of `trace_type` (the 3-D surface)."""
     for spec in chart_specs(at):
-        types = {t.get("type", "scatter") for t in spec["data"]}
-        if types == {"scatter"} if trace_type == "scatter" else trace_type in types:
+        if trace_type in {t.get("type", "scatter") for t in spec["data"]}:
             return spec
     raise AssertionError(f"no chart with a {trace_type} trace")
 
 
-def path_traces(at):
-    return [t for t in figure(at, "contour")["data"] if t.get("meta") == "path"]
+def drawn(at):
+    """The surface view's fixed part: the map, the colour bar and every path, whole."""
+    head, blob = stage_message(at, "es_feed")
+    s = head["static"]["surface"]
+    for p in s["paths"]:
+        o, n, k = p["xy"]
+        p["xy"] = blob[o:o + n * k].reshape(n, k)
+        o, n, _ = p["loss"]
+        p["loss"] = blob[o:o + n]
+    return s
 
 
 def path_xy(at, i=0):
-    trace = path_traces(at)[i]
-    return np.column_stack([values(trace["x"]), values(trace["y"])])
+    """Path i as the page shows it: θ_0 … θ_t (the browser reveals the whole path up to t)."""
+    return drawn(at)["paths"][i]["xy"][:t_shown(at) + 1]
+
+
+def t_shown(at):
+    return int(stage_frames(at, "es_feed")[0][0][-1])
 
 
 def t_of(at):
     return at.session_state["es_reveal"].t
-
-
-def counter(at):
-    return next(m.value for m in at.metric if m.label == "Iteration t")
 
 
 def set_value(at, kind, key, value):
@@ -71,29 +95,28 @@ def set_value(at, kind, key, value):
 # ---- the page --------------------------------------------------------------------------------
 
 def test_opens_at_theta_0_on_the_plateau(at):
-    assert t_of(at) == 0 and counter(at) == "0 / 1000"
+    assert t_of(at) == 0 == t_shown(at)
+    assert drawn(at)["max_iterations"] == 1000
     assert at.number_input(key="_es_w0").value == -2.0
     assert at.number_input(key="_es_b0").value == -2.0
     assert at.select_slider(key="_es_eta").value == 1.0
     assert at.multiselect(key="_es_opts").value == ["gd"]
-    assert len(chart_specs(at)) == 2                      # contour and loss; 3-D on demand
-    assert len(path_traces(at)) == 1
+    assert not chart_specs(at)               # the browser draws the map and L(θ_t); 3-D on demand
+    assert len(drawn(at)["paths"]) == 1
     np.testing.assert_array_equal(path_xy(at), [[-2.0, -2.0]])
-    contour = figure(at, "contour")
-    assert contour["layout"]["xaxis"]["range"] == [-6, 6]
-    assert contour["layout"]["yaxis"]["range"] == [-6, 6]
+    assert drawn(at)["w"] == [-6, 6] and drawn(at)["b"] == [-6, 6]
 
 
 def test_step_advances_t_and_the_path_gains_points(at):
     click(at, "Step")
-    assert t_of(at) == 1 and counter(at) == "1 / 1000"
+    assert t_of(at) == 1 == t_shown(at)
     assert len(path_xy(at)) == 2
     click(at, "Step ×10")
     assert t_of(at) == 11
     xy = path_xy(at)
     np.testing.assert_allclose(xy, descent_path(X_DATA, Y_DATA, -2.0, -2.0, 1.0, steps=11))
-    loss = figure(at, "scatter")["data"][0]
-    assert len(values(loss["y"])) == 12
+    losses = drawn(at)["paths"][0]["loss"]
+    np.testing.assert_allclose(losses[:12], loss_values(X_DATA, Y_DATA, xy[:, 0], xy[:, 1]))
 
 
 def test_the_update_is_shown_with_its_numbers(at):
@@ -106,26 +129,26 @@ def test_the_update_is_shown_with_its_numbers(at):
     assert "t = 10:" in latex
 
 
-def test_play_advances_every_run_and_pause_stops(at):
-    click(at, "Play")
-    assert at.session_state["es_playing"]
-    t1 = t_of(at)                # the run after the click already played a frame
-    assert t1 >= 1
-    run(at)                      # AppTest: one full run per run(); run_every never fires
-    assert t_of(at) > t1
-    click(at, "Pause")
-    assert not at.session_state["es_playing"]
-    t = t_of(at)
+def test_play_reveals_the_path_in_batches_and_pause_stops_where_shown(at):
+    play(at, "es_")
+    assert playing(at, "es_")
+    steps = stage_frames(at, "es_feed")[0][0]
+    assert steps.tolist() == list(range(26))       # the t's of one batch, to the server's t
+    play_on(at, 2, "es_")
+    assert t_of(at) == 75
+    pause(at, "es_", t=61)
+    assert not playing(at, "es_") and t_of(at) == 61 == t_shown(at)
     run(at)
-    assert t_of(at) == t
+    assert t_of(at) == 61
 
 
 def test_play_stops_by_itself_at_max_iterations(at):
     at.session_state["es_reveal"].t = 999
-    click(at, "Play")
-    assert t_of(at) == 1000 and not at.session_state["es_playing"]
-    assert counter(at) == "1000 / 1000"
-    assert all(b.disabled for b in at.button if b.label in ("Step", "Step ×10", "Play"))
+    play(at, "es_")
+    play_on(at, 3, "es_")
+    assert t_of(at) == 1000 == t_shown(at) and not playing(at, "es_")
+    assert stage_message(at, "es_play")[0]["cfg"]["disabled"]
+    assert all(b.disabled for b in at.button if b.label in ("Step", "Step ×10"))
     click(at, "Reset")
     assert t_of(at) == 0
 
@@ -153,20 +176,18 @@ def test_changing_the_start_changes_the_path(at):
 def test_two_optimizers_give_two_paths_in_their_colours(at):
     set_value(at, "multiselect", "_es_opts", ["gd", "momentum"])
     click(at, "Step ×10")
-    traces = path_traces(at)
-    assert [t["line"]["color"] for t in traces] == [OPTIMIZER_COLORS["gd"],
-                                                    OPTIMIZER_COLORS["momentum"]]
+    paths = drawn(at)["paths"]
+    assert [p["color"] for p in paths] == [OPTIMIZER_COLORS["gd"], OPTIMIZER_COLORS["momentum"]]
+    assert [p["label"] for p in paths] == [OPTIMIZERS[k].label for k in ("gd", "momentum")]
     assert not np.allclose(path_xy(at, 0), path_xy(at, 1))
-    lines = figure(at, "scatter")["data"]
-    assert [t["line"]["color"] for t in lines] == [t["line"]["color"] for t in traces]
 
 
 def test_cross_entropy_changes_the_surface_and_the_path(at):
     click(at, "Step ×10")
-    z_se, xy_se = values(figure(at, "contour")["data"][0]["customdata"]), path_xy(at)
+    top_se, xy_se = drawn(at)["hi"], path_xy(at)
     set_value(at, "radio", "_es_loss", "cross_entropy")
-    z_ce, xy_ce = values(figure(at, "contour")["data"][0]["customdata"]), path_xy(at)
-    assert z_ce.max() > 1 > z_se.max()      # cross-entropy grows without bound, SE stays < 1
+    top_ce, xy_ce = drawn(at)["hi"], path_xy(at)
+    assert top_ce > 0 > top_se     # log10 max L: cross-entropy grows past 1, SE stays < 1
     assert not np.allclose(xy_se, xy_ce)
 
 
@@ -174,13 +195,13 @@ def test_no_update_rule_chosen_is_a_message_not_an_error(at):
     set_value(at, "multiselect", "_es_opts", [])
     assert any("at least one update rule" in m.value for m in at.info)
     set_value(at, "multiselect", "_es_opts", ["adam"])
-    assert len(path_traces(at)) == 1
+    assert len(drawn(at)["paths"]) == 1
 
 
 def test_toggles_log_scale_and_the_3d_surface(at):
     click(at, "Step ×10")
     set_value(at, "toggle", "_es_log", True)
-    assert figure(at, "scatter")["layout"]["yaxis"]["type"] == "log"
+    assert stage_message(at, "es_feed")[0]["cfg"]["log"] is True
     set_value(at, "toggle", "_es_show_3d", True)
     spec = figure(at, "surface")
     lifted = [t for t in spec["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"]
@@ -203,7 +224,7 @@ def test_values_survive_page_switches(at):
     assert at.radio(key="_es_loss").value == "cross_entropy"
     assert at.multiselect(key="_es_opts").value == ["gd", "nesterov"]
     assert at.toggle(key="_es_log").value is True
-    assert t_of(at) == 10 and len(path_traces(at)) == 2
+    assert t_of(at) == 10 and len(drawn(at)["paths"]) == 2
     assert_clean(at)
 
 
@@ -226,38 +247,29 @@ def validated(fig):
     return fig
 
 
-def test_contour_reveals_each_path_up_to_t(surface, paths):
-    fig = validated(error_contour(*surface, paths, current_step=30))
-    by_meta = {}
-    for tr in fig.data:
-        by_meta.setdefault(tr.meta, []).append(tr)
-    assert [len(tr.x) for tr in by_meta["path"]] == [31, 31]
-    for tr, name in zip(by_meta["current"], paths):
-        assert (tr.x[0], tr.y[0]) == tuple(paths[name][30])
-    for tr, name in zip(by_meta["start"], paths):
-        assert (tr.x[0], tr.y[0]) == (-2.0, -2.0)
-
-
-def test_contour_levels_are_log_spaced_over_the_plateau_and_the_valley(surface):
+def test_the_map_is_log_spaced_bands_over_the_plateau_and_the_valley(surface):
     ws, bs, L = surface
-    contour = error_contour(ws, bs, L, {}).data[0]
-    assert contour.contours.size == pytest.approx((contour.contours.end
-                                                   - contour.contours.start) / 28)
-    assert contour.contours.end == pytest.approx(np.log10(L.max()))
-    assert contour.contours.start == pytest.approx(np.log10(L.max()) - 3)
-    np.testing.assert_allclose(contour.customdata, L.astype(np.float32))
+    rgba = decode_png(encode_png(surface_rgba(L))).astype(int)    # as the page is sent it
+    assert rgba.shape == (4 * len(bs), 4 * len(ws), 4)
+    colours = {tuple(c) for c in rgba.reshape(-1, 4)[:, :3]}
+    assert 3 <= len(colours) <= N_LEVELS           # one colour per band, never more
+    lo, hi = log_levels(L)
+    assert hi == pytest.approx(np.log10(L.max())) and lo == pytest.approx(hi - 3)
+    # the top row is the largest b; the lowest loss (the valley) is the scale's darkest end
+    i, j = np.unravel_index(np.argmin(L), L.shape)
+    per = (4 * len(ws) - 1) / (len(ws) - 1)            # picture pixels per grid step
+    valley = rgba[round((len(bs) - 1 - i) * per), round(j * per), :3]
+    assert sum(valley) == min(sum(c) for c in colours)
+    assert [t for _, t in colorbar_ticks(L)][-1] in {"0.2", "0.5", "1", "2"}
 
 
-def test_3d_surface_colours_match_the_contour(surface, paths):
-    flat = validated(error_contour(*surface, paths))
+def test_3d_surface_colours_match_the_map(surface, paths):
     solid = validated(error_surface_3d(*surface, paths, current_step=50))
-    contour, surf = flat.data[0], solid.data[0]
-    assert contour.colorscale == surf.colorscale
-    assert (contour.zmin, contour.zmax) == (surf.cmin, surf.cmax)
-    colours_2d = [t.line.color for t in flat.data if t.meta == "path"]
+    surf = solid.data[0]
+    assert [list(c) for c in surf.colorscale] == [list(c) for c in SURFACE_SCALE]
+    assert (surf.cmin, surf.cmax) == pytest.approx(log_levels(surface[2]))
     colours_3d = [t.line.color for t in solid.data if t.type == "scatter3d" and t.mode == "lines"]
-    assert colours_2d == colours_3d == [OPTIMIZER_COLORS["gd"], OPTIMIZER_COLORS["adam"]]
-    assert len(SURFACE_SCALE) == 5
+    assert colours_3d == [OPTIMIZER_COLORS["gd"], OPTIMIZER_COLORS["adam"]]
 
 
 def test_3d_paths_lie_on_the_surface(surface, paths):
@@ -268,15 +280,3 @@ def test_3d_paths_lie_on_the_surface(surface, paths):
     lift = LIFT * L.max()
     np.testing.assert_allclose(np.asarray(exact.z) - lift, losses["gd"])
     np.testing.assert_allclose(np.asarray(read_off.z), np.asarray(exact.z), atol=0.02)
-
-
-def test_loss_along_paths_keeps_its_axes_while_t_grows(paths):
-    losses = {k: loss_values(X_DATA, Y_DATA, p[:, 0], p[:, 1]) for k, p in paths.items()}
-    early = validated(loss_along_paths(losses, current_step=5))
-    late = validated(loss_along_paths(losses, current_step=150))
-    assert early.layout.yaxis.range == late.layout.yaxis.range
-    assert early.layout.xaxis.range == late.layout.xaxis.range == (0, 1000)
-    assert [len(t.x) for t in early.data] == [6, 6]
-    assert [len(t.x) for t in late.data] == [151, 151]
-    log = validated(loss_along_paths(losses, log_y=True))
-    assert log.layout.yaxis.type == "log"

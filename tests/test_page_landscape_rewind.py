@@ -6,7 +6,20 @@ import json
 import numpy as np
 import pytest
 
-from apptest import PAGES, advance, click, counter, goto, run, run_state, start
+from apptest import (
+    PAGES,
+    advance,
+    click,
+    counter,
+    goto,
+    need,
+    pause,
+    play,
+    run,
+    run_state,
+    stage_frames,
+    start,
+)
 
 LANDSCAPE, REWIND = "Loss landscape", "Rewind"      # views of the Training curves page
 PATH = "path θ₀ … θₜ, projected"
@@ -111,13 +124,15 @@ def test_while_playing_the_slice_waits_until_asked_or_paused(at):
     goto(at, LANDSCAPE)
     click(at, "Step")
     computed = at.session_state["ls_result"]
-    click(at, "Play")                          # one tick of `speed` updates per run
+    play(at)                                   # the first batch of `speed` × a period
+    need(at)                                   # and the next, when the page asks
     assert counter(at) > 1
     assert at.session_state["ls_result"] is computed            # not recomputed while playing
     assert any("While training plays" in c.value for c in at.caption)
     click(at, "Recompute around the current θ")
     assert at.session_state["ls_result"]["t"] == counter(at)
-    click(at, "Pause")
+    need(at)
+    pause(at)
     run(at)
     assert at.session_state["ls_result"]["t"] == counter(at)
 
@@ -208,11 +223,15 @@ def test_rewind_boundary_is_drawn_from_the_snapshot(at):
     at.select_slider(key="_rw_step").set_value(0)
     run(at)
     z0 = regions_source(chart(at, "rw_boundary"))
+    snapshot = run_state(at).trainer.snapshots()[1][0]
     goto(at, PAGES[0])
     click(at, "Reset")                       # theta back to theta_0: the live boundary at t = 0
     goto(at, "dashboard.py")
-    live0 = regions_source(chart(at, "boundary"))
-    assert z0 == live0                         # the same picture, byte for byte
+    live = stage_frames(at)[0][1][-1]        # the θ the browser draws the live boundary from
+    assert live.tobytes() == snapshot.tobytes()
+    from ffnn.app import views
+    fig = views.boundary_figure(run_state(at).data, run_state(at).net)   # θ₀ now
+    assert regions_source(fig.to_plotly_json()) == z0    # the same picture, byte for byte
 
 
 def test_rewind_choice_survives_a_page_switch_and_the_latest_follows(at):

@@ -14,7 +14,18 @@ from ffnn.app import settings as S
 from ffnn.app.state import build_run
 from ffnn.datasets import DATASETS
 
-from apptest import assert_clean, click, run, run_state, set_widget, start
+from apptest import (
+    assert_clean,
+    click,
+    need,
+    pause,
+    play,
+    playing,
+    run,
+    run_state,
+    set_widget,
+    start,
+)
 
 EXTREMES = [
     {"n_hidden": 0},
@@ -81,8 +92,10 @@ def test_app_every_combination_steps_and_plays(dataset):
         if not tr.done:
             click(at, "Step")
         if not run_state(at).trainer.done:
-            click(at, "Play")              # the click's run is a playing frame: it steps
-            if at.session_state["playing"]:
-                click(at, "Pause")
+            play(at)                       # the first batch of frames
+            if playing(at):
+                need(at)                   # the next, as the page asks for it
+            if playing(at):
+                pause(at)
         assert_clean(at)
         assert np.isfinite(run_state(at).net.theta).all()

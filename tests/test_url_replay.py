@@ -10,7 +10,17 @@ from ffnn.app import state, urlstate
 from ffnn.app.state import build_run, replayed, url_params
 from ffnn.app.urlstate import decode, encode, text_of
 
-from apptest import assert_clean, click, counter, run_state, set_widget, start, texts
+from apptest import (
+    assert_clean,
+    click,
+    counter,
+    pause,
+    playing,
+    run_state,
+    set_widget,
+    start,
+    texts,
+)
 
 
 def same_bits(a, b):
@@ -261,8 +271,8 @@ def test_the_suggested_learning_rate_keeps_t_in_the_address():
     use[0].click()
     at.run()
     assert_clean(at)
-    assert at.session_state["playing"]          # it goes on playing: pause, then step
-    click(at, "Pause")
+    assert playing(at)                          # it goes on playing: pause, then step
+    pause(at)
     click(at, "Step ×10")
     params = address(at)
     assert int(params["t"]) == run_state(at).trainer.t > at_divergence

@@ -21,11 +21,6 @@ from .sidebar import bound
 # in Chromium, see tests/test_browser_layout.py). Presented, the lesson line's text and a
 # message's padding are smaller, so that a lesson and a divergence leave the boundary, the
 # message and its button on a 1280x720 screen.
-# On a phone the decision boundary's square is as wide as the screen, and Plotly keeps the
-# chart's height (525 px): ~170 px stayed blank under the square, which the picture drawn while
-# playing does not have, so everything below jumped at Play and Pause. There the chart is
-# clipped to the width plus 20 px: its top and bottom margins less its left and right ones
-# (ffnn.figures.boundary.MARGIN; tests/test_presentation.py keeps the two in step).
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
@@ -46,8 +41,6 @@ h4 { padding: 0 0 0.2rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
-@media (max-width: 640px) {
-  .st-key-boundary { max-height: calc(100vw - 3rem + 20px); overflow: hidden; } }
 </style>"""
 # Presentation mode: larger type everywhere (Streamlit sizes its text in rem).
 PROJECTOR_CSS = """<style>

@@ -11,13 +11,7 @@ from ._layout import (
     figure,
     for_log,
     log_ticks,
-    step_axis,
-    steps,
     top_legend,
-    y_range,
-)
-from ._layout import (
-    series as line,
 )
 
 SIDE_COLORS = ("#332288", "#117733")   # A indigo, B green (Paul Tol): apart from class colours
@@ -61,46 +55,11 @@ def delta_vs_confidence(p_true_a, delta_a, p_true_b, delta_b, labels=("A", "B"),
     return figure(data, layout)
 
 
-def paired_loss_curves(history_a, history_b, names=("A", "B"), *, log_y=False,
-                       max_iterations=None, now=(None, None), height=320):
-    """Train (solid) and test (dashed, when recorded) loss of both runs against step t, on one
-    pair of axes: colour tells the run. history_*: Trainer.history of each side; names: legend
-    names of the two runs; now: each side's numbers at its current θ (ffnn.probe.probe), its
-    last point. Fixed ranges: x over [0, max_iterations], y over every value."""
-    data, series = [], []
-    sides = ((history_a, names[0], now[0]), (history_b, names[1], now[1]))
-    for side, (history, name, at) in enumerate(sides):
-        for split in ("train", "test"):
-            t, values = line(history, f"{split}_loss", at)
-            if not len(values):
-                continue
-            values = for_log(values) if log_y else values
-            series.append(values)
-            data.append(_line(t, values, f"{name} · {split}", SIDE_COLORS[side],
-                              "solid" if split == "train" else "dash"))
-    yrange = y_range(series, log=log_y)
-    longer = history_a if len(steps(history_a)) >= len(steps(history_b)) else history_b
-    last = max([int(steps(h)[-1]) for h in (history_a, history_b) if len(steps(h))] or [0])
-    xaxis = step_axis(longer, max(max_iterations or 0, last))
-    yaxis = {"title": {"text": "loss L(θ)", "standoff": 4}, "range": yrange,
-             "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
-    layout = base_layout(height, margin=_legend_room(data), xaxis=xaxis, yaxis=yaxis,
-                         hovermode="x unified", legend=top_legend())
-    return figure(data, layout)
-
-
 def _legend_room(data):
     """The top margin for the legend above the plot: Plotly wraps four entries (two runs, or two
     curves and two runs) into two rows in a half-width chart at 1280 px, and the fixed 30 px
     margin cut the first row off ("A: squared error" was half gone, seen in Chromium)."""
     return {"t": 52} if len(data) > 2 else None
-
-
-def _line(t, values, name, color, dash):
-    return {"type": "scatter", "mode": "lines" if len(t) > 1 else "markers", "x": t,
-            "y": values, "name": name, "marker": {"color": color, "size": 6},
-            "line": {"color": color, "width": 2, "dash": dash},
-            "hovertemplate": f"%{{y:.4~g}}<extra>{name}</extra>"}
 
 
 def _reference(loss, output, k, dash):

@@ -1,12 +1,12 @@
-"""The error surface L(w, b) of one sigmoid neuron, as a contour map and in 3-D, with the paths
-θ_0, θ_1, ... that gradient descent (and its variants) take across it; and L(θ_t) against t."""
+"""The error surface L(w, b) of one sigmoid neuron: its contour map as a picture (the live stage
+draws the paths θ_0, θ_1, ... on it in the browser) and in 3-D with the paths lifted onto it."""
 
 import math
 
 import numpy as np
 
 from ..optimizers import OPTIMIZERS
-from ._layout import base_layout, f32, figure, for_log, log_ticks, top_legend, y_range
+from ._layout import base_layout, f32, figure, top_legend
 from .palette import mix, rgb
 
 # One colour per update rule, the same in every figure (Okabe-Ito, colour-blind safe; its yellow
@@ -94,58 +94,6 @@ def _reveal(path, current_step):
     return path[:t + 1], t
 
 
-def error_contour(ws, bs, L, paths, *, current_step=None, height=520):
-    """Filled contours of L over (w, b) with one gradient-descent path per update rule.
-
-    ws (G,), bs (G,), L (G, G) with L[i, j] = L(ws[j], bs[i]) (ffnn.neuron.loss_surface);
-    paths {optimizer name: (T, 2) rows (w_t, b_t)}. current_step t: each path is drawn up to
-    θ_t (or its last point, if it ended sooner) with a marker at θ_t; None draws it in full.
-    The axes keep the grid's ranges whatever the paths do."""
-    lo, hi = log_levels(L)
-    L32 = f32(L)
-    data = [{"type": "contour", "x": ws, "y": bs, "z": _log_z(L, lo), "customdata": L32,
-             "zmin": lo, "zmax": hi, "zauto": False, "colorscale": SURFACE_SCALE,
-             "contours": {"start": lo, "end": hi, "size": (hi - lo) / N_LEVELS,
-                          "coloring": "fill", "showlines": True},
-             "line": {"width": 0.5, "color": "rgba(255,255,255,0.6)"},
-             "colorbar": _colorbar(lo, hi), "name": "L(θ)",
-             "hovertemplate": "w %{x:.2f}, b %{y:.2f}<br>L = %{customdata:.4g}<extra></extra>"}]
-    for i, (name, path) in enumerate(paths.items()):
-        data += _path_traces(name, path, current_step, optimizer_color(name, i))
-    axis = {"showgrid": False, "zeroline": False, "ticks": "outside", "ticklen": 3}
-    layout = base_layout(
-        height, margin={"l": 45, "r": 10, "t": 30, "b": 40}, legend=top_legend(),
-        xaxis=dict(axis, range=[float(ws[0]), float(ws[-1])],
-                   title={"text": "w", "standoff": 4}),
-        yaxis=dict(axis, range=[float(bs[0]), float(bs[-1])],
-                   title={"text": "b", "standoff": 4}),
-        hoverlabel={"font_size": 11})
-    return figure(data, layout)
-
-
-def _path_traces(name, path, current_step, color):
-    """The path θ_0..θ_t (line and small dots: their spacing shows the speed), θ_0 as an open
-    square, θ_t as a large dot."""
-    shown, t = _reveal(path, current_step)
-    label = optimizer_label(name)
-    group = {"legendgroup": str(name), "showlegend": False, "hoverinfo": "skip"}
-    return [
-        {"type": "scatter", "mode": "lines+markers", "x": shown[:, 0], "y": shown[:, 1],
-         "name": label, "legendgroup": str(name), "meta": "path",
-         "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 4},
-         "customdata": np.arange(len(shown)),
-         "hovertemplate": "t = %{customdata}<br>w %{x:.3f}, b %{y:.3f}<extra>" + label
-                          + "</extra>"},
-        {"type": "scatter", "mode": "markers", "x": shown[:1, 0], "y": shown[:1, 1],
-         "name": f"{label}: θ₀", "meta": "start", **group,
-         "marker": {"color": "white", "size": 11, "symbol": "square",
-                    "line": {"color": color, "width": 2.5}}},
-        {"type": "scatter", "mode": "markers", "x": shown[-1:, 0], "y": shown[-1:, 1],
-         "name": f"{label}: θ_{t}", "meta": "current", **group,
-         "marker": {"color": color, "size": 14, "line": {"color": "white", "width": 2}}},
-    ]
-
-
 def surface_height(ws, bs, L, path):
     """L at the points of `path` (T, 2), bilinear in the grid; NaN outside it (a gap)."""
     ws, bs, L = np.asarray(ws), np.asarray(bs), np.asarray(L, dtype=np.float64)
@@ -163,7 +111,7 @@ def surface_height(ws, bs, L, path):
 
 
 def error_surface_3d(ws, bs, L, paths, *, losses=None, current_step=None, height=560):
-    """L(w, b) as a 3-D surface (height L, colour as in error_contour) with each path lifted
+    """L(w, b) as a 3-D surface (height L, colour as in surface_rgba's map) with each path lifted
     onto it: z_t = L(θ_t), from `losses` {name: (T,)} when given, else read off the grid."""
     lo, hi = log_levels(L)
     L = np.asarray(L, dtype=np.float64)
@@ -193,32 +141,5 @@ def error_surface_3d(ws, bs, L, paths, *, losses=None, current_step=None, height
              "aspectmode": "manual", "aspectratio": {"x": 1, "y": 1, "z": 0.6},
              "camera": {"eye": {"x": 0.3, "y": -1.6, "z": 1.0}}}    # plateau and valley in view
     layout = base_layout(height, margin={"l": 0, "r": 0, "t": 30, "b": 0}, scene=scene,
-                         legend=top_legend())
-    return figure(data, layout)
-
-
-def loss_along_paths(paths_losses, *, current_step=None, max_iterations=1000, log_y=False,
-                     height=320):
-    """L(θ_t) against t, one line per update rule, revealed up to `current_step`.
-
-    paths_losses {optimizer name: (T,) losses L(θ_0) .. L(θ_{T-1})}. The axes are fixed from the
-    whole runs (x: [0, max_iterations], y: every loss), so they stay put while t grows."""
-    data, full = [], []
-    for i, (name, values) in enumerate(paths_losses.items()):
-        values = np.asarray(values, dtype=np.float64)
-        values = for_log(values) if log_y else values
-        full.append(values)
-        t = len(values) - 1 if current_step is None else min(int(current_step), len(values) - 1)
-        color, label = optimizer_color(name, i), optimizer_label(name)
-        data.append({"type": "scatter", "mode": "lines" if t else "markers",
-                     "x": np.arange(t + 1), "y": values[:t + 1], "name": label,
-                     "line": {"color": color, "width": 2}, "marker": {"color": color, "size": 6},
-                     "hovertemplate": "%{y:.4~g}<extra>" + label + "</extra>"})
-    yrange = y_range(full, log=log_y)
-    yaxis = {"title": {"text": "loss L(θₜ)", "standoff": 4}, "range": yrange,
-             "type": "log" if log_y else "linear", **(log_ticks(yrange) if log_y else {})}
-    xaxis = {"title": {"text": "step t", "standoff": 4}, "range": [0, max(max_iterations, 1)],
-             "unifiedhovertitle": {"text": "step t = %{x}"}, "showspikes": False}
-    layout = base_layout(height, xaxis=xaxis, yaxis=yaxis, hovermode="x unified",
                          legend=top_legend())
     return figure(data, layout)
