@@ -123,7 +123,19 @@ def chromium():
 
 # ---------------------------------------------------------------- reading the page
 
-# Text of the "Iteration t" metric's value, or null while it is not drawn.
+# Every element matching a selector, in the page and inside the open shadow roots of the live
+# stage's mounts (ffnn/app/stage.js draws there).
+DEEP_JS = """(sel, from) => {
+  const out = [], walk = (root) => {
+    out.push(...root.querySelectorAll(sel));
+    for (const el of root.querySelectorAll('*')) if (el.shadowRoot) walk(el.shadowRoot);
+  };
+  walk(from || document);
+  return out;
+}"""
+
+# Text of the counter "t / max_iterations" (the "Iteration t" metric, or the live stage's), or
+# null while it is not drawn.
 COUNTER_JS = """() => {
   for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
     const label = m.querySelector('[data-testid="stMetricLabel"]');
@@ -132,20 +144,31 @@ COUNTER_JS = """() => {
       return v ? v.innerText.trim() : null;
     }
   }
-  return null;
+  const v = (""" + DEEP_JS + """)('[data-n="t"]').find(e => e.textContent.trim());
+  return v ? v.textContent.trim() : null;
 }"""
 
-# Defines window.__ffnn: find the decision boundary's picture and fingerprint it. The picture is
-# the first chart's: the z array of its heatmap trace (a typed array, arrays of rows, or a
-# not-yet-decoded {bdata} object), or the source of its layout image (the decision regions as a
-# PNG made by the server), or, for a chart drawn as a picture while playing (an image element,
-# see ffnn.app.views.chart), that picture's source. boundary() returns the object itself (a new
-# object means a new frame arrived), zprint() its fingerprint.
+# Defines window.__ffnn: find the decision boundary and fingerprint it: the live stage's canvas
+# (its pixels, sampled), or else the first chart's picture: the z array of its heatmap trace (a
+# typed array, arrays of rows, or a not-yet-decoded {bdata} object) or the source of its layout
+# image (the decision regions as a PNG made by the server). boundary() returns something new
+# when a new picture is drawn, zprint() its fingerprint.
 HEATMAP_JS = """() => {
   if (window.__ffnn) return;
+  const deep = (""" + DEEP_JS + """);
+  let canvas = null;
+  const pixels = (cv) => {
+    const w = cv.width, h = cv.height;
+    if (!w || !h) return null;
+    const d = cv.getContext('2d').getImageData(0, 0, w, h).data;
+    let x = 0;
+    for (let i = 0; i < d.length; i += 4 * 37) x = (x * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1000000007;
+    return 'c' + w + 'x' + h + ':' + x;
+  };
   const boundary = () => {
-    for (const el of document.querySelectorAll('.js-plotly-plot, [data-testid="stImage"] img')) {
-      if (el.tagName === 'IMG') { if (el.src) return el.src; continue; }
+    if (!canvas || !canvas.isConnected) canvas = deep('canvas.boundary')[0] || null;
+    if (canvas) return pixels(canvas);
+    for (const el of document.querySelectorAll('.js-plotly-plot')) {
       const t = (el.data || []).find(t => t.type === 'heatmap');
       if (t) return t.z;
       const img = ((el.layout || {}).images || [])[0];
@@ -266,9 +289,10 @@ def play_label(page, prefix=""):
 def wait_play_label(page, label, prefix="", timeout=TIMEOUT_MS):
     """Wait until the player's Play/Pause button reads `label` ("Play" or "Pause")."""
     page.wait_for_function(
-        r"""([sel, label]) => [...document.querySelectorAll(sel)].some(
-             b => b.getClientRects().length && b.innerText.trim().split(/\s+/)[0] === label)""",
-        arg=[f".st-key-{prefix}play button", label], timeout=timeout)
+        r"""([sel, label]) => [...document.querySelectorAll(sel)].some(box => (""" + DEEP_JS
+        + r""")('button', box).some(
+             b => b.getClientRects().length && b.innerText.trim().split(/\s+/)[0] === label))""",
+        arg=[f".st-key-{prefix}play", label], timeout=timeout)
 
 
 def combobox(page, label, where="main"):
@@ -529,14 +553,47 @@ MAIN_CHARTS = ('[data-testid="stMain"] [data-testid="stPlotlyChart"], '
                '[data-testid="stMain"] [data-testid="stImage"]')
 
 
-def boxes(page, selector):
-    """Bounding boxes of the visible elements matching `selector`, in document order."""
+# The main area's charts in document order: Plotly charts and pictures, and the live stage's
+# canvases inside its mounts' shadow roots (ffnn/app/stage.js), each as a box.
+CHARTS_JS = """(sel) => {
+  const out = [], main = document.querySelector('[data-testid="stMain"]');
+  const add = (e) => { const b = e.getBoundingClientRect();
+    if (e.getClientRects().length && b.width && b.height)
+      out.push({x: b.x, y: b.y, width: b.width, height: b.height,
+                text: (e.getAttribute('class') || '') + ' ' + (e.getAttribute('aria-label') || '')}); };
+  const walk = (root, shadow) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (shadow ? e.tagName === 'CANVAS' : e.matches(sel)) add(e);
+      if (e.shadowRoot) walk(e.shadowRoot, true);
+    }
+  };
+  if (main) walk(main, false);
+  return out;
+}"""
+
+
+def boxes(page, selector, deep=False):
+    """Bounding boxes of the visible elements matching `selector`, in document order (deep:
+    inside the live stage's shadow roots too)."""
+    if deep:
+        return page.evaluate(f"""(sel) => ({DEEP_JS})(sel).filter(e => e.getClientRects().length)
+            .map(e => {{ const b = e.getBoundingClientRect();
+              return {{x: b.x, y: b.y, width: b.width, height: b.height,
+                      text: (e.innerText || e.textContent || '').trim().slice(0, 80)}}; }})""",
+                             selector)
     return page.evaluate(BOX_JS, selector)
 
 
 def charts(page):
-    """Boxes of the main area's charts (Plotly charts and pictures), in document order."""
-    return boxes(page, MAIN_CHARTS)
+    """Boxes of the main area's charts (Plotly charts, pictures, the stage's canvases), in
+    document order."""
+    return page.evaluate(CHARTS_JS, MAIN_CHARTS)
+
+
+def metric_values(page):
+    """The texts of the numbers shown: st.metric values and the live stage's."""
+    return [b["text"] for b in boxes(page, '[data-testid="stMetricValue"]')] + [
+        b["text"] for b in boxes(page, ".metric .value", deep=True)]
 
 
 def inside(box, viewport, tol=1):
@@ -546,8 +603,9 @@ def inside(box, viewport, tol=1):
 
 
 def metric_box(page, label):
-    """The box of the metric labelled `label` (e.g. "Iteration t"), or None."""
-    for b in boxes(page, '[data-testid="stMetric"]'):
+    """The box of the metric labelled `label` (e.g. "Iteration t"), or None: an st.metric, or
+    the live stage's (ffnn/app/stage.js)."""
+    for b in boxes(page, '[data-testid="stMetric"]') + boxes(page, ".metric", deep=True):
         if b["text"].split("\n")[0].strip() == label:
             return b
     return None
@@ -577,6 +635,8 @@ CLIPPED_JS = """() => {
     if (shown(e) && cut(e)) out.push('metric ' + e.innerText.trim());
   for (const e of document.querySelectorAll('button'))
     if (shown(e) && e.innerText.trim() && cut(e)) out.push('button ' + e.innerText.trim());
+  for (const e of (""" + DEEP_JS + """)('.metric .value, .numbers, .run .head, button.play'))
+    if (shown(e) && over(e)) out.push('stage ' + e.textContent.trim());
   return out;
 }"""
 

@@ -35,7 +35,18 @@ SHOWN_JS = """() => {
     .map(el => ({data: plain(el.data || []),
                  layout: {annotations: plain((el.layout || {}).annotations || [])}}));
   const latex = [...document.querySelectorAll('.katex annotation')].map(a => a.textContent);
-  return {figures, latex};
+  // the loss curves the live stage draws up to the t it shows, by their legend names
+  const curves = {};
+  for (const st of Object.values(globalThis.__ffnnStages || {})) {
+    if (!st.views.size || !st.info) continue;
+    (st.curves || []).forEach((c, k) => {
+      const shown = c.filter(p => p[0] <= st.shownT);
+      const name = st.info.titles ? `${st.info.titles[k]} · ` : '';
+      curves[name ? name + 'train' : 'train loss'] = shown.map(p => p[1]);
+      curves[name ? name + 'test' : 'test loss'] = shown.map(p => p[2]);
+    });
+  }
+  return {figures, latex, curves};
 }"""
 
 
@@ -109,7 +120,7 @@ def test_keys_do_nothing_while_typing_in_the_learning_rate_field(server, tab):
 
 def shown(page):
     got = page.evaluate(SHOWN_JS)
-    return C.Shown(got["figures"], got["latex"], B.counter(page))
+    return C.Shown(got["figures"], got["latex"], B.counter(page), got["curves"])
 
 
 def wait_stage(page, n, timeout=60_000):

@@ -1,8 +1,8 @@
 """The lecture on one screen (issue 10), measured in Chromium at three viewports: a laptop
 (1280x800, sidebar open), a projector (1280x720, presentation mode) and a phone (390x844).
 
-- The home page: the decision boundary (the first chart: a Plotly chart when paused, a
-  picture while playing) whole on screen and at least 400 px on its shorter side, the network
+- The home page: the decision boundary (the live stage's first canvas, paused and playing)
+  whole on screen and at least 400 px on its shorter side, the network
   drawing, the loss, the control row and the counter on screen; on the projector, also with a
   lesson loaded and after it diverged; on the phone, Play and the boundary on one screen, η
   from the main area, metrics in two rows.
@@ -81,14 +81,6 @@ def control_row(page):
     return B.boxes(page, '.st-key-controls button, .st-key-controls [data-testid="stSelectbox"]')
 
 
-def wait_picture(page):
-    """While playing, the boundary is a picture: wait until the first chart is one."""
-    page.wait_for_function(f"""() => {{
-      const c = document.querySelector('{B.MAIN_CHARTS}');
-      return !!c && c.dataset.testid === 'stImage' && !!c.querySelector('img[src]');
-    }}""")
-
-
 def run_to_the_end(page, eta="1000", speed="2,000"):
     """Type η into the control row's selectbox (it takes any number), pick the fastest speed,
     press Play and wait until the run stops by itself at max_iterations (a run that stays
@@ -102,7 +94,7 @@ def run_to_the_end(page, eta="1000", speed="2,000"):
     B.wait_counter(page, "1000 / 1000", timeout=60_000)
     B.wait_play_label(page, "Play")
     B.wait_ready(page)
-    return [m["text"] for m in B.boxes(page, '[data-testid="stMetricValue"]')]
+    return B.metric_values(page)
 
 
 def check_home(page, viewport, name, largest=False):
@@ -149,7 +141,6 @@ def test_home_holds_the_lecture(server, chromium, where):
         check_home(page, viewport, f"{where} paused", largest=presented)
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
-        wait_picture(page)
         B.wait_counter_above(page, 20)
         shot(page, f"{where}_home_playing")
         check_home(page, viewport, f"{where} playing", largest=presented)
@@ -165,14 +156,13 @@ def test_phone_play_and_the_boundary_on_one_screen(server, chromium):
     with Tab(chromium, server.url, PHONE) as page:
         shot(page, "phone_home")
         assert not B.sidebar_open(page)
-        metrics = B.boxes(page, '[data-testid="stMain"] [data-testid="stMetric"]')
+        metrics = B.boxes(page, ".metric", deep=True)
         rows = {round(m["y"]) for m in metrics}
         SIZES["phone metrics"] = [box(m) for m in metrics]
         assert len(metrics) >= 3 and len(rows) <= 2, f"metrics in {len(rows)} rows"
         paused = B.charts(page)[0]
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
-        wait_picture(page)
         B.wait_counter_above(page, 20)
         shot(page, "phone_home_playing")
         play, boundary = B.control(page, "play").bounding_box(), B.charts(page)[0]
@@ -181,7 +171,7 @@ def test_phone_play_and_the_boundary_on_one_screen(server, chromium):
         # no blank under the square when paused (Plotly kept 525 px for a 356 px square), so
         # the numbers below do not jump at Play
         assert abs(paused["height"] - boundary["height"]) <= 25, SIZES["phone playing"]
-        playing_metrics = B.boxes(page, '[data-testid="stMain"] [data-testid="stMetric"]')
+        playing_metrics = B.boxes(page, ".metric", deep=True)
         assert abs(playing_metrics[0]["y"] - metrics[0]["y"]) <= 25, (
             box(metrics[0]), box(playing_metrics[0]))
         assert B.scrolled(page) == 0

@@ -342,7 +342,9 @@ function drawPlane(v, st, f, w, h) {
   const m = { l: 40 * big, r: 10, t: 30 * big, b: 40 * big };
   const S = Math.max(60, Math.min(w - m.l - m.r, h - m.t - m.b));
   v.geom = { m, S, extent: P.extent };
-  const ctx = canvas(v.cv, Math.min(w, m.l + S + m.r + 4), m.t + S + m.b);
+  // as tall as asked where the column's width allows the square; on a narrow (phone) screen
+  // no taller than the square needs, so nothing blank is left under it
+  const tall = m.t + S + m.b, ctx = canvas(v.cv, w, h - tall <= 12 ? h : tall);
   const net = st.stat.nets[v.side];
   const Z = predictGrid(net, P, f.theta);
   v.Z = Z; v.theta = f.theta;
@@ -737,7 +739,7 @@ function clockView(root) {
 
 // Compare losses: runs A and B side by side, each its boundary and numbers, then both losses.
 function pairView(root) {
-  const el = host(root, `<div class="pairbox"><div class="pair">
+  const el = host(root, `<div class="pairbox"><div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div><div class="pair">
     <div class="run"><div class="head"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div><div class="plane" data-n="plane0"></div></div>
     <div class="run"><div class="head"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div><div class="plane" data-n="plane1"></div></div>
     <div class="losses"><canvas class="loss" role="img"></canvas></div></div></div>`);
@@ -748,6 +750,7 @@ function pairView(root) {
   v.draw = (st) => {
     if (!st.info) return;
     const I = st.info;
+    q("t").textContent = `${Math.round(st.shownT || 0)} / ${I.max_iterations}`;
     planes.forEach((p, k) => {
       p.stage = st; p.cfg = { height: v.cfg.height, present: v.cfg.present };
       p.draw(st);
@@ -756,7 +759,7 @@ function pairView(root) {
       if (f && p.numFrame !== f) {
         p.numFrame = f;
         const stopped = I.stopped[k] && f.t >= I.stopped[k][0] ? " · " + I.stopped[k][1] : "";
-        q("nums" + k).textContent = `t = ${f.t} · L(θ) ${num(f.num[0])}` +
+        q("nums" + k).textContent = `L(θ) ${num(f.num[0])}` +
           (I.has_acc ? ` · accuracy ${pct(f.num[2])}` : "") + stopped;
       }
     });
@@ -780,7 +783,7 @@ function pairView(root) {
 
 // Error surface: the paths θ_0 … θ_t of one sigmoid neuron on L(w, b), and L(θ_t) against t.
 function surfaceView(root) {
-  const el = host(root, `<div class="surface"><div class="counter" data-n="t"></div>
+  const el = host(root, `<div class="surface"><div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div>
     <div class="surfrow"><div class="map"><canvas class="contour" role="img"></canvas></div>
     <div class="along"><canvas class="loss" role="img"></canvas></div></div></div>`);
   const map = el.querySelector("canvas.contour"), loss = el.querySelector("canvas.loss");
@@ -793,7 +796,7 @@ function surfaceView(root) {
     const key = [t, map.parentElement.clientWidth, loss.parentElement.clientWidth, st.rev, v.cfg.log].join("|");
     if (v.drawn === key) return;
     v.drawn = key;
-    el.querySelector('[data-n="t"]').innerHTML = `<span class="label">Iteration t</span> <span class="value">${t} / ${S.max_iterations}</span>`;
+    el.querySelector('[data-n="t"]').textContent = `${t} / ${S.max_iterations}`;
     drawContour(v, map, st, S, t);
     const series = S.paths.map((p) => {
       const L = view(st.statBlob, p.loss), pts = [];
@@ -875,10 +878,13 @@ const VIEWS = { plane: planeView, side: sideView, play: playView, clock: clockVi
 
 // Space plays or pauses, unless a field, a button, a link or any other control has the focus
 // (there Space is that control's own key).
+const CONTROLS = "input, textarea, select, button, a[href], [contenteditable=true], " +
+  ["button", "slider", "combobox", "switch", "tab", "checkbox", "radio", "menuitem", "option",
+    "textbox", "spinbutton", "listbox", "link"].map((r) => `[role=${r}]`).join(", ");
 function onKey(e) {
   if (e.key !== " " || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
   const a = e.composedPath()[0] || document.activeElement;
-  if (a && a.closest && a.closest("input, textarea, select, button, a, [role=button], [role=slider], [role=combobox], [role=switch], [role=tab], [contenteditable=true], [tabindex]:not(body)")) return;
+  if (a && a.closest && a.closest(CONTROLS)) return;
   const v = [...(globalThis.__ffnnPlayButtons || [])].find((p) => p.button.isConnected);
   if (!v) return;
   e.preventDefault();
