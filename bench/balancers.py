@@ -167,8 +167,8 @@ def cpu_seconds(pids):
 
 
 class Probe(Student):
-    """A student that asks for the next frame only once the last one arrived: its round trip
-    per frame is what a frame costs the server plus what the way in adds."""
+    """A student that asks for the next batch of frames as soon as the last one arrived: its
+    round trip per batch is what a batch costs the server plus what the way in adds."""
 
     async def probe(self, url, stop):
         self.rtts = []
@@ -177,15 +177,15 @@ class Probe(Student):
             await self._until_finished(ws)
             await self.play(ws)
             while not stop.is_set():
-                sent = time.monotonic()
-                await self._send_rerun(ws, fragment_id=self.auto[1])
-                await asyncio.wait_for(self._next_frame(ws), 30)
+                sent, seq = time.monotonic(), self.batch[0]
+                await self._send_rerun(ws, fragment_id=self.fragment, trigger=(
+                    self.feed_id, "need", {"seq": seq, "t": self.batch[1][-1]}))
+                await asyncio.wait_for(self._next_batch(ws, seq), 30)
                 self.rtts.append(time.monotonic() - sent)
                 await asyncio.sleep(0.05)
 
-    async def _next_frame(self, ws):
-        before = self.frames
-        while self.frames == before:
+    async def _next_batch(self, ws, seq):
+        while self.batch[0] == seq:
             self._read(await ws.recv())
 
 

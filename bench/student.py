@@ -2,13 +2,13 @@
 
 It speaks Streamlit's own protocol on the server's websocket (`/_stcore/stream`, the protobuf
 messages streamlit.proto.BackMsg / ForwardMsg) the way the page does: it asks for a run of the
-home page, presses Play (the button keyed "play"), and then, like the page's timer, asks for a
-run of the live fragment every `interval` seconds the server named. It counts the fragment runs
-the server finished and sent, i.e. the frames this student's browser would draw. The browser's
-own drawing is left out: a class's browsers run on the students' machines, not on the server.
-
-The timer asks whatever the server is doing, as the page's setInterval does; the server folds
-requests that arrive during a run into one (so this is no lighter on the server than a page).
+home page, presses Play (the live stage's Play button, a Components-v2 mount keyed "play": its
+"play" trigger), and then plays the batches of frames the server sends at the speed they say,
+as the page's stage.js does: with less than ASK_AHEAD seconds of frames left it asks for the
+next batch (the feed mount's "need" trigger, a run of the live fragment). It counts the distinct
+t's (each with its θ) it received, and when each was shown by its clock: the frames this
+student's browser would draw. The browser's own drawing is left out: a class's browsers run on
+the students' machines, not on the server.
 
 Behind a load balancer (deploy/), a student first loads the page over HTTP as a browser does
 (`arrive`), keeps the balancer's cookie and sends it with its websocket, so that it stays on the
@@ -18,6 +18,7 @@ replica the balancer chose; `Loop` runs many students on one asyncio loop in a t
 import asyncio
 import contextlib
 import http.client
+import json
 import threading
 import time
 import urllib.parse
@@ -27,6 +28,22 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
+ASK_AHEAD = 0.3       # s of frames left when the next batch is asked for (as ffnn/app/stage.js)
+TICK = 1 / 60         # s: the student's clock, a display's rate
+
+
+def trigger_id(base):
+    """The widget id of a Components-v2 mount's triggers (Streamlit 1.67's own rule)."""
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    return _make_trigger_id(base, "events")
+
+
+def decode(raw):
+    """A stage message -> (header, float64 blob) (ffnn/app/stage.py's Message)."""
+    import numpy as np
+    n = int.from_bytes(raw[:4], "little")
+    start = 4 + n + (8 - (4 + n) % 8) % 8
+    return json.loads(raw[4:4 + n]), np.frombuffer(raw[start:], dtype=np.float64)
 
 
 class Student:
@@ -38,15 +55,19 @@ class Student:
         self.ports = []            # local ports of its websocket connections, in order
         self.connected = []        # when each websocket was opened (time.monotonic())
         self.closed_at = None      # when its websocket failed, if it did
-        self.started_play = False  # Play pressed, and a fragment on a timer came with it
-        self.before_play = set()   # fragments on a timer before Play (not the live area)
-        self.frames = 0            # fragment runs finished while playing
-        self.frame_times = []      # when each arrived (time.monotonic())
-        self.play_id = None
+        self.play_id = self.feed_id = self.fragment = None
         self.page_hash = ""
-        self.auto = None           # (interval s, fragment id) of the live area once Play runs
-        self.autos = {}            # fragment id -> interval: every fragment on a timer
+        self.batch = None          # (seq, [frame t's], speed, playing, ended) last received
+        self.received = set()      # the distinct t's received, each with its θ
+        self.bytes = 0             # stage bytes received
+        self.frames = 0            # frames shown by the student's clock while playing
+        self.frame_times = []      # when each was shown (time.monotonic())
+        self.batches = 0
         self.error = None
+        self._clock = None         # (t0, time at t0, speed)
+        self._buffer = []          # frame t's not shown yet, in order
+        self._shown = None
+        self._asked = None
 
     async def _send_rerun(self, ws, *, fragment_id="", trigger=None):
         msg = BackMsg()
@@ -55,11 +76,13 @@ class Student:
         cs.page_script_hash = self.page_hash
         if fragment_id:
             cs.fragment_id = fragment_id
-            cs.is_auto_rerun = True
-        if trigger:
+        if trigger:           # the mount's state (empty) and its trigger, as the page sends them
+            widget, event, value = trigger
             state = cs.widget_states.widgets.add()
-            state.id = trigger
-            state.trigger_value = True
+            state.id, state.json_value = widget, "{}"
+            state = cs.widget_states.widgets.add()
+            state.id = trigger_id(widget)
+            state.json_trigger_value = json.dumps([{"event": event, "value": value}])
         await ws.send(msg.SerializeToString())
 
     def _read(self, raw):
@@ -71,28 +94,58 @@ class Student:
             self.page_hash = msg.new_session.main_script_hash
         elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
             el = msg.delta.new_element
-            if el.WhichOneof("type") == "button" and el.button.id.endswith("-play"):
-                self.play_id = el.button.id
-        elif kind == "auto_rerun":
-            # The page runs every fragment on a timer; the live area is the most frequent (the
-            # app keeps others, e.g. a slow one that makes a page rerun after a reconnection)
-            self.autos[msg.auto_rerun.fragment_id] = msg.auto_rerun.interval
-            self._live()
-        elif kind == "stop_auto_rerun":
-            for fid in msg.stop_auto_rerun.fragment_ids:
-                self.autos.pop(fid, None)
-            self._live()
+            if el.WhichOneof("type") == "bidi_component":
+                bid = el.bidi_component.id
+                if bid.endswith("-play"):
+                    self.play_id = bid
+                elif bid.endswith("-feed"):
+                    self.feed_id, self.fragment = bid, msg.delta.fragment_id
+                    self._receive(el.bidi_component.bytes)
         elif kind == "script_finished":
-            if self.auto and msg.script_finished == FRAGMENT_DONE:
-                self.frames += 1
-                self.frame_times.append(time.monotonic())
             return "finished"
         return None
 
-    def _live(self):
-        if self.autos and self.started_play:
-            fid = min(self.autos, key=self.autos.get)
-            self.auto = (self.autos[fid], fid)
+    def _receive(self, raw):
+        self.bytes += len(raw)
+        head, _ = decode(raw)
+        b = head["batch"]
+        steps = [int(t) for f in head.get("frames", [])[:1]
+                 for t in _steps(f, raw)]
+        if self.batch is not None and b["seq"] == self.batch[0]:
+            return                                   # the same batch again
+        self.batch = (b["seq"], steps, b["speed"], b["playing"], b["ended"])
+        self.batches += 1
+        if not b["playing"]:
+            return
+        self.received.update(steps)
+        last = self._buffer[-1] if self._buffer else self._shown
+        new = [t for t in steps if last is None or t > last]
+        if self._clock is None:
+            self._clock = (new[0] if new else 0, time.monotonic(), b["speed"])
+        self._buffer += new
+
+    def tick(self, now):
+        """The page's animation frame: show the frame due, -> the batch to ask for, if any."""
+        if self._clock is None or self.batch is None or not self.batch[3]:
+            return None
+        t0, at, speed = self._clock
+        t = t0 + (now - at) * speed
+        due = [f for f in self._buffer if f <= t]
+        if due:
+            self._shown = due[-1]
+            self._buffer = self._buffer[len(due):]
+            self.frames += 1
+            self.frame_times.append(now)
+        last = self._buffer[-1] if self._buffer else self._shown
+        if last is not None and t > last:              # hold, then go on from there
+            self._clock = (last, now, speed)
+            t = last
+        seq = self.batch[0]
+        if last is not None and (last - t) / speed < ASK_AHEAD and self._asked != seq \
+                and not self.batch[4]:
+            self._asked = seq
+            return {"seq": seq, "t": self._shown}
+        return None
 
     async def _until_finished(self, ws):
         while self._read(await ws.recv()) != "finished":
@@ -127,13 +180,10 @@ class Student:
         self.connected.append(time.monotonic())
 
     async def play(self, ws):
-        """Press Play; return once the live area runs on a timer (self.auto)."""
-        self.before_play = set(self.autos)
-        await self._send_rerun(ws, trigger=self.play_id)
-        while not set(self.autos) - self.before_play:
+        """Press Play; return once the first batch of a play arrived."""
+        await self._send_rerun(ws, trigger=(self.play_id, "play", {"t": 0}))
+        while self.batch is None or not self.batch[3]:
             self._read(await ws.recv())
-        self.started_play = True
-        self._live()
 
     async def visit(self, url):
         """Open a session (a websocket and the page's first run) and leave."""
@@ -148,18 +198,20 @@ class Student:
                 self._opened(ws)
                 await self._send_rerun(ws)
                 await self._until_finished(ws)
-                if self.play_id is None:
-                    raise RuntimeError("no Play button in the first run")
+                if self.play_id is None or self.feed_id is None:
+                    raise RuntimeError("no live stage (Play, feed) in the first run")
                 await self.play(ws)
                 if started is not None:
                     started()
                 reader = asyncio.ensure_future(self._read_forever(ws))
                 try:
                     while not stop.is_set() and not reader.done():
-                        interval, fragment = self.auto      # the latest the server named
-                        await self._send_rerun(ws, fragment_id=fragment)
+                        ask = self.tick(time.monotonic())
+                        if ask is not None:
+                            await self._send_rerun(ws, fragment_id=self.fragment,
+                                                   trigger=(self.feed_id, "need", ask))
                         with contextlib.suppress(asyncio.TimeoutError):
-                            await asyncio.wait_for(stop.wait(), interval)
+                            await asyncio.wait_for(stop.wait(), TICK)
                 finally:
                     reader.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -174,6 +226,13 @@ class Student:
     async def _read_forever(self, ws):
         while True:
             self._read(await ws.recv())
+
+
+def _steps(ref, raw):
+    """The frame t's of one side's frames in a stage message."""
+    _, blob = decode(raw)
+    o, n, _ = ref["t"]
+    return blob[o:o + n]
 
 
 class Loop:

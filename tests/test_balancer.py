@@ -300,10 +300,8 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     # A and P reconnect by themselves, to the other replica, and rebuild their runs from their
     # address bars
     page.wait_for_function(
-        """(want) => { const t = [...document.querySelectorAll('[data-testid="stMetric"]')]
-            .find(m => m.innerText.includes('Iteration t'));
-          return !!t && t.innerText.includes(want)
-            && document.body.innerText.includes('Rebuilt this run from its address'); }""",
+        f"""(want) => ({B.COUNTER_JS})() === want
+            && document.body.innerText.includes('Rebuilt this run from its address')""",
         arg=f"{t_url} / 1000000", timeout=60_000, polling=50)
     back = time.monotonic()
     page_p.wait_for_function(
@@ -375,5 +373,5 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     assert b_before < b_during < b_after
     assert max(gaps) < 5.0, gaps         # a disconnected student would get none at all
     assert all(s.frame_times[-1] > back for s in on[kept]), [
-        (len(s.frame_times), s.frame_times[-1] - back, s.auto, s.error) for s in on[kept]]
+        (len(s.frame_times), s.frame_times[-1] - back, s.batch, s.error) for s in on[kept]]
     assert max(back, p_back) - killed < 30
