@@ -122,6 +122,29 @@ def test_play_sends_batches_of_frames_at_the_speed_and_pause_stops_where_shown(a
     assert counter(at) == n + 7
 
 
+def test_a_stale_ask_for_a_batch_runs_nothing(at):
+    """The page asks for the batch after the one it holds; an ask that comes late (the page
+    asked twice, or a batch crossed it) is answered with the latest batch, never a new one."""
+    play(at)
+    need(at)
+    seq, t = batch(at)["seq"], run_state(at).trainer.t
+    from apptest import trigger
+    trigger(at, "feed", "need", {"seq": seq - 1, "t": 3})
+    assert batch(at)["seq"] == seq and run_state(at).trainer.t == t
+
+
+def test_pause_after_a_setting_changed_mid_play_keeps_the_change(at):
+    """η changed while the page still shows an earlier t of the batch: Pause does not go back
+    before the change (that would undo it); it stops where the server is, which records it."""
+    play(at)
+    need(at)
+    set_widget(at, "select_slider", "_lr", 0.3)
+    t = run_state(at).trainer.t
+    pause(at, t=t - 10)
+    tr = run_state(at).trainer
+    assert tr.t == t and tr.lr == 0.3 and tr.events == [(t, "η 0.1 → 0.3")]
+
+
 def test_play_stops_by_itself_at_max_iterations(at):
     set_widget(at, "number_input", "_max_iterations", 15)
     play(at)

@@ -1,0 +1,176 @@
+"""The live stage in Chromium (ffnn/app/stage.js): what it draws is the engine's.
+
+- The decision boundary the page computes from θ (the lecture's forward pass, in JavaScript)
+  equals ffnn.grid.predict_grid to 1e-9, for every activation × output in the registries.
+- Play at the defaults: the counter moves and the boundary changes; Pause stops at the t the
+  page shows, Step goes on by one; θ, t and the picture agree with the trainer at that t, and
+  with the θ the Share page exports.
+- Hover after Pause: a point's class and the probability the network gives it.
+"""
+
+import io
+import os
+
+import numpy as np
+import pytest
+
+from ffnn.activations import ACTIVATIONS
+from ffnn.app import settings as S
+from ffnn.app.state import build_run
+from ffnn.grid import predict_grid
+from ffnn.losses import OUTPUTS
+
+import browser as B
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
+]
+
+QUERY = "max_iterations=100000"
+
+# The plane view's state in the page: its grid Z (G*G*k, from θ by stage.js's forward pass), the
+# frame's θ and t, and where it draws (the canvas's box, the axes' geometry).
+FIND_PLANE_JS = """() => {
+  const walk = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.shadowRoot) {
+        const v = e.shadowRoot.__ffnnView;
+        if (v && v.kind === 'plane' && v.Z) return v;
+        const inner = walk(e.shadowRoot);
+        if (inner) return inner;
+      }
+    }
+    return null;
+  };
+  return walk(document);
+}"""
+PLANE_JS = """() => {
+  const v = (""" + FIND_PLANE_JS + """)();
+  if (!v) return null;
+  const b = v.cv.getBoundingClientRect();
+  return {Z: Array.from(v.Z), theta: Array.from(v.theta), t: v.drawnFrame.t,
+          box: [b.x, b.y], m: v.geom.m, S: v.geom.S, extent: v.geom.extent};
+}"""
+
+
+def combos():
+    """Every activation × output, each with a loss and data set it trains with (a linear
+    output: squared error on a regression set; a sigmoid on two classes is one unit)."""
+    for activation in ACTIVATIONS:
+        for output in OUTPUTS:
+            cfg = {"activation": activation, "output": output}
+            if output == "linear":
+                cfg |= {"dataset": "plane", "loss": "squared_error", "lr": "0.01"}
+            if output == "softmax" and activation == "relu":
+                cfg |= {"dataset": "kclass", "n_classes": "4",
+                        "features": "x1,x2,x1sq,sin_x2"}
+            yield cfg
+
+
+def plane(page, t=None):
+    """The plane view's state once it has drawn (at t, if given)."""
+    page.wait_for_function(
+        f"""(t) => {{ const v = ({FIND_PLANE_JS})();
+                     return !!v && (t === null || v.drawnFrame.t === t); }}""",
+        arg=t, timeout=60_000, polling=100)
+    return page.evaluate(PLANE_JS)
+
+
+def trainer_at(params, t):
+    """The run these URL settings build, trained to t in Python: the trainer the page's is."""
+    from ffnn.app import urlstate
+    values, warnings = urlstate.decode(params)
+    assert not warnings, warnings
+    values.pop("t", None)
+    run = build_run({**S.DEFAULTS, **values})
+    run.trainer.step(t) if t else None
+    return run
+
+
+def test_the_grid_the_page_draws_is_predict_grid(server, chromium):
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    errors = B.watch_console(page)
+    worst = {}
+    try:
+        for cfg in combos():
+            params = {k: str(v) for k, v in cfg.items()} | {"t": "7"}
+            query = "&".join(f"{k}={v}" for k, v in params.items())
+            page.goto(f"{server.url}/?{query}", wait_until="domcontentloaded")
+            got = plane(page, 7)
+            run = trainer_at(params, 7)
+            np.testing.assert_array_equal(np.asarray(got["theta"]), run.net.theta)
+            _, _, Z = predict_grid(run.net, run.data.features, 6.0, 80)
+            worst[f"{cfg['activation']}/{cfg['output']}"] = float(
+                np.max(np.abs(np.asarray(got["Z"]) - Z.ravel())))
+    finally:
+        context.close()
+    print("largest |browser - predict_grid| per activation/output:", worst)
+    assert len(worst) == len(ACTIVATIONS) * len(OUTPUTS)
+    assert max(worst.values()) < 1e-9, worst
+    assert errors == [], errors
+
+
+def test_play_pause_step_agree_with_the_trainer_and_the_export(server, chromium):
+    context = chromium.new_context(viewport=B.LAPTOP, accept_downloads=True)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    errors = B.watch_console(page)
+    try:
+        B.open_app(page, server.url, f"?{QUERY}")
+        B.wait_ready(page)
+        B.wait_heatmap(page)
+        B.press(page, "play")
+        B.wait_play_label(page, "Pause")
+        pictures, counters = set(), set()
+        for _ in range(20):                     # 2 s of play: the boundary changes with t
+            page.wait_for_timeout(100)
+            pictures.add(B.heatmap_print(page))
+            counters.add(B.counter(page))
+        assert len(counters) >= 10 and len(pictures) >= 10, (len(counters), len(pictures))
+        B.press(page, "play")                   # Pause, at the t on screen
+        B.wait_play_label(page, "Play")
+        t = B.wait_counter_stable(page)
+        shown = plane(page, t)
+        run = trainer_at({"max_iterations": "100000"}, t)
+        assert np.asarray(shown["theta"]).tobytes() == run.net.theta.tobytes()
+        B.press(page, "step")
+        B.wait_counter(page, f"{t + 1} / 100000")
+        shown = plane(page, t + 1)
+        run.trainer.step(1)
+        assert np.asarray(shown["theta"]).tobytes() == run.net.theta.tobytes()
+        _, _, Z = predict_grid(run.net, run.data.features, 6.0, 80)
+        assert np.max(np.abs(np.asarray(shown["Z"]) - Z.ravel())) < 1e-9     # the picture
+        B.goto_page(page, "Share and export")
+        with page.expect_download() as info:
+            B.click(page, "θ (NPZ)")
+        exported = np.load(io.BytesIO(open(info.value.path(), "rb").read()))
+        W1 = exported[next(k for k in exported.files if k.startswith("W") and "1" in k)]
+        np.testing.assert_array_equal(W1, run.net.W[0])
+    finally:
+        context.close()
+    assert errors == [], errors
+
+
+def test_hover_after_pause_shows_the_point_and_its_probability(server, chromium):
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    try:
+        B.open_app(page, server.url, f"?{QUERY}&t=40")
+        got = plane(page, 40)
+        run = trainer_at({"max_iterations": "100000"}, 40)
+        x1, x2 = run.data.points_train[0]
+        label = int(run.data.y_train[0])
+        m, side, extent = got["m"], got["S"], got["extent"]
+        px = got["box"][0] + m["l"] + (x1 + extent) / (2 * extent) * side
+        py = got["box"][1] + m["t"] + (extent - x2) / (2 * extent) * side
+        page.mouse.move(px, py)
+        tip = page.locator(".tip").filter(visible=True)
+        tip.wait_for()
+        text = tip.inner_text()
+        p = run.net.forward(run.data.X_train[:1])[0]
+        probs = [1 - p[0], p[0]] if len(p) == 1 else list(p)
+        assert f"class {label}" in text and f"p(class {label}) = {probs[label]:.3f}" in text, text
+    finally:
+        context.close()
