@@ -32,9 +32,8 @@ def view(run):
         info = stage.side_info(run, [first[f"grad_W{l}"] for l in range(1, run.net.L + 1)])
         player.feed("plane", lambda msg: stage.plane_static(
             msg, run.data, [run.net], show_test=show_test, discretize=discretize),
-            stage.plane_rev(run.data, [run.net], show_test, discretize),
-            {"info": info, "cfg": {"height": size["boundary"], "present": present}},
-            curves=[tr.history])
+            stage.plane_rev(run.data, [run.net], show_test, discretize), info,
+            {"height": size["boundary"], "present": present}, curves=[tr.history])
     with right:
         said = status.verdict(run)
         page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away

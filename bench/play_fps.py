@@ -2,16 +2,14 @@
 milliseconds per frame. `python bench/play_fps.py` (see bench/README.md).
 
 For each scenario the script
-1. times, in this process, what one playing frame of the home page costs the server: the
-   frame's updates (`trainer.step(n)`, n = the speed in iterations per second times the frame
-   interval, ffnn.app.pace.FRAME), `probe` (the numbers at θ_t), `predict_grid`, the decision
-   boundary's, the network's and the loss's figures, and their SVG pictures (while playing, the
-   live charts are pictures, ffnn.app.views.chart);
+1. times, in this process, what one batch of the home page's live stage costs the server (the
+   page asks for one about twice a second): the updates and their frames (ffnn.frames.record),
+   the watchdog's reading, and the message's bytes (ffnn.app.stage);
 2. starts the app, opens it in headless Chromium (1280x800), sets the scenario up through the UI
    (sidebar, Max iterations in its Advanced expander, the Speed selectbox of the control row),
    raising Max iterations so that training does not stop, presses Play and, after a warm-up,
    measures inside the page for a fixed time: distinct frames of the decision boundary (changes
-   of its picture or heatmap, sampled on every requestAnimationFrame), the counter t (full
+   of the stage's canvas, its pixels sampled on every requestAnimationFrame), the counter t (full
    batch: one step is one epoch), animation frames the page managed, main-thread time in long
    tasks, websocket messages and bytes from the server, and the CPU time the server and the
    browser used meanwhile.
@@ -96,57 +94,50 @@ WS_PROBE = """(() => {
 # ---------------------------------------------------------------- the server, in this process
 
 
-def server_frame_times(overrides, speed, frames):
-    """Median milliseconds per playing frame of the home page's live area, by part."""
+def server_batch_times(overrides, speed, batches):
+    """Median milliseconds per batch of frames the home page's live stage is sent while it
+    plays (ffnn.app.controls: LEAD seconds of updates at `speed`, a frame every
+    ceil(speed / FPS) of them), by part: the updates with their frames (ffnn.frames.record),
+    the numbers' and the watchdog's reading of the run, and the message's bytes."""
     import logging
 
-    from ffnn.app import pace, settings, state, views
-    from ffnn.datasets import FEATURES
-    from ffnn.figures import loss_curves, network_graph
-    from ffnn.figures.svg import to_svg
-    from ffnn.probe import probe
+    from ffnn import frames as F
+    from ffnn.app import controls, settings, stage, state
+    from ffnn.probe import at_start
+    from ffnn.watch import watch
 
     # st.cache_data outside `streamlit run` warns "No runtime found"
     logging.getLogger("streamlit.runtime.caching.cache_data_api").setLevel(logging.ERROR)
     run = state.build_run(dict(settings.DEFAULTS, **overrides, max_iterations=MAX_ITERATIONS))
-    tr, data, net = run.trainer, run.data, run.net
-    per_frame = max(1, round(speed * pace.FRAME))
-    labels = [FEATURES[f][0] for f in data.features]
-    parts = {k: [] for k in ("step", "probe", "grid + boundary", "network", "loss chart", "svg",
-                             "total")}
-    for i in range(frames + 3):
-        clock = [time.perf_counter()]
-
-        def lap(clock=clock):
-            now = time.perf_counter()
-            ms = 1000 * (now - clock[0])
-            clock[0] = now
-            return ms
-
-        times = {}
-        tr.step(per_frame)
-        times["step"] = lap()
-        now = probe(tr)
-        times["probe"] = lap()
-        boundary = views.boundary_figure(data, net, height=525)
-        times["grid + boundary"] = lap()
-        grads = [now[f"grad_W{l}"] for l in range(1, net.L + 1)]
-        graph = network_graph(net.W, net.b, net.sizes, input_labels=labels,
-                              activations=net.activation, output=net.output, grads=grads,
-                              grads_0=grads, height=250)
-        times["network"] = lap()
-        loss = loss_curves(tr.history, events=tr.events, max_iterations=tr.max_iterations,
-                           now=now, height=190)
-        times["loss chart"] = lap()
-        pictures = [to_svg(boundary, max_width=505), to_svg(graph, 400), to_svg(loss, 400)]
-        times["svg"] = lap()
-        times["total"] = sum(times.values())
-        if i >= 3:  # the first frames warm caches up
-            for k, v in times.items():
-                parts[k].append(v)
+    tr = run.trainer
+    n = max(1, int(speed * controls.LEAD))
+    every = max(1, -(-speed // controls.FPS))
+    parts = {k: [] for k in ("record", "watchdog", "message", "total")}
+    size = 0
+    for i in range(batches + 3):
+        t0 = time.perf_counter()
+        cp = tr.checkpoint()                            # as Player._next_batch keeps one
+        frames = F.record(tr, n, every)
+        t1 = time.perf_counter()
+        watch(tr)
+        t2 = time.perf_counter()
+        msg = stage.Message()
+        first = at_start(tr)
+        head = {"player": "main", "view": "plane", "batch": {"seq": i, "playing": True},
+                "frames": [stage.frames_ref(msg, frames)],
+                "info": stage.side_info(run, [first[f"grad_W{l}"]
+                                              for l in range(1, run.net.L + 1)])}
+        data = msg.bytes(head)
+        t3 = time.perf_counter()
+        del cp
+        if i >= 3:  # the first batches warm caches up
+            for k, v in zip(parts, (t1 - t0, t2 - t1, t3 - t2, t3 - t0)):
+                parts[k].append(1000 * v)
+            size = len(data)
     out = {k: statistics.median(v) for k, v in parts.items()}
-    out["svg kB"] = sum(len(p) for p in pictures) / 1000
-    out["updates/frame"] = per_frame
+    out["kB/batch"] = size / 1000
+    out["updates/batch"] = n
+    out["frames/batch"] = len(frames)
     return out
 
 
@@ -327,8 +318,8 @@ def main(argv=None):
     ap.add_argument("--scenarios", default="abc", help="which of a, b, c, d to run (default abc)")
     ap.add_argument("--seconds", type=float, default=10.0, help="measuring time per scenario")
     ap.add_argument("--warmup", type=float, default=2.0, help="playing time before measuring")
-    ap.add_argument("--server-frames", type=int, default=60,
-                    help="frames timed in this process per scenario")
+    ap.add_argument("--server-frames", type=int, default=40,
+                    help="batches timed in this process per scenario")
     ap.add_argument("--no-browser", action="store_true", help="only the in-process timing")
     ap.add_argument("--set", action="append", default=[], metavar="OPTION=VALUE",
                     help="a `streamlit run` option for the server, e.g. runner.postScriptGC=false "
@@ -348,7 +339,7 @@ def main(argv=None):
         _, overrides, speed, _ = SCENARIOS[n]
         if n in PAGES:
             continue
-        server[n] = server_frame_times(overrides, speed, args.server_frames)
+        server[n] = server_batch_times(overrides, speed, args.server_frames)
 
     browser = {}
     if not args.no_browser:
@@ -367,9 +358,9 @@ def main(argv=None):
                 chromium.close()
     print(f"load average after: {os.getloadavg()[0]:.2f}")
 
-    print("\nServer, in process: median ms per playing frame of the home page's live area")
-    cols = ["updates/frame", "step", "probe", "grid + boundary", "network", "loss chart", "svg",
-            "total", "svg kB"]
+    print("\nServer, in process: median ms per batch of the home page's live stage")
+    cols = ["updates/batch", "frames/batch", "record", "watchdog", "message", "total",
+            "kB/batch"]
     print("| scenario | " + " | ".join(cols) + " |")
     print("|---" * (len(cols) + 1) + "|")
     for n in server:

@@ -63,6 +63,8 @@ class Student:
         self.frames = 0            # frames shown by the student's clock while playing
         self.frame_times = []      # when each was shown (time.monotonic())
         self.batches = 0
+        self.statics = 0           # messages that carried the stage's fixed part
+        self.rev = None
         self.error = None
         self._clock = None         # (t0, time at t0, speed)
         self._buffer = []          # frame t's not shown yet, in order
@@ -108,6 +110,9 @@ class Student:
     def _receive(self, raw):
         self.bytes += len(raw)
         head, _ = decode(raw)
+        if "static" in head:
+            self.rev = head["static"]["rev"]      # the page says which one it holds
+            self.statics += 1
         b = head["batch"]
         steps = [int(t) for f in head.get("frames", [])[:1]
                  for t in _steps(f, raw)]
@@ -144,7 +149,7 @@ class Student:
         if last is not None and (last - t) / speed < ASK_AHEAD and self._asked != seq \
                 and not self.batch[4]:
             self._asked = seq
-            return {"seq": seq, "t": self._shown}
+            return {"seq": seq, "t": self._shown, "rev": self.rev}
         return None
 
     async def _until_finished(self, ws):

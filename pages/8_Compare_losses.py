@@ -157,9 +157,8 @@ def view(run, pair, titles):
     controls.live_player().feed(
         "pair", lambda msg: stage.plane_static(msg, data, nets), stage.plane_rev(data, nets,
                                                                                  False, False),
-        {"info": info(pair, titles),
-         "cfg": {"height": size["plane"], "loss": size["loss"], "log": ss["cmp_log"],
-                 "present": present}},
+        info(pair, titles),
+        {"height": size["plane"], "loss": size["loss"], "log": ss["cmp_log"], "present": present},
         curves=[pair.a.history, pair.b.history])
     for tr, title in zip(pair.trainers, titles):
         if tr.diverged is not None:

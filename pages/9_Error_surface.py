@@ -159,9 +159,9 @@ def draw(paths, surf, t):
     ss = st.session_state
     size = SIZES[bool(ss["present"])]
     controls.live_player().feed(
-        "surface", lambda msg: surface_static(msg, paths, surf), rev(paths),
-        {"cfg": {"height": size["map"], "loss": size["loss"], "log": ss["es_log"],
-                 "present": bool(ss["present"])}})
+        "surface", lambda msg: surface_static(msg, paths, surf), rev(paths), {},
+        {"height": size["map"], "loss": size["loss"], "log": ss["es_log"],
+         "present": bool(ss["present"])})
     shown = playback().shown if playback().playing("es_") else t
     for name, (path, _) in paths.items():      # full width: the update lines are long
         if len(paths) > 1:

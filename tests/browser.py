@@ -157,12 +157,15 @@ HEATMAP_JS = """() => {
   if (window.__ffnn) return;
   const deep = (""" + DEEP_JS + """);
   let canvas = null;
-  const pixels = (cv) => {
-    const w = cv.width, h = cv.height;
+  const pixels = (cv) => {            // 15 rows across the picture: cheap on every frame
+    const w = cv.width, h = cv.height, ctx = cv.getContext('2d');
     if (!w || !h) return null;
-    const d = cv.getContext('2d').getImageData(0, 0, w, h).data;
     let x = 0;
-    for (let i = 0; i < d.length; i += 4 * 37) x = (x * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1000000007;
+    for (let r = 1; r < 16; r++) {
+      const d = ctx.getImageData(0, Math.floor((r * h) / 16), w, 1).data;
+      for (let i = 0; i < d.length; i += 4)
+        x = (x * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) % 1000000007;
+    }
     return 'c' + w + 'x' + h + ':' + x;
   };
   const boundary = () => {
@@ -560,7 +563,8 @@ CHARTS_JS = """(sel) => {
   const add = (e) => { const b = e.getBoundingClientRect();
     if (e.getClientRects().length && b.width && b.height)
       out.push({x: b.x, y: b.y, width: b.width, height: b.height,
-                text: (e.getAttribute('class') || '') + ' ' + (e.getAttribute('aria-label') || '')}); };
+                text: (e.getAttribute('class') || '') + ' '
+                      + (e.getAttribute('aria-label') || '')}); };
   const walk = (root, shadow) => {
     for (const e of root.querySelectorAll('*')) {
       if (shadow ? e.tagName === 'CANVAS' : e.matches(sel)) add(e);

@@ -10,6 +10,7 @@
 
 import io
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -145,7 +146,7 @@ def test_play_pause_step_agree_with_the_trainer_and_the_export(server, chromium)
         B.goto_page(page, "Share and export")
         with page.expect_download() as info:
             B.click(page, "θ (NPZ)")
-        exported = np.load(io.BytesIO(open(info.value.path(), "rb").read()))
+        exported = np.load(io.BytesIO(Path(info.value.path()).read_bytes()))
         W1 = exported[next(k for k in exported.files if k.startswith("W") and "1" in k)]
         np.testing.assert_array_equal(W1, run.net.W[0])
     finally:

@@ -111,7 +111,7 @@ def test_log_scale_toggle(at):
     click(at, "Step ×10")
     at.toggle(key="_cmp_log").set_value(True)
     run(at)
-    assert stage(at)["cfg"]["log"] is True
+    assert stage_message(at, "cmp_stage_pair")[0]["cfg"]["log"] is True
     assert at.session_state["cmp_log"] is True
 
 

@@ -201,7 +201,7 @@ def test_no_update_rule_chosen_is_a_message_not_an_error(at):
 def test_toggles_log_scale_and_the_3d_surface(at):
     click(at, "Step ×10")
     set_value(at, "toggle", "_es_log", True)
-    assert stage_message(at, "es_feed")[0]["cfg"]["log"] is True
+    assert stage_message(at, "es_stage_surface")[0]["cfg"]["log"] is True
     set_value(at, "toggle", "_es_show_3d", True)
     spec = figure(at, "surface")
     lifted = [t for t in spec["data"] if t["type"] == "scatter3d" and t["mode"] == "lines"]

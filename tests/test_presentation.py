@@ -18,7 +18,7 @@ def test_presentation_from_the_url():
     assert not shown & {"Initialisation", "Data seed", "Batch size", "Max iterations",
                         "L2 regularisation λ", "Input features"}
     assert not chart_specs(at)                  # the live stage draws them, large
-    plane, side = stage_message(at, "feed")[0], stage_message(at, "stage_side")[0]
+    plane, side = stage_message(at, "stage_plane")[0], stage_message(at, "stage_side")[0]
     assert plane["cfg"]["present"] and side["cfg"]["present"]
     # the boundary is the largest element; tests/test_browser_layout.py measures it at 1280x720
     assert plane["cfg"]["height"] > side["cfg"]["graph"] + 200
@@ -28,10 +28,10 @@ def test_presentation_from_the_url():
 
 def test_presentation_toggle_and_back():
     at = start()
-    assert not stage_message(at, "feed")[0]["cfg"]["present"]
+    assert not stage_message(at, "stage_plane")[0]["cfg"]["present"]
     assert "Initialisation" in labels(at)
     set_widget(at, "toggle", "_present", True)
-    assert stage_message(at, "feed")[0]["cfg"]["present"]
+    assert stage_message(at, "stage_plane")[0]["cfg"]["present"]
     assert "Initialisation" not in labels(at)
     at.switch_page("pages/1_Training_curves.py")
     run(at)

@@ -329,27 +329,28 @@ class Player:
                 ss.pop("_live", None)
             if not browser_draws:
                 msg = stage.Message()
-                stage.mount(self.name, "clock", f"{self.key}feed", msg, {
+                stage.feed(self.name, "clock", f"{self.key}feed", msg, {
                     **self.head(msg, browser_draws=False), "cfg": {"period": CHART_PERIOD}},
-                    height=0,
                     on_need_change=lambda: self._on_need(False), on_ended_change=self._on_ended)
 
         frame()
 
-    def feed(self, view, static, rev, head, curves=None, key=None, height=None):
-        """Mount view `view` ("plane", …) that carries this player's frames, with `head` (its
-        info and cfg) and the batch. static(msg) builds the view's fixed part, named `rev`: it
-        is sent unless this run answers the page's own ask for a batch and the page said it
-        holds that one; so are `curves` (each side's history, for the loss)."""
+    def feed(self, view, static, rev, info, cfg, curves=None):
+        """Mount view `view` ("plane", "pair", "surface") with `cfg` (its sizes), and the feed
+        that carries this player's batches to it, with `info` (the run's small facts).
+        static(msg) builds the view's fixed part, named `rev`: it is sent unless this run
+        answers the page's own ask for a batch and the page said it holds that one; so are
+        `curves` (each side's history, for the loss)."""
         msg, ss = stage.Message(), st.session_state
-        head = dict(head)
+        head = {"info": info}
         if ss.pop(f"{self.key}_holds", None) != rev:
             head["static"] = static(msg)
         else:
             curves = None
         head.update(self.head(msg, curves))
-        return stage.mount(self.name, view, key or f"{self.key}feed", msg, head, height=height,
-                           on_need_change=self._on_need, on_ended_change=self._on_ended)
+        stage.feed(self.name, view, f"{self.key}feed", msg, head,
+                   on_need_change=self._on_need, on_ended_change=self._on_ended)
+        return stage.mount(self.name, view, f"{self.key}stage_{view}", head={"cfg": cfg})
 
 
 def live_player():

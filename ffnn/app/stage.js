@@ -2,8 +2,9 @@
 // (θ_t and the trainer's own numbers at each t); the browser plays them at the chosen speed,
 // computes the decision boundary from θ with the lecture's forward pass, and asks for the next
 // batch while a fraction of a second is left. Several mounts of this one component share a
-// stage per player: "play" (the Play/Pause button), "plane" (the boundary; it carries the
-// frames), "side" (the numbers, the network, the loss), "clock" (pages without a stage view).
+// stage per player: "play" (the Play/Pause button), "plane" (the boundary), "side" (the
+// numbers, the network, the loss), "pair" (Compare losses), "surface" (Error surface). The
+// batches come through a mount of their own, the feed (feed.js), which carries no drawing code.
 
 const STAGES = (globalThis.__ffnnStages ??= {});
 const ASK_AHEAD = 0.3;          // s of frames left when the next batch is asked for
@@ -721,20 +722,15 @@ function playView(root) {
   return v;
 }
 
-function clockView(root) {
-  // pages without a stage view: their charts are drawn by the server once per batch
-  const v = { timer: 0 };
-  v.draw = () => {};
-  v.receive = (st) => {
-    clearTimeout(v.timer);
-    if (!st.playing || st.ended) {
-      if (st.ended && st.playing) v.timer = setTimeout(() => st.ask("ended", { t: st.shownT, seq: st.seq }), v.cfg.period * 1000);
-      return;
-    }
-    const seq = st.seq;
-    v.timer = setTimeout(() => { if (st.seq === seq && st.playing) st.ask("need", { seq, t: st.shownT, rev: st.rev }); }, v.cfg.period * 1000);
-  };
-  return v;
+// Pages without a stage view: the server draws their charts once per batch, and the page asks
+// for the next batch a period after each arrived.
+function clock(st, period) {
+  clearTimeout(st.timer);
+  if (!st.playing) return;
+  const seq = st.seq, event = st.ended ? "ended" : "need";
+  st.timer = setTimeout(() => {
+    if (st.seq === seq && st.playing) st.ask(event, { seq, t: st.shownT, rev: st.rev });
+  }, period * 1000);
 }
 
 // Compare losses: runs A and B side by side, each its boundary and numbers, then both losses.
@@ -874,7 +870,7 @@ function drawContour(v, cv, st, S, t) {
   }
 }
 
-const VIEWS = { plane: planeView, side: sideView, play: playView, clock: clockView, pair: pairView, surface: surfaceView };
+const VIEWS = { plane: planeView, side: sideView, play: playView, pair: pairView, surface: surfaceView };
 
 // Space plays or pauses, unless a field, a button, a link or any other control has the focus
 // (there Space is that control's own key).
@@ -891,9 +887,23 @@ function onKey(e) {
   v.toggle();
 }
 
+// A batch from the feed mount (feed.js): into its stage, which its views then draw.
+function feed(data, ask) {
+  const { head, blob } = decode(data);
+  const st = stageOf(head.player);
+  receive(st, head, blob, ask);
+  if (head.view === "clock") clock(st, head.cfg.period);
+  for (const v of st.views) v.drawn = null;
+  loop(st);
+}
+
+const FEED = (globalThis.__ffnnFeed ??= { queue: [] });
+FEED.receive = feed;
+for (const [data, ask] of FEED.queue.splice(0)) feed(data, ask);
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
-  const { head, blob } = decode(data);
+  const { head } = decode(data);
   const st = stageOf(head.player);
   let v = parentElement.__ffnnView;
   if (!v || v.kind !== head.view) {
@@ -909,17 +919,12 @@ export default function (component) {
   v.stage = st;
   v.cfg = head.cfg || {};
   if (head.view === "play") v.ask = setTriggerValue;
-  if (head.batch) {
-    receive(st, head, blob, setTriggerValue);
-    if (v.receive) v.receive(st);
-  }
   v.drawn = null;
   v.draw(st);
   loop(st);
   return () => {
     st.views.delete(v);
     if (globalThis.__ffnnPlayButtons) globalThis.__ffnnPlayButtons.delete(v);
-    clearTimeout(v.timer);
     parentElement.__ffnnView = null;
   };
 }

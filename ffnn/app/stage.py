@@ -35,6 +35,7 @@ from ffnn.losses import OUTPUTS
 _HERE = Path(__file__).parent
 COMPONENT = st.components.v2.component(
     "ffnn_stage", js=(_HERE / "stage.js").read_text(), css=(_HERE / "stage.css").read_text())
+FEED = st.components.v2.component("ffnn_feed", js=(_HERE / "feed.js").read_text())
 EXTENT = 6.0      # the input plane [-6, 6]^2, as in TensorFlow Playground
 RESOLUTION = 80   # grid points per side of the decision boundary (80 x 80 = 6,400 outputs)
 
@@ -130,10 +131,16 @@ def curve_ref(msg, history):
 
 
 def mount(name, view, key, msg=None, head=None, *, height=None, width="stretch", **callbacks):
-    """Draw one mount of stage `name`: view "play", "plane", "side" or "clock"."""
+    """Draw one mount of stage `name`: view "play", "plane", "side", "pair" or "surface"."""
     msg = msg or Message()
     data = msg.bytes({"player": name, "view": view, **(head or {})})
     return COMPONENT(data=data, key=key, height=height or "content", width=width, **callbacks)
+
+
+def feed(name, view, key, msg, head, **callbacks):
+    """The feed of stage `name`: its batch (and what `view` needs of the run), no drawing."""
+    data = msg.bytes({"player": name, "view": view, **head})
+    return FEED(data=data, key=key, height=0, **callbacks)
 
 
 def clean(numbers):
