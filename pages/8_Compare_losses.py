@@ -9,6 +9,7 @@ from ffnn.activations import ACTIVATIONS
 from ffnn.app import controls, lecture, page, stage, views
 from ffnn.app import settings as S
 from ffnn.app.controls import Player
+from ffnn.app.playback import playback
 from ffnn.app.guard import guarded
 from ffnn.app.sidebar import bound
 from ffnn.compare import COMPARABLE, lockstep, output_deltas
@@ -118,7 +119,9 @@ def sync_pair(run, choice):
     elif old:
         what = "The sidebar's settings" if old[0] != key[0] else "The comparison"
         st.info(f"{what} changed: both networks start again from the same fresh θ₀ (t = 0).")
-    ss["cmp_pair"], ss["cmp_key"], ss["cmp_playing"] = pair, key, False
+    ss["cmp_pair"], ss["cmp_key"] = pair, key
+    if playback().playing("cmp_"):           # a new pair starts paused
+        playback().pause()
     return pair
 
 

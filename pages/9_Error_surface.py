@@ -28,7 +28,7 @@ RESOLUTION = 100                        # grid points per side of the surface
 ETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
 LOSS_NAMES = {"squared_error": "Squared error", "cross_entropy": "Cross-entropy"}
 DEFAULTS = {"es_w0": -2.0, "es_b0": -2.0, "es_eta": 1.0, "es_opts": ["gd"],
-            "es_loss": "squared_error", "es_playing": False, "es_log": False,
+            "es_loss": "squared_error", "es_log": False,
             "es_show_3d": False}
 
 

@@ -109,7 +109,9 @@ def test_no_page_runs_the_passes_itself():
 
 def own_player(source):
     """[(line, text)] where a page plays by itself: a fragment (st.fragment), a `_set_playing`
-    or a frame constant (FRAME), all of which live in ffnn.app.controls and ffnn.app.pace."""
+    or a frame constant (FRAME), all of which live in ffnn.app.controls, or a playing flag of its
+    own (a session key that ends in "playing", or "play_until"): who plays is
+    ffnn.app.playback's Playback alone."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Attribute) and node.attr == "fragment":
@@ -118,12 +120,38 @@ def own_player(source):
             found.append((node.lineno, f"def {node.name}"))
         elif isinstance(node, ast.Name) and node.id == "FRAME" and isinstance(node.ctx, ast.Store):
             found.append((node.lineno, node.id))
+        elif (key := _session_key(node)) and key.endswith(("playing", "play_until")):
+            found.append((node.lineno, repr(key)))
     return found
+
+
+def _session_key(node):
+    """The text of a constant key read or written as x["key"], x.get("key"), .pop, .setdefault
+    (a key in session state, most likely), or of an f-string key's constant end."""
+    if isinstance(node, ast.Subscript):
+        key = node.slice
+    elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+          and node.func.attr in ("get", "pop", "setdefault") and node.args):
+        key = node.args[0]
+    else:
+        return None
+    if isinstance(key, ast.JoinedStr) and key.values:
+        key = key.values[-1]
+    return key.value if isinstance(key, ast.Constant) and isinstance(key.value, str) else None
+
+
+def test_only_the_playback_object_says_who_plays():
+    """No module of the app but ffnn/app/playback.py names a playing flag."""
+    app = [p for p in (ROOT / "ffnn" / "app").rglob("*.py") if p.name != "playback.py"]
+    found = {p.name: [x for x in own_player(p.read_text()) if x[1].startswith("'")]
+             for p in [*app, ROOT / "dashboard.py"]}
+    assert not {k: v for k, v in found.items() if v}
 
 
 def test_no_page_has_a_player_or_fragment_of_its_own():
     found = {p.name: own_player(p.read_text()) for p in pages()}
     assert not {k: v for k, v in found.items() if v}
     offender = ("FRAME = 0.05\n@st.fragment(run_every=FRAME)\ndef live():\n    pass\n"
-                "def _set_playing(value):\n    pass\n")
-    assert sorted(line for line, _ in own_player(offender)) == [1, 2, 5]
+                "def _set_playing(value):\n    pass\nss['cmp_playing'] = True\n"
+                "ss.pop(f'{key}play_until')\nhead = {'playing': True}\n")
+    assert sorted(line for line, _ in own_player(offender)) == [1, 2, 5, 7, 8]

@@ -139,7 +139,7 @@ def lecture_bar(fold=False):
 
 
 def main_player():
-    """The Player of the tab's training run (session key "playing")."""
+    """The Player of the tab's training run (key "")."""
     return Player("", lambda: st.session_state["run"].trainer, state.reset,
                   on_frame=state.keep_url, clicker=lecture.clicker)
 
