@@ -28,7 +28,7 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
-ASK_AHEAD = 0.3       # s of frames left when the next batch is asked for (as ffnn/app/stage.js)
+ASK_AHEAD = 0.2       # s of frames left when the next batch is asked for (as ffnn/app/stage.js)
 TICK = 1 / 60         # s: the student's clock, a display's rate
 
 

@@ -9,8 +9,8 @@ from ffnn.activations import ACTIVATIONS
 from ffnn.app import controls, lecture, page, stage, views
 from ffnn.app import settings as S
 from ffnn.app.controls import Player
-from ffnn.app.playback import playback
 from ffnn.app.guard import guarded
+from ffnn.app.playback import playback
 from ffnn.app.sidebar import bound
 from ffnn.compare import COMPARABLE, lockstep, output_deltas
 from ffnn.figures.compare import SIDE_COLORS, delta_vs_confidence

@@ -30,7 +30,8 @@ from . import stage
 from .playback import playback
 from .sidebar import bound
 
-LEAD = 0.5           # s of play in one batch of frames: the server is this far ahead at most
+LEAD = 0.75          # s of play in one batch of frames (with stage.js ASK_AHEAD: the server is
+#                     at most 0.95 s of play ahead of the page)
 FPS = 60             # frames per second at most in a batch (the display's rate)
 CHART_PERIOD = 0.25  # s between batches where the server draws the charts
 MAX_CATCH_UP = 2.0   # a late ask runs the updates of at most this many periods (no jumps)

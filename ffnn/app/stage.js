@@ -7,8 +7,9 @@
 // batches come through a mount of their own, the feed (feed.js), which carries no drawing code.
 
 const STAGES = (globalThis.__ffnnStages ??= {});
-const ASK_AHEAD = 0.3;          // s of frames left when the next batch is asked for
+const ASK_AHEAD = 0.2;          // s of frames left when the next batch is asked for
 const CAP = 1 - 1e-3;           // as ffnn.figures.boundary.CAP
+const SIDE_MS = 40;             // the side view's drawing, at most 25 times a second
 const MINUS = "\u2212";
 const SUB = "₀₁₂₃₄₅₆₇₈₉";
 const sub = (n) => String(n).replace(/\d/g, (d) => SUB[d]);
@@ -154,8 +155,10 @@ function loop(st) {
 
 // ---- the network's forward pass over many points (the lecture's, row batches) -----------------
 function compile(net) {
+  // g as a loop over a layer's pre-activations with the registry's expression written in (one
+  // function call per layer, not per unit: the boundary is 6,400 forward passes a frame)
   if (net.fns) return net.fns;
-  const acts = net.acts.map((js) => new Function("a", "return " + js + ";"));
+  const acts = net.acts.map((js) => new Function("A", `for (let i = 0; i < A.length; i++) { const a = A[i]; A[i] = ${js}; }`));
   const out = new Function("return (" + net.out + ");")();
   const feats = net.features.map((js) => new Function("x1", "x2", "return " + js + ";"));
   return (net.fns = { acts, out, feats });
@@ -168,6 +171,13 @@ function features(net, x1, x2) {
   return X;
 }
 
+function buffer(net, l, size) {
+  // layer l's A for N points, kept between frames (a frame's grid makes no garbage)
+  const kept = (net.buffers ??= new Map()), key = `${l}:${size}`;
+  if (!kept.has(key)) kept.set(key, new Float64Array(size));
+  return kept.get(key);
+}
+
 // X (N, n_in) row-major -> Y (N, k): A_l = H_{l-1} W_l + b_l, H_l = g(A_l), Y = O(A_L)
 function forward(net, theta, X, N) {
   const { acts, out } = compile(net);
@@ -175,18 +185,20 @@ function forward(net, theta, X, N) {
   let H = X, w = 0, b = 0;
   for (let l = 0; l < L; l++) b += s[l] * s[l + 1];
   for (let l = 0; l < L; l++) {
-    const m = s[l], n = s[l + 1], A = new Float64Array(N * n), g = l < L - 1 ? acts[l] : null;
+    const m = s[l], n = s[l + 1], A = buffer(net, l, N * n);
     for (let i = 0; i < N; i++) {
       for (let j = 0; j < n; j++) {
         let v = 0;
         for (let k = 0; k < m; k++) v += H[i * m + k] * theta[w + k * n + j];
-        v += theta[b + j];
-        A[i * n + j] = g ? g(v) : v;
+        A[i * n + j] = v + theta[b + j];
       }
     }
-    if (l === L - 1) {
+    if (l < L - 1) acts[l](A);
+    else {
+      const row = new Array(n);
       for (let i = 0; i < N; i++) {
-        const y = out(Array.from(A.subarray(i * n, (i + 1) * n)));
+        for (let j = 0; j < n; j++) row[j] = A[i * n + j];
+        const y = out(row);
         for (let j = 0; j < n; j++) A[i * n + j] = y[j];
       }
     }
@@ -345,7 +357,7 @@ function drawPlane(v, st, f, w, h) {
   v.geom = { m, S, extent: P.extent };
   // as tall as asked where the column's width allows the square; on a narrow (phone) screen
   // no taller than the square needs, so nothing blank is left under it
-  const tall = m.t + S + m.b, ctx = canvas(v.cv, w, h - tall <= 12 ? h : tall);
+  const tall = m.t + S + m.b, H = h - tall <= 12 ? h : tall, ctx = canvas(v.cv, w, H);
   const net = st.stat.nets[v.side];
   const Z = predictGrid(net, P, f.theta);
   v.Z = Z; v.theta = f.theta;
@@ -362,6 +374,20 @@ function drawPlane(v, st, f, w, h) {
   const px = (x) => m.l + ((x + P.extent) / (2 * P.extent)) * S;
   const py = (y) => m.t + ((P.extent - y) / (2 * P.extent)) * S;
   v.px = px; v.py = py;
+  // the points, the axes and the legend change only with the size or the data: drawn once on
+  // a canvas of their own, laid over the regions on every frame
+  const key = [w, H, st.rev, v.cfg.present, v.cfg.title].join("|");
+  if (v.marksKey !== key) {
+    v.marksKey = key;
+    v.marks = document.createElement("canvas");
+    drawMarks(v, st, canvas(v.marks, w, H), m, S, px, py, big);
+  }
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.drawImage(v.marks, 0, 0);
+}
+
+function drawMarks(v, st, ctx, m, S, px, py, big) {
+  const P = st.stat.plane;
   // the points: train circles with a white edge, test diamonds with a dark one
   const r = 3 * (v.cfg.present ? 1.6 : 1);
   for (const set of P.sets) {
@@ -470,8 +496,11 @@ function sideView(root) {
     if (!f || !st.info) return;
     const w = box.clientWidth, key = [w, v.cfg.graph, v.cfg.loss, st.seq].join("|");
     if (v.drawn === key && v.drawnFrame === f) return;
-    v.drawn = key; v.drawnFrame = f;
     drawNumbers(v, st, f);
+    // the network and the loss at most every SIDE_MS while playing: the numbers say every t
+    const now = performance.now();
+    if (st.playing && v.drawn === key && now - v.heavyAt < SIDE_MS) return;
+    v.drawn = key; v.drawnFrame = f; v.heavyAt = now;
     drawNetwork(v, st, f, w, v.cfg.graph);
     const I = st.info, c = st.curves[0] || [];
     const series = [{ pts: c, col: 1, color: I.colors.train, dash: false, name: "train loss" }];
