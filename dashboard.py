@@ -33,7 +33,7 @@ def view(run):
         player.feed("plane", lambda msg: stage.plane_static(
             msg, run.data, [run.net], show_test=show_test, discretize=discretize),
             stage.plane_rev(run.data, [run.net], show_test, discretize), info,
-            {"height": size["boundary"], "present": present}, curves=[tr.history])
+            {"height": size["boundary"], "present": present}, curves=[tr])
     with right:
         said = status.verdict(run)
         page.lesson_box(fold=said is not None)   # a message: the stage's sentences fold away

@@ -26,6 +26,7 @@ server <= 1.5 cores, < 50 MB of server memory per session.
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import threading
@@ -153,11 +154,13 @@ def measure(n, browsers, seconds, warmup, replicas=0):
         s_start, r_start = students.frames(), students.received()
         cpu0 = {name: proc_stats(pid)[0] for name, pid in pids.items()}
         lb0 = proc_stats(server.haproxy.pid)[0] if replicas else 0.0
+        me0 = proc_stats(os.getpid())[0]
         t0 = time.monotonic()
         wait(seconds * 1000)
         elapsed = time.monotonic() - t0
         after = {name: proc_stats(pid) for name, pid in pids.items()}
         lb1 = proc_stats(server.haproxy.pid)[0] if replicas else 0.0
+        me1 = proc_stats(os.getpid())[0]
         end = [page.evaluate("() => window.__cap.frames") for page in pages]
         s_end, r_end = students.frames(), students.received()
         where = [replica_of(page) for page in pages] + [
@@ -169,6 +172,7 @@ def measure(n, browsers, seconds, warmup, replicas=0):
             "student_fps": [(b - a) / elapsed for a, b in zip(s_start, s_end)],
             "student_thetas": [(b - a) / elapsed for a, b in zip(r_start, r_end)],
             "where": where, "balancer_cpu": (lb1 - lb0) / elapsed,
+            "client_cpu": (me1 - me0) / elapsed,
             "cpu": {name: (after[name][0] - cpu0[name]) / elapsed for name in pids},
             "rss_idle": rss_idle, "rss": {name: after[name][1] for name in pids}}
 
@@ -207,6 +211,7 @@ def report(r):
               f"{'ok' if per_session < 50 else 'MISSED'})")
     if r["replicas"]:
         print(f"  HAProxy CPU: {r['balancer_cpu']:.3f} cores")
+    print(f"  this benchmark's own students (one Python process): {r['client_cpu']:.2f} cores")
 
 
 def main(argv=None):

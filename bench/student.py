@@ -28,8 +28,8 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 FRAGMENT_DONE = ForwardMsg.ScriptFinishedStatus.Value("FINISHED_FRAGMENT_RUN_SUCCESSFULLY")
-ASK_AHEAD = 0.2       # s of frames left when the next batch is asked for (as ffnn/app/stage.js)
-TICK = 1 / 60         # s: the student's clock, a display's rate
+ASK_AHEAD = 0.2       # s of frames left when the next batch is asked for, at least, and the
+LEAD = (0.75, 4.0)    # s of play a batch is asked to hold: as ffnn/app/stage.js
 
 
 def trigger_id(base):
@@ -60,16 +60,16 @@ class Student:
         self.batch = None          # (seq, [frame t's], speed, playing, ended) last received
         self.received = set()      # the distinct t's received, each with its θ
         self.bytes = 0             # stage bytes received
-        self.frames = 0            # frames shown by the student's clock while playing
-        self.frame_times = []      # when each was shown (time.monotonic())
+        self.frame_times = []      # when the page's clock shows each frame (time.monotonic())
         self.batches = 0
         self.statics = 0           # messages that carried the stage's fixed part
         self.rev = None
         self.error = None
-        self._clock = None         # (t0, time at t0, speed)
-        self._buffer = []          # frame t's not shown yet, in order
-        self._shown = None
-        self._asked = None
+        self._clock = None         # (t0, the time.monotonic() at which the page shows t0)
+        self._last = None          # the last frame's t received
+        self._asked = self._asked_at = None
+        self.latency = None        # the server's answer time, smoothed, as the page measures it
+        self.arrived = asyncio.Event()
 
     async def _send_rerun(self, ws, *, fragment_id="", trigger=None):
         msg = BackMsg()
@@ -109,48 +109,57 @@ class Student:
 
     def _receive(self, raw):
         self.bytes += len(raw)
-        head, _ = decode(raw)
+        head, blob = decode(raw)
         if "static" in head:
             self.rev = head["static"]["rev"]      # the page says which one it holds
             self.statics += 1
         b = head["batch"]
         steps = [int(t) for f in head.get("frames", [])[:1]
-                 for t in _steps(f, raw)]
+                 for t in blob[f["t"][0]:f["t"][0] + f["t"][1]]]
         if self.batch is not None and b["seq"] == self.batch[0]:
             return                                   # the same batch again
+        if self._asked_at is not None:               # how long the server took to answer
+            took = time.monotonic() - self._asked_at
+            self.latency = took if self.latency is None else 0.7 * self.latency + 0.3 * took
+            self._asked_at = None
         self.batch = (b["seq"], steps, b["speed"], b["playing"], b["ended"])
         self.batches += 1
         if not b["playing"]:
             return
         self.received.update(steps)
-        last = self._buffer[-1] if self._buffer else self._shown
-        new = [t for t in steps if last is None or t > last]
+        new = [t for t in steps if self._last is None or t > self._last]
+        if not new:
+            return
+        now, speed = time.monotonic(), b["speed"]
         if self._clock is None:
-            self._clock = (new[0] if new else 0, time.monotonic(), b["speed"])
-        self._buffer += new
+            self._clock = (new[0], now)
+        for t in new:             # when the page's clock shows each: on time, or on arrival
+            t0, at = self._clock
+            due = at + (t - t0) / speed
+            if due < now:                            # late: the page held, then goes on
+                self._clock, due = (t, now), now
+            self.frame_times.append(due)
+        self._last = new[-1]
+        self.arrived.set()
 
-    def tick(self, now):
-        """The page's animation frame: show the frame due, -> the batch to ask for, if any."""
-        if self._clock is None or self.batch is None or not self.batch[3]:
+    @property
+    def frames(self):
+        """Frames the page has shown by now (its clock passed their t)."""
+        now = time.monotonic()
+        return sum(1 for at in self.frame_times if at <= now)
+
+    def next_ask(self):
+        """When (time.monotonic()) the page asks for the next batch, or None (no play, or the
+        batch asked for has not come)."""
+        if self.batch is None or not self.batch[3] or self.batch[4] or \
+                self._asked == self.batch[0] or self._clock is None:
             return None
-        t0, at, speed = self._clock
-        t = t0 + (now - at) * speed
-        due = [f for f in self._buffer if f <= t]
-        if due:
-            self._shown = due[-1]
-            self._buffer = self._buffer[len(due):]
-            self.frames += 1
-            self.frame_times.append(now)
-        last = self._buffer[-1] if self._buffer else self._shown
-        if last is not None and t > last:              # hold, then go on from there
-            self._clock = (last, now, speed)
-            t = last
-        seq = self.batch[0]
-        if last is not None and (last - t) / speed < ASK_AHEAD and self._asked != seq \
-                and not self.batch[4]:
-            self._asked = seq
-            return {"seq": seq, "t": self._shown, "rev": self.rev}
-        return None
+        t0, at = self._clock
+        ahead = max(ASK_AHEAD, 1.5 * (self.latency or 0.0))
+        return at + (self._last - t0) / self.batch[2] - ahead
+
+    def lead(self):
+        return min(max(LEAD[0], 2 * (self.latency or 0.0)), LEAD[1])
 
     async def _until_finished(self, ws):
         while self._read(await ws.recv()) != "finished":
@@ -211,12 +220,18 @@ class Student:
                 reader = asyncio.ensure_future(self._read_forever(ws))
                 try:
                     while not stop.is_set() and not reader.done():
-                        ask = self.tick(time.monotonic())
-                        if ask is not None:
-                            await self._send_rerun(ws, fragment_id=self.fragment,
-                                                   trigger=(self.feed_id, "need", ask))
+                        self.arrived.clear()          # before looking: no wake-up is lost
+                        when = self.next_ask()
+                        if when is not None and when <= time.monotonic():
+                            self._asked = seq = self.batch[0]
+                            self._asked_at = time.monotonic()
+                            await self._send_rerun(ws, fragment_id=self.fragment, trigger=(
+                                self.feed_id, "need", {"seq": seq, "t": self._last,
+                                                       "rev": self.rev, "lead": self.lead()}))
+                            continue
+                        wait = 0.5 if when is None else when - time.monotonic()
                         with contextlib.suppress(asyncio.TimeoutError):
-                            await asyncio.wait_for(stop.wait(), TICK)
+                            await asyncio.wait_for(self._any(stop), max(wait, 0.001))
                 finally:
                     reader.cancel()
                     with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -232,12 +247,14 @@ class Student:
         while True:
             self._read(await ws.recv())
 
-
-def _steps(ref, raw):
-    """The frame t's of one side's frames in a stage message."""
-    _, blob = decode(raw)
-    o, n, _ = ref["t"]
-    return blob[o:o + n]
+    async def _any(self, stop):
+        """Until `stop` is set or a new batch arrived."""
+        tasks = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self.arrived.wait())]
+        try:
+            await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in tasks:
+                task.cancel()
 
 
 class Loop:

@@ -162,7 +162,7 @@ def view(run, pair, titles):
                                                                                  False, False),
         info(pair, titles),
         {"height": size["plane"], "loss": size["loss"], "log": ss["cmp_log"], "present": present},
-        curves=[pair.a.history, pair.b.history])
+        curves=pair.trainers)
     for tr, title in zip(pair.trainers, titles):
         if tr.diverged is not None:
             st.error(f"{title}: {tr.diverged.message()}", icon="⚠️")

@@ -112,8 +112,10 @@ def test_play_sends_batches_of_frames_at_the_speed_and_pause_stops_where_shown(a
     run(at)                       # a run the page did not ask for: the same batch again
     assert batch(at)["seq"] == 2 and stage_frames(at)[0][0].tolist() == steps.tolist()
     need(at)
-    assert stage_frames(at)[0][0].tolist() == list(range(n, 2 * n))
+    n2 = int(2 * speed * controls.LEAD)        # the fraction left over goes to the next batch
+    assert stage_frames(at)[0][0].tolist() == list(range(n, n2))
     pause(at, t=n + 7)            # the page showed θ_{n+7} when Pause was pressed
+    assert n2 > n + 7
     assert not playing(at) and counter(at) == n + 7 == run_state(at).trainer.t
     fresh = run_state(start()).trainer
     fresh.step(n + 7)

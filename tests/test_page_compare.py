@@ -5,6 +5,8 @@ rebuilds the pair or keeps it."""
 import numpy as np
 import pytest
 
+from ffnn.app import controls
+
 from apptest import (
     advance,
     assert_clean,
@@ -167,7 +169,8 @@ def test_play_pause_and_reset(at):
     assert stage_message(at, "cmp_play")[0]["cfg"]["playing"]
     assert all(b.disabled for b in at.button if b.label.startswith("Step"))
     sides = stage_frames(at, "cmp_feed")               # A and B at the same t, frame for frame
-    assert sides[0][0].tolist() == sides[1][0].tolist() == list(range(25))
+    n = int(at.session_state["speed"] * controls.LEAD)
+    assert sides[0][0].tolist() == sides[1][0].tolist() == list(range(n))
     pause(at, "cmp_", t=13)
     assert not playing(at, "cmp_") and pair(at).t == (13, 13)
     click(at, "Step ×10")

@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 import pytest
 
 from ffnn import OPTIMIZERS
+from ffnn.app import controls
 from ffnn.figures.png import decode_png, encode_png
 from ffnn.figures.surface import (
     LIFT,
@@ -133,9 +134,10 @@ def test_play_reveals_the_path_in_batches_and_pause_stops_where_shown(at):
     play(at, "es_")
     assert playing(at, "es_")
     steps = stage_frames(at, "es_feed")[0][0]
-    assert steps.tolist() == list(range(26))       # the t's of one batch, to the server's t
+    lead = at.session_state["speed"] * controls.LEAD
+    assert steps.tolist() == list(range(int(lead) + 1))   # one batch's t's, to the server's
     play_on(at, 2, "es_")
-    assert t_of(at) == 75
+    assert t_of(at) == int(3 * lead)
     pause(at, "es_", t=61)
     assert not playing(at, "es_") and t_of(at) == 61 == t_shown(at)
     run(at)

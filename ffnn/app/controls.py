@@ -31,7 +31,8 @@ from .playback import playback
 from .sidebar import bound
 
 LEAD = 0.75          # s of play in one batch of frames (with stage.js ASK_AHEAD: the server is
-#                     at most 0.95 s of play ahead of the page)
+#                     at most 0.95 s of play ahead of the page while it answers at once)
+MAX_LEAD = 4.0       # s: the longest batch a page on a busy server may ask for
 FPS = 60             # frames per second at most in a batch (the display's rate)
 CHART_PERIOD = 0.25  # s between batches where the server draws the charts
 MAX_CATCH_UP = 2.0   # a late ask runs the updates of at most this many periods (no jumps)
@@ -222,7 +223,9 @@ class Player:
         if isinstance(ask.get("t"), (int, float)):
             pb.shown = int(ask["t"])
         if pb.playing(self.key) and ask.get("seq") == pb.seq and not pb.ended:
-            self._next_batch(browser_draws)
+            lead = ask.get("lead")
+            self._next_batch(browser_draws, min(max(lead, LEAD), MAX_LEAD)
+                             if isinstance(lead, (int, float)) else LEAD)
 
     def _on_ended(self):
         """The page has shown the last frame of a play that ends: pause, and redraw the page."""
@@ -232,12 +235,13 @@ class Player:
             st.session_state[RERUN_APP] = True
 
     # ---- the batches ------------------------------------------------------------------------
-    def _next_batch(self, browser_draws):
-        """Run the updates of the next batch and keep their frames (pb.batch)."""
+    def _next_batch(self, browser_draws, lead=LEAD):
+        """Run the updates of the next batch (`lead` s of play) and keep its frames
+        (pb.batch)."""
         pb, target, ss = playback(), self.target(), st.session_state
         speed, now = ss["speed"], time.monotonic()
         if browser_draws:
-            exact = speed * LEAD + pb.carry
+            exact = speed * lead + pb.carry
             n = max(1, math.floor(exact))
             pb.carry = max(exact - n, 0.0)
         else:
@@ -277,7 +281,7 @@ class Player:
         if sides:
             head["frames"] = [stage.frames_ref(msg, f) for f in sides]
         if curves is not None:
-            head["curves"] = [stage.curve_ref(msg, h) for h in curves]
+            head["curves"] = [stage.curve_ref(msg, tr.history) for tr in curves]
         return head
 
     # ---- drawing ---------------------------------------------------------------------------
@@ -341,7 +345,7 @@ class Player:
         that carries this player's batches to it, with `info` (the run's small facts).
         static(msg) builds the view's fixed part, named `rev`: it is sent unless this run
         answers the page's own ask for a batch and the page said it holds that one; so are
-        `curves` (each side's history, for the loss)."""
+        `curves` (each side's trainer: its history, for the loss)."""
         msg, ss = stage.Message(), st.session_state
         head = {"info": info}
         if ss.pop(f"{self.key}_holds", None) != rev:

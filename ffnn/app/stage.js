@@ -7,7 +7,8 @@
 // batches come through a mount of their own, the feed (feed.js), which carries no drawing code.
 
 const STAGES = (globalThis.__ffnnStages ??= {});
-const ASK_AHEAD = 0.2;          // s of frames left when the next batch is asked for
+const ASK_AHEAD = 0.2;          // s of frames left when the next batch is asked for, at least
+const LEAD = [0.75, 4];         // s of play a batch is asked to hold: at least, at most
 const CAP = 1 - 1e-3;           // as ffnn.figures.boundary.CAP
 const SIDE_MS = 40;             // the side view's drawing, at most 25 times a second
 const MINUS = "\u2212";
@@ -54,6 +55,10 @@ function receive(st, head, blob, ask) {
   st.info = head.info;
   const b = head.batch;
   if (b.seq === st.seq) return false;           // the same batch drawn again by another rerun
+  if (st.asked === st.seq && st.askedAt) {       // how long the server took to answer
+    const took = (performance.now() - st.askedAt) / 1000;
+    st.latency = st.latency === undefined ? took : 0.7 * st.latency + 0.3 * took;
+  }
   st.seq = b.seq;
   if (st.wanted === false && b.playing) return false;   // an answer from before Pause
   st.wanted = null;
@@ -111,10 +116,14 @@ function advance(st, now) {
     st.shownFrame = f; st.shownT = f.t;
     st.sides.forEach((side, k) => { if (side.length && st.curves[k]) st.curves[k] = extendCurve(st.curves[k], side[0]); });
   }
-  const stalled = st.asked === st.seq && now - st.askedAt > 1500;   // an ask that got lost
-  if (!st.ended && (st.asked !== st.seq || stalled) && (last.t - t) / st.speed < ASK_AHEAD) {
+  // ask ahead by what the server takes to answer, for batches that last twice that: a page
+  // on a busy server keeps playing, and asks less often
+  const latency = st.latency || 0, ahead = Math.max(ASK_AHEAD, 1.5 * latency);
+  const stalled = st.asked === st.seq && now - st.askedAt > 1500 + 2000 * latency;   // lost
+  if (!st.ended && (st.asked !== st.seq || stalled) && (last.t - t) / st.speed < ahead) {
     st.asked = st.seq; st.askedAt = now;
-    st.ask("need", { seq: st.seq, t: f.t, rev: st.rev });
+    const lead = Math.min(Math.max(LEAD[0], 2 * latency), LEAD[1]);
+    st.ask("need", { seq: st.seq, t: f.t, rev: st.rev, lead });
   }
 }
 
