@@ -135,6 +135,20 @@ def test_a_stale_ask_for_a_batch_runs_nothing(at):
     assert batch(at)["seq"] == seq and run_state(at).trainer.t == t
 
 
+def test_a_busy_page_asks_for_longer_batches_within_bounds(at):
+    """The page asks for `lead` s of play when the server is slow to answer: from
+    controls.LEAD to controls.MAX_LEAD, whatever it asks."""
+    from apptest import trigger
+    play(at)
+    speed = at.session_state["speed"]
+    for lead, want in ((2.0, 2.0), (100.0, controls.MAX_LEAD), (0.01, controls.LEAD)):
+        before = run_state(at).trainer.t
+        b = batch(at)
+        trigger(at, "feed", "need", {"seq": b["seq"], "t": before - 1, "lead": lead})
+        done = run_state(at).trainer.t - before
+        assert abs(done - speed * want) < 1, (lead, done)
+
+
 def test_pause_after_a_setting_changed_mid_play_keeps_the_change(at):
     """η changed while the page still shows an earlier t of the batch: Pause does not go back
     before the change (that would undo it); it stops where the server is, which records it."""

@@ -35,7 +35,7 @@ LEAD = 0.75          # s of play in one batch of frames (with stage.js ASK_AHEAD
 MAX_LEAD = 4.0       # s: the longest batch a page on a busy server may ask for
 FPS = 60             # frames per second at most in a batch (the display's rate)
 CHART_PERIOD = 0.25  # s between batches where the server draws the charts
-MAX_CATCH_UP = 2.0   # a late ask runs the updates of at most this many periods (no jumps)
+MAX_CATCH_UP = 4.0   # a late ask runs the updates of at most this many periods (no jumps)
 RERUN_APP = "_rerun_app"   # set by a callback in the live area whose effect the whole page shows
 
 
