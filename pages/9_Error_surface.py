@@ -132,7 +132,7 @@ def update(name, path, t, eta, loss):
 
 
 # px: the map's canvas (square, axes, colour bar) and L(θ_t)'s, on a laptop and presented
-SIZES = {False: {"map": 470, "loss": 330}, True: {"map": 430, "loss": 360}}
+SIZES = {False: {"map": 470, "loss": 330}, True: {"map": 370, "loss": 360}}
 
 
 def surface_static(msg, paths, surf):
