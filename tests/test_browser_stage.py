@@ -10,6 +10,7 @@
 
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -173,5 +174,41 @@ def test_hover_after_pause_shows_the_point_and_its_probability(server, chromium)
         p = run.net.forward(run.data.X_train[:1])[0]
         probs = [1 - p[0], p[0]] if len(p) == 1 else list(p)
         assert f"class {label}" in text and f"p(class {label}) = {probs[label]:.3f}" in text, text
+    finally:
+        context.close()
+
+
+def test_each_chart_says_what_it_shows_from_its_data(server, chromium):
+    """The stage's charts, read by their role and name (what a screen reader gets): the t they
+    name, the class the boundary names for the centre, the largest weight and the losses are
+    the trainer's at that t."""
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    try:
+        B.open_app(page, server.url, f"?{QUERY}&t=40")
+        plane(page, 40)
+        run = trainer_at({"max_iterations": "100000"}, 40)
+        boundary = page.get_by_role("img", name=re.compile(r"^Decision boundary at t = 40: "))
+        text = boundary.get_attribute("aria-label")
+        _, _, Z = predict_grid(run.net, run.data.features, 6.0, 80)
+        centre = int(np.argmax(Z[40, 40]))
+        assert text.startswith(f"Decision boundary at t = 40: class {centre} ("), text
+        acc = run.trainer.evaluate()["train_acc"]
+        assert f"{100 * acc:.1f}% of training points" in text, text
+        sizes = "-".join(map(str, run.net.sizes))
+        network = page.get_by_role("img", name=re.compile(f"^Network {sizes}")).get_attribute(
+            "aria-label")
+        W = [np.abs(w) for w in run.net.W]
+        l = int(np.argmax([w.max() for w in W]))
+        i, j = np.unravel_index(np.argmax(W[l]), W[l].shape)
+        assert f"W{'₁₂₃'[l]}[{i + 1}, {j + 1}] = " in network, network
+        loss = page.get_by_role("img", name=re.compile(r"^Loss L\(θ\) against t")).get_attribute(
+            "aria-label")
+        L0, L40 = run.trainer.first()["train_loss"], run.trainer.evaluate()["train_loss"]
+        shown = [float(f"{v:.4g}") for v in (L0, L40)]          # 4 significant digits
+        assert f"train loss from {shown[0]:g} at t = 0 to {shown[1]:g} at t = 40" in loss, loss
+        B.press(page, "play")
+        status = page.get_by_role("status").filter(has_text="Playing from t = 40")
+        status.wait_for()
     finally:
         context.close()

@@ -76,6 +76,9 @@ function receive(st, head, blob, ask) {
   if (!b.playing) {
     st.playing = false; st.sides = sides; st.frames = mine;
     st.shownFrame = mine[mine.length - 1]; st.shownT = st.shownFrame.t;
+    sides.forEach((side, k) => {                 // the curve ends on θ_t's own numbers
+      if (side.length && st.curves[k]) st.curves[k] = extendCurve(st.curves[k], side[side.length - 1]);
+    });
     return true;
   }
   const last = st.frames[st.frames.length - 1];
@@ -370,6 +373,7 @@ function drawPlane(v, st, f, w, h) {
   const net = st.stat.nets[v.side];
   const Z = predictGrid(net, P, f.theta);
   v.Z = Z; v.theta = f.theta;
+  label(v.cv, describePlane(P, Z, f, v.cfg.name || v.cfg.title));
   const G = P.res;
   v.src.width = G; v.src.height = G;
   v.src.getContext("2d").putImageData(new ImageData(regions(P, Z), G, G), 0, 0);
@@ -451,6 +455,58 @@ function drawMarks(v, st, ctx, m, S, px, py, big) {
     ctx.textAlign = "right"; ctx.font = `600 ${13 * big}px "Source Sans", sans-serif`;
     ctx.fillText(v.cfg.title, m.l + S, ly);
   }
+}
+
+// ---- what a chart shows, in words (its text alternative, from the data it is drawn from) -----
+function describePlane(P, Z, f, title) {
+  const G = P.res, kout = Z.length / (G * G), t = Math.round(f.t);
+  const head = `${title ? title + ": d" : "D"}ecision boundary at t = ${t}`;
+  if (P.task === "regression") {
+    let lo = Infinity, hi = -Infinity;
+    for (let i = 0; i < G * G; i++) if (isFinite(Z[i])) { lo = Math.min(lo, Z[i]); hi = Math.max(hi, Z[i]); }
+    const c = Z[(G >> 1) * G + (G >> 1)];
+    return `${head}: the network's output ŷ runs from ${num(lo, 2)} to ${num(hi, 2)} over the plane, ${num(c, 2)} at the centre.`;
+  }
+  const cls = (z) => (kout === 1 ? (Z[z] >= 0.5 ? 1 : 0) : [...Array(kout).keys()].reduce((a, c) => (Z[z + c] > Z[z + a] ? c : a), 0));
+  const share = new Array(Math.max(P.k, 2)).fill(0);
+  for (let i = 0; i < G * G; i++) share[cls(i * kout)]++;
+  const centre = cls(((G >> 1) * G + (G >> 1)) * kout);
+  const name = (c) => `class ${c} (${P.color_names[c % P.color_names.length]})`;
+  const parts = share.map((n, c) => [c, n]).filter(([, n]) => n > 0).sort((a, b) => b[1] - a[1])
+    .map(([c, n]) => `${name(c)} ${Math.round((100 * n) / (G * G))} %` + (c === centre ? ", the centre included" : ""));
+  const acc = f.num.length > 2 && isFinite(f.num[2]) ? ` ${pct(f.num[2])} of training points lie on their class's side.` : "";
+  return `${head}: ${name(centre)} holds the centre of the plane. Area: ${parts.join("; ")}.${acc}`;
+}
+
+function describeNetwork(sizes, theta, grads) {
+  const L = sizes.length - 1;
+  let best = null, off = 0;
+  for (let l = 0; l < L; l++) {
+    for (let i = 0; i < sizes[l]; i++) for (let j = 0; j < sizes[l + 1]; j++) {
+      const w = theta[off + i * sizes[l + 1] + j];
+      if (isFinite(w) && (!best || Math.abs(w) > Math.abs(best[3]))) best = [l + 1, i + 1, j + 1, w];
+    }
+    off += sizes[l] * sizes[l + 1];
+  }
+  const g = [...grads].map((v, k) => [k + 1, v]).filter(([, v]) => isFinite(v));
+  const lo = g.reduce((a, b) => (b[1] < a[1] ? b : a), g[0]), hi = g.reduce((a, b) => (b[1] > a[1] ? b : a), g[0]);
+  const w = best ? ` Largest weight W${sub(best[0])}[${best[1]}, ${best[2]}] = ${Number(best[3].toPrecision(3))}.` : "";
+  const gr = g.length ? ` ‖∇W${sub(lo[0])}‖ = ${sci(lo[1])} is the smallest gradient, ‖∇W${sub(hi[0])}‖ = ${sci(hi[1])} the largest.` : "";
+  return `Network ${sizes.join("-")}, ${L} layers of weights.${w}${gr}`;
+}
+
+function describeLoss(series, t) {
+  const parts = series.map((s) => {
+    const pts = s.pts.filter((p) => p[0] <= t && isFinite(p[s.col]));
+    if (!pts.length) return null;
+    const a = pts[0], b = pts[pts.length - 1];
+    return `${s.name} from ${num(a[s.col])} at t = ${Math.round(a[0])} to ${num(b[s.col])} at t = ${Math.round(b[0])}`;
+  }).filter(Boolean);
+  return `Loss L(θ) against t: ${parts.join("; ") || "no update yet"}.`;
+}
+
+function label(el, text) {
+  if (el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
 }
 
 const rgbText = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -568,6 +624,7 @@ function drawNetwork(v, st, f, w, h) {
     }
   }
   edges.sort((p, q) => Math.abs(p.w) - Math.abs(q.w));   // bigger weights on top
+  label(v.net, describeNetwork(sizes, theta, f.num.subarray(4, 4 + L)));
   for (const e of edges) {
     const s = top_w > 0 && isFinite(e.w) ? Math.abs(e.w) / top_w : 0;
     ctx.strokeStyle = e.w < 0 ? I.sign.negative : I.sign.positive;
@@ -648,6 +705,7 @@ function hoverNetwork(v, e) {
 // (θ₀'s) is written out beside it.
 function drawLoss(cv, w, h, series, o) {
   const big = o.present ? 1.5 : 1, font = 12 * big;
+  label(cv, describeLoss(series, o.t));
   const ctx = canvas(cv, w, h);
   const rows = Math.ceil(series.length / (w > 520 ? 4 : 2));
   const m = { l: 50 * big + 6, r: 16 * big, t: 16 * big * rows + 6, b: 36 * big + 4 };
@@ -735,7 +793,7 @@ const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const sup = (n) => String(n).replace("-", "⁻").replace(/\d/g, (d) => SUP[d]);
 
 function playView(root) {
-  root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button>');
+  root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button><div class="sr" role="status" aria-live="polite"></div>');
   const button = root.querySelector("button");
   const v = { button };
   v.toggle = () => {
@@ -751,7 +809,9 @@ function playView(root) {
     v.draw(st);
   };
   button.addEventListener("click", v.toggle);
+  const live = root.querySelector(".sr");
   v.draw = (st) => {
+    announce(v, st, live);
     const on = st.wanted === null ? st.playing || v.cfg.playing : st.wanted;
     const label = on ? "Pause" : "Play";
     if (v.label !== label) { v.label = label; button.querySelector(".label").textContent = label; }
@@ -762,6 +822,20 @@ function playView(root) {
 
 // Pages without a stage view: the server draws their charts once per batch, and the page asks
 // for the next batch a period after each arrived.
+// Progress for screen readers, in the polite live region beside Play: when a play starts,
+// every SAY_MS while it plays, and where it stops; never on every frame.
+const SAY_MS = 5000;
+function announce(v, st, live) {
+  const now = performance.now(), t = Math.round(st.shownT || 0);
+  const f = st.shownFrame, loss = f && f.num.length ? `, L(θ) = ${num(f.num[0])}` : "";
+  let say = null;
+  if (st.playing && !v.wasPlaying) say = `Playing from t = ${t} at ${st.speed} iterations per second.`;
+  else if (!st.playing && v.wasPlaying) say = (st.ended ? `Stopped at t = ${t}` : `Paused at t = ${t}`) + `${loss}.`;
+  else if (st.playing && now - v.saidAt > SAY_MS) say = `t = ${t}${loss}.`;
+  v.wasPlaying = st.playing;
+  if (say) { live.textContent = say; v.saidAt = now; }
+}
+
 function clock(st, period) {
   clearTimeout(st.timer);
   if (!st.playing) return;
@@ -786,7 +860,7 @@ function pairView(root) {
     const I = st.info;
     q("t").textContent = `${Math.round(st.shownT || 0)} / ${I.max_iterations}`;
     planes.forEach((p, k) => {
-      p.stage = st; p.cfg = { height: v.cfg.height, present: v.cfg.present };
+      p.stage = st; p.cfg = { height: v.cfg.height, present: v.cfg.present, name: I.titles[k] };
       p.draw(st);
       const f = frameAt(st, k);
       q("title" + k).textContent = I.titles[k];
@@ -832,6 +906,10 @@ function surfaceView(root) {
     v.drawn = key;
     el.querySelector('[data-n="t"]').textContent = `${t} / ${S.max_iterations}`;
     drawContour(v, map, st, S, t);
+    label(map, `Error surface L(w, b) of one sigmoid neuron, ${S.paths.map((p) => {
+      const xy = view(st.statBlob, p.xy), L = view(st.statBlob, p.loss), k = Math.min(t, L.length - 1);
+      return `${p.label} at t = ${k}: θ = [w, b] = [${num(xy[2 * k], 3)}, ${num(xy[2 * k + 1], 3)}], L(θ) = ${num(L[k])}`;
+    }).join("; ")}.`);
     const series = S.paths.map((p) => {
       const L = view(st.statBlob, p.loss), pts = [];
       for (let k = 0; k < L.length && k <= t; k++) pts.push([k, L[k]]);

@@ -21,6 +21,7 @@ from ffnn.activations import ACTIVATIONS
 from ffnn.datasets import FEATURES
 from ffnn.figures.boundary import region_colors
 from ffnn.figures.palette import (
+    CLASS_COLOR_NAMES,
     CLASS_COLORS,
     DIVERGING,
     INPUT_COLOR,
@@ -93,6 +94,7 @@ def plane_static(msg, data, nets, *, show_test=False, discretize=False):
     plane = {
         "extent": EXTENT, "res": RESOLUTION, "task": data.task, "k": k, "discretize": discretize,
         "light": light, "full": full, "colors": list(CLASS_COLORS), "legend": legend,
+        "color_names": list(CLASS_COLOR_NAMES),
         "scale": [[s, list(rgb(c))] for s, c in DIVERGING],
         "sets": [{"split": split, "points": msg.ref(np.asarray(p, dtype=np.float64)),
                   "y": y_of(y)} for split, p, y in sets]}

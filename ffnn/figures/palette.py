@@ -8,6 +8,10 @@ LAYER_COLORS = ("#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99"
 CLASS_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
                 "#000000")
 
+# The classes' colours in words, for text alternatives ("class 1 (blue)")
+CLASS_COLOR_NAMES = ("orange", "blue", "green", "vermilion", "sky blue", "reddish purple",
+                     "yellow", "black")
+
 # A weight's sign, as in Playground: positive blue, negative orange (Okabe-Ito shades).
 SIGN_COLORS = {"positive": "#0072B2", "negative": "#E69F00"}
 
