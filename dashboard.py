@@ -14,7 +14,8 @@ from ffnn.probe import at_start
 # the network and the loss when no message takes room above them. The boundary is the largest
 # element and never moves: the lesson line and the messages sit in the right column.
 SIZES = {False: {"boundary": 525, "numbers": 64, "graph": 250, "loss": 190},
-         True: {"boundary": 530, "numbers": 80, "graph": 250, "loss": 190}}
+         True: {"boundary": 530, "numbers": 70, "graph": 250, "loss": 190}}
+MIN_PX = 150          # no chart smaller: a message takes its room from the network first
 MESSAGE_PX = {"lesson": 45, "stage": 170, "said": 130}   # a lesson line, a run-through stage,
 # a message: what each takes from the network and the loss
 
@@ -43,8 +44,8 @@ def view(run):
         if lesson == "stage" and said:
             lesson = "lesson"                    # folded to its one line
         taken = MESSAGE_PX.get(lesson, 0) + MESSAGE_PX["said"] * bool(said)
-        graph_h = max(140, size["graph"] - taken // 2)
-        loss_h = max(130, size["loss"] - taken // 2)
+        graph_h = max(MIN_PX, size["graph"] - taken)
+        loss_h = max(MIN_PX, size["loss"] - max(taken - (size["graph"] - graph_h), 0))
         stage.mount(player.name, "side", "stage_side",
                     head={"cfg": {"graph": graph_h, "loss": loss_h, "present": present}},
                     height=size["numbers"] + graph_h + loss_h)   # fixed: nothing jumps

@@ -708,7 +708,8 @@ function drawLoss(cv, w, h, series, o) {
   label(cv, describeLoss(series, o.t));
   const ctx = canvas(cv, w, h);
   const rows = Math.ceil(series.length / (w > 520 ? 4 : 2));
-  const m = { l: 50 * big + 6, r: 16 * big, t: 16 * big * rows + 6, b: 36 * big + 4 };
+  const xTitle = h >= 200 || !o.present;      // a short presented chart keeps its plot instead
+  const m = { l: 50 * big + 6, r: 16 * big, t: 16 * big * rows + 6, b: (xTitle ? 36 : 22) * big + 4 };
   const pw = w - m.l - m.r, ph = h - m.t - m.b, xmax = o.xmax;
   const tr = (y) => (o.log ? (y > 0 && isFinite(y) ? Math.log10(y) : NaN) : y);
   let lo = Infinity, hi = -Infinity;
@@ -740,7 +741,7 @@ function drawLoss(cv, w, h, series, o) {
     ctx.fillText(o.log ? "10" + sup(Math.round(y)) : fmt(y, ys), m.l - 4, Y(y));
   }
   ctx.textAlign = "center"; ctx.textBaseline = "bottom";
-  ctx.fillText("step t", m.l + pw / 2, h - 2);
+  if (xTitle) ctx.fillText("step t", m.l + pw / 2, h - 2);
   ctx.save(); ctx.translate(12 * big, m.t + ph / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
   ctx.fillText(o.ylabel || "loss L(θ)", 0, 0); ctx.restore();
   // settings changed mid-run: dotted lines, labels at the top in three heights
