@@ -208,7 +208,10 @@ def test_points_coloured_by_class_and_test_points_only_when_asked(circle):
     assert not any(t.legendgroup == "test" for t in hidden.data)
     test = [t for t in shown.data if t.legendgroup == "test" and t.x[0] is not None]
     assert sum(len(t.x) for t in test) == len(circle.points_test)
-    assert {t.marker.symbol for t in test} != {t.marker.symbol for t in train}
+    # a class has a shape of its own as well as a colour; a test point a thicker outline
+    assert [t.marker.symbol for t in train] == ["circle", "square"]
+    assert [t.marker.symbol for t in test] == ["circle", "square"]
+    assert all(t.marker.line.width > train[0].marker.line.width for t in test)
 
 
 def test_axes_are_fixed_and_square():

@@ -401,19 +401,17 @@ function drawPlane(v, st, f, w, h) {
 
 function drawMarks(v, st, ctx, m, S, px, py, big) {
   const P = st.stat.plane;
-  // the points: train circles with a white edge, test diamonds with a dark one
-  const r = 3 * (v.cfg.present ? 1.6 : 1);
+  // the points: each class its colour and its shape; a test point a thicker, darker outline
+  const r = 3.5 * (v.cfg.present ? 1.6 : 1);
   for (const set of P.sets) {
-    const pts = view(st.statBlob, set.points), y = set.y;
+    const pts = view(st.statBlob, set.points), y = set.y, [edge, width] = P.outline[set.split];
     for (let i = 0; i < y.length; i++) {
       const x = px(pts[2 * i]), yy = py(pts[2 * i + 1]);
-      ctx.fillStyle = P.task === "regression" ? rgbText(diverging(P, y[i])) : P.colors[y[i] % P.colors.length];
-      ctx.beginPath();
-      if (set.split === "test") { ctx.moveTo(x, yy - r * 1.3); ctx.lineTo(x + r * 1.3, yy); ctx.lineTo(x, yy + r * 1.3); ctx.lineTo(x - r * 1.3, yy); ctx.closePath(); }
-      else ctx.arc(x, yy, r, 0, 2 * Math.PI);
+      const regression = P.task === "regression";
+      ctx.fillStyle = regression ? rgbText(diverging(P, y[i])) : P.colors[y[i] % P.colors.length];
+      shape(ctx, regression ? "circle" : P.symbols[y[i] % P.symbols.length], x, yy, r);
       ctx.fill();
-      ctx.lineWidth = set.split === "test" ? 1.2 : 1;
-      ctx.strokeStyle = set.split === "test" ? "#222222" : "#FFFFFF";
+      ctx.lineWidth = width; ctx.strokeStyle = edge;
       ctx.stroke();
     }
   }
@@ -442,11 +440,11 @@ function drawMarks(v, st, ctx, m, S, px, py, big) {
   let lx = m.l + 10;
   const ly = m.t - 11 * big;
   for (const item of P.legend) {
+    const [edge, width] = P.outline[item.split];
     ctx.fillStyle = item.color;
-    ctx.beginPath();
-    if (item.shape === "diamond") { ctx.moveTo(lx, ly - 4); ctx.lineTo(lx + 4, ly); ctx.lineTo(lx, ly + 4); ctx.lineTo(lx - 4, ly); ctx.closePath(); }
-    else ctx.arc(lx, ly, 3.5 * big, 0, 2 * Math.PI);
+    shape(ctx, item.shape, lx, ly, 4 * big);
     ctx.fill();
+    ctx.lineWidth = width; ctx.strokeStyle = edge; ctx.stroke();
     ctx.fillStyle = "#2a3f5f";
     ctx.fillText(item.name, lx + 10 * big, ly);
     lx += 20 * big + ctx.measureText(item.name).width + 16;
@@ -507,6 +505,24 @@ function describeLoss(series, t) {
 
 function label(el, text) {
   if (el.getAttribute("aria-label") !== text) el.setAttribute("aria-label", text);
+}
+
+// A marker's path, by its Plotly name (ffnn.figures.palette.CLASS_SYMBOLS), r its half-size.
+function shape(ctx, name, x, y, r) {
+  const poly = (pts) => { ctx.moveTo(x + pts[0][0] * r, y + pts[0][1] * r); for (const [a, b] of pts.slice(1)) ctx.lineTo(x + a * r, y + b * r); ctx.closePath(); };
+  ctx.beginPath();
+  const star = [...Array(10).keys()].map((k) => { const a = -Math.PI / 2 + (k * Math.PI) / 5, q = k % 2 ? 0.45 : 1.15; return [q * Math.cos(a), q * Math.sin(a)]; });
+  const c = 0.38;
+  ({
+    circle: () => ctx.arc(x, y, r, 0, 2 * Math.PI),
+    square: () => poly([[-0.85, -0.85], [0.85, -0.85], [0.85, 0.85], [-0.85, 0.85]]),
+    diamond: () => poly([[0, -1.2], [1.2, 0], [0, 1.2], [-1.2, 0]]),
+    "triangle-up": () => poly([[0, -1.2], [1.1, 0.85], [-1.1, 0.85]]),
+    "triangle-down": () => poly([[0, 1.2], [1.1, -0.85], [-1.1, -0.85]]),
+    cross: () => poly([[-c, -1], [c, -1], [c, -c], [1, -c], [1, c], [c, c], [c, 1], [-c, 1], [-c, c], [-1, c], [-1, -c], [-c, -c]]),
+    star: () => poly(star),
+    x: () => poly([[-1, -0.6], [-0.6, -1], [0, -0.4], [0.6, -1], [1, -0.6], [0.4, 0], [1, 0.6], [0.6, 1], [0, 0.4], [-0.6, 1], [-1, 0.6], [-0.4, 0]]),
+  }[name] || (() => ctx.arc(x, y, r, 0, 2 * Math.PI)))();
 }
 
 const rgbText = (c) => `rgb(${c[0]},${c[1]},${c[2]})`;
@@ -630,8 +646,10 @@ function drawNetwork(v, st, f, w, h) {
     ctx.strokeStyle = e.w < 0 ? I.sign.negative : I.sign.positive;
     ctx.globalAlpha = (0.18 + 0.77 * s) * (0.4 + 0.6 * density);
     ctx.lineWidth = (0.6 + 3.9 * s) * density * (v.cfg.present ? 1.5 : 1);
+    ctx.setLineDash(e.w < 0 ? [5, 3] : []);             // a negative weight dashed, not only orange
     ctx.beginPath(); ctx.moveTo(e.x0, e.y0); ctx.lineTo(e.x1, e.y1); ctx.stroke();
   }
+  ctx.setLineDash([]);
   ctx.globalAlpha = 1;
   v.edges = edges; v.theta = theta;
   // units: inputs grey and labelled, the others filled by their bias
@@ -648,7 +666,13 @@ function drawNetwork(v, st, f, w, h) {
       ctx.fillStyle = c === 0 ? I.input_color : rgbText(diverging({ scale: I.scale }, theta[bOff + i] / btop));
       ctx.beginPath(); ctx.arc(x, y, node / 2, 0, 2 * Math.PI); ctx.fill(); ctx.stroke();
       if (c === 0) { ctx.fillStyle = "#2a3f5f"; ctx.fillText(I.input_labels[i], x - node / 2 - 4, y); }
-      else v.nodes.push({ l: c, j: i, x, y, r: node / 2, b: theta[bOff + i] });
+      else {
+        v.nodes.push({ l: c, j: i, x, y, r: node / 2, b: theta[bOff + i] });
+        if (node >= 12) {                                 // the bias's sign, in words too
+          ctx.save(); ctx.fillStyle = "#222222"; ctx.textAlign = "center";
+          ctx.fillText(theta[bOff + i] < 0 ? MINUS : "+", x, y + 0.5); ctx.restore();
+        }
+      }
     }
     if (c > 0) bOff += sizes[c];
   }

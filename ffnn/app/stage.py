@@ -23,9 +23,11 @@ from ffnn.figures.boundary import region_colors
 from ffnn.figures.palette import (
     CLASS_COLOR_NAMES,
     CLASS_COLORS,
+    CLASS_SYMBOLS,
     DIVERGING,
     INPUT_COLOR,
     LAYER_COLORS,
+    POINT_OUTLINE,
     SIGN_COLORS,
     SPLIT_COLORS,
     on_white,
@@ -86,15 +88,18 @@ def plane_static(msg, data, nets, *, show_test=False, discretize=False):
         sets.append(("test", data.points_test, data.y_test))
     regression = data.task == "regression"
     legend = [] if regression else [
-        {"name": f"class {c}", "color": CLASS_COLORS[c % len(CLASS_COLORS)], "shape": "circle"}
+        {"name": f"class {c}", "color": CLASS_COLORS[c % len(CLASS_COLORS)],
+         "shape": CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)], "split": "train"}
         for c in range(k) if np.any(np.asarray(data.y_train) == c)]
     if len(sets) > 1 and not regression:
-        legend.append({"name": "test", "color": "#BBBBBB", "shape": "diamond"})
+        legend.append({"name": "test (thick outline)", "color": "#FFFFFF", "shape": "circle",
+                       "split": "test"})
     y_of = (lambda y: [float(v) for v in y]) if regression else (lambda y: [int(v) for v in y])
     plane = {
         "extent": EXTENT, "res": RESOLUTION, "task": data.task, "k": k, "discretize": discretize,
         "light": light, "full": full, "colors": list(CLASS_COLORS), "legend": legend,
-        "color_names": list(CLASS_COLOR_NAMES),
+        "color_names": list(CLASS_COLOR_NAMES), "symbols": list(CLASS_SYMBOLS),
+        "outline": {k: list(v) for k, v in POINT_OUTLINE.items()},
         "scale": [[s, list(rgb(c))] for s, c in DIVERGING],
         "sets": [{"split": split, "points": msg.ref(np.asarray(p, dtype=np.float64)),
                   "y": y_of(y)} for split, p, y in sets]}

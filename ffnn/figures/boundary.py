@@ -6,7 +6,7 @@ import base64
 import numpy as np
 
 from ._layout import base_layout, f32, figure, top_legend
-from .palette import DIVERGING, class_color, mix, rgb
+from .palette import DIVERGING, POINT_OUTLINE, class_color, class_symbol, mix, rgb
 from .png import encode_png
 
 # Full confidence is drawn at class + CAP, not class + 1: plotly gives a value that sits on a
@@ -138,22 +138,23 @@ def _surface(xs, ys, Z):
 
 
 def _outline(split):
-    if split == "train":
-        return {"color": "white", "width": 1}, "circle"
-    return {"color": "#222222", "width": 1.2}, "diamond"
+    color, width = POINT_OUTLINE[split]
+    return {"color": color, "width": width}
 
 
 def _class_points(points, y, k, split):
-    """One scatter trace per class present: filled by class colour, outlined by split.
+    """One scatter trace per class present: its colour and its shape (CLASS_SYMBOLS), outlined
+    by split (test: thicker, darker).
 
     The legend names each class once (train); all test points share one entry "test"."""
     points, y = np.asarray(points), np.asarray(y)
-    line, symbol = _outline(split)
+    line = _outline(split)
     traces = []
     if split == "test":
         traces.append({"type": "scatter", "mode": "markers", "x": [None], "y": [None],
-                       "name": "test", "legendgroup": "test", "hoverinfo": "skip",
-                       "marker": {"color": "#BBBBBB", "size": 6, "symbol": symbol,
+                       "name": "test (thick outline)", "legendgroup": "test",
+                       "hoverinfo": "skip",
+                       "marker": {"color": "#FFFFFF", "size": 7, "symbol": "circle",
                                   "line": line}})
     for c in range(k):
         pts = points[y == c]
@@ -163,7 +164,7 @@ def _class_points(points, y, k, split):
                   {"name": f"class {c} (test)", "legendgroup": "test", "showlegend": False})
         traces.append(dict(
             type="scatter", mode="markers", x=pts[:, 0], y=pts[:, 1], **legend,
-            marker={"color": class_color(c), "size": 6, "symbol": symbol, "line": line},
+            marker={"color": class_color(c), "size": 7, "symbol": class_symbol(c), "line": line},
             hovertemplate=f"{split}, class {c}<br>x₁ %{{x:.2f}}, x₂ %{{y:.2f}}<extra></extra>"))
     return traces
 
@@ -173,7 +174,7 @@ def _target_points(points, y, split):
     points = np.asarray(points)
     if not len(points):
         return []
-    line, symbol = _outline(split)
+    line, symbol = _outline(split), "circle"
     return [{
         "type": "scatter", "mode": "markers", "x": points[:, 0], "y": points[:, 1], "name": split,
         "marker": {"color": f32(y), "colorscale": DIVERGING,

@@ -8,6 +8,12 @@ LAYER_COLORS = ("#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99"
 CLASS_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
                 "#000000")
 
+# Each class's marker shape too (colour is never the only cue), as Plotly names them; the live
+# stage draws the same shapes (ffnn/app/stage.js). A test point has a thicker, darker outline.
+CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "cross",
+                 "star", "x")
+POINT_OUTLINE = {"train": ("#222222", 0.8), "test": ("#000000", 2.0)}
+
 # The classes' colours in words, for text alternatives ("class 1 (blue)")
 CLASS_COLOR_NAMES = ("orange", "blue", "green", "vermilion", "sky blue", "reddish purple",
                      "yellow", "black")
@@ -33,6 +39,11 @@ def layer_color(l):
 def class_color(c):
     """The colour of class c (0-based, like the labels)."""
     return CLASS_COLORS[c % len(CLASS_COLORS)]
+
+
+def class_symbol(c):
+    """The marker shape of class c."""
+    return CLASS_SYMBOLS[c % len(CLASS_SYMBOLS)]
 
 
 def mix(color, other="#FFFFFF", t=0.5):

@@ -163,7 +163,8 @@ def _edge_traces(e, density=1.0):
                            "x": xs.astype(np.float32).ravel(), "y": ys.astype(np.float32).ravel(),
                            "hoverinfo": "skip", "opacity": _OPACITIES[k] * (0.4 + 0.6 * density),
                            "name": f"{sign} weights, bin {k + 1}",
-                           "line": {"color": SIGN_COLORS[sign], "width": _WIDTHS[k] * density}})
+                           "line": {"color": SIGN_COLORS[sign], "width": _WIDTHS[k] * density,
+                                    "dash": "dash" if negative else "solid"}})
     return traces
 
 
