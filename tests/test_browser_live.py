@@ -23,12 +23,13 @@ SAMPLES = 40
 STAGE = ("Gradient descent", "Error surface of one neuron")
 LIVE = [("Gradient descent", None, ""), ("Training curves", "Loss and accuracy", ""),
         ("Training curves", "Gradients per layer", ""), ("Training curves", "Rewind", ""),
-        ("θ and ∇θ", None, ""), ("Backpropagation", "Per hidden unit", ""), ("Compare losses", None, "cmp_"),
-        ("Error surface of one neuron", None, "es_")]
+        ("θ and ∇θ", None, ""), ("Backpropagation", "Per hidden unit", ""),
+        ("Compare losses", None, "cmp_"), ("Error surface of one neuron", None, "es_")]
 
 # Every chart in the main area: a Plotly chart with its plot drawn, or a stage canvas; blank:
 # a Plotly chart whose plot is not there.
-DRAWN_JS = """() => [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
+DRAWN_JS = """() => [...document.querySelectorAll(
+    '[data-testid="stMain"] [data-testid="stPlotlyChart"]')]
   .filter(c => c.getClientRects().length)
   .map(c => !!c.querySelector('.js-plotly-plot .main-svg'))"""
 
