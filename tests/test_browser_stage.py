@@ -212,3 +212,32 @@ def test_each_chart_says_what_it_shows_from_its_data(server, chromium):
         status.wait_for()
     finally:
         context.close()
+
+
+HIDE_JS = """(hide) => {
+  const v = (""" + FIND_PLANE_JS + """)();
+  v.box.style.display = hide ? 'none' : '';
+  return v.box.clientWidth;
+}"""
+
+
+def test_a_hidden_stage_draws_nothing_and_draws_again_when_shown(server, chromium):
+    """A column with no width yet (hidden, or not laid out) is skipped, not drawn on a canvas of
+    width 0 (the browser throws on that), and drawn as soon as it has its width again."""
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    errors = B.watch_console(page)
+    try:
+        B.open_app(page, server.url, f"?{QUERY}")
+        B.wait_ready(page)
+        B.wait_heatmap(page)
+        assert page.evaluate(HIDE_JS, True) == 0
+        B.press(page, "step")
+        B.wait_counter(page, "1 / 100000")
+        page.wait_for_timeout(300)
+        assert page.evaluate(HIDE_JS, False) > 0
+        page.wait_for_function("() => (" + PLANE_JS + ")().t === 1", timeout=B.TIMEOUT_MS)
+    finally:
+        context.close()
+    assert errors == [], errors

@@ -347,6 +347,8 @@ function plane(box, side) {
     const f = side === 0 && !st.sides?.[1] ? st.shownFrame || st.frames[st.frames.length - 1] : frameAt(st, side);
     if (!f || !st.stat) return;
     const w = box.clientWidth, key = [w, v.cfg.height, st.rev].join("|");
+    // not laid out yet (a hidden column): nothing to draw on, drawn on the next frame
+    if (!w || !v.cfg.height) return;
     if (v.drawn === key && v.drawnFrame === f) return;
     v.drawn = key; v.drawnFrame = f;
     drawPlane(v, st, f, w, v.cfg.height);
@@ -576,6 +578,7 @@ function sideView(root) {
     const f = st.shownFrame || st.frames[st.frames.length - 1];
     if (!f || !st.info) return;
     const w = box.clientWidth, key = [w, v.cfg.graph, v.cfg.loss, st.seq].join("|");
+    if (!w) return;
     if (v.drawn === key && v.drawnFrame === f) return;
     drawNumbers(v, st, f);
     // the network and the loss at most every SIDE_MS while playing: the numbers say every t
