@@ -270,12 +270,12 @@ def click(page, label):
     button(page, label).click()
 
 
-def control(page, key, prefix=""):
+def control(page, key, prefix="", timeout=TIMEOUT_MS):
     """The visible button of a player's control, found by its widget key: "step", "step10",
     "play", "reset", with the player's key prefix ("" for the main run, "cmp_" on Compare
     losses, "es_" on Error surface; see ffnn.app.controls.Player). A label can carry more than
     its name (a keyboard shortcut's hint), so keys, not labels, find the buttons."""
-    return one(page.locator(f".st-key-{prefix}{key} button").filter(visible=True))
+    return one(page.locator(f".st-key-{prefix}{key} button").filter(visible=True), timeout)
 
 
 def press(page, key, prefix=""):

@@ -63,7 +63,9 @@ class Tab:
         Play/Pause button is there."""
         B.goto_page(self.page, where, timeout=30_000, ready=ready)
         self.where = where
-        B.control(self.page, "play", self.prefix)
+        # three tabs at 2,000 it/s on one server: a page's first run can take long on a loaded
+        # machine, so a generous wait for its Play button
+        B.control(self.page, "play", self.prefix, timeout=60_000)
         self.check()
 
     def speed(self, label):
