@@ -1,0 +1,140 @@
+"""WCAG 2.1 AA in Chromium: axe-core finds nothing on any page or view, paused or playing, at
+the laptop's size and presented; every chart has a text alternative, read from the
+accessibility tree, that says what the figure's data says.
+
+axe-core comes with axe-playwright-python (requirements-test.txt); it runs the rules tagged
+wcag2a, wcag2aa, wcag21a and wcag21aa.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from ffnn.grid import predict_grid
+
+import browser as B
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.access(B.CHROMIUM, os.X_OK), reason=B.SKIP_REASON),
+]
+
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+RULES = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# (page link, [its views]); Lessons, Class board and Share and export have no chart that plays
+PAGES = [("Gradient descent", [None]),
+         ("Training curves", ["Loss and accuracy", "Gradients per layer", "Loss landscape",
+                              "Rewind"]),
+         ("Error surface of one neuron", [None]), ("θ and ∇θ", [None]),
+         ("Backpropagation", ["Step by step", "Per hidden unit"]), ("Gradient check", [None]),
+         ("Compare losses", [None]), ("Lessons", [None]), ("Class board", [None]),
+         ("Share and export", [None])]
+PLAYS = {"Gradient descent", "Training curves", "Error surface of one neuron", "θ and ∇θ",
+         "Backpropagation", "Compare losses"}
+# every chart's accessible name (a Plotly chart's container, a stage canvas) on the page
+ALTS_JS = """() => {
+  const out = [];
+  for (const c of document.querySelectorAll('[data-testid="stMain"] [data-testid="stPlotlyChart"]'))
+    if (c.getClientRects().length) out.push(['plotly', c.getAttribute('aria-label') || '']);
+  const walk = (root) => {
+    for (const e of root.querySelectorAll('*')) {
+      if (e.tagName === 'CANVAS' && e.getAttribute('role') === 'img' && e.getClientRects().length)
+        out.push(['stage', e.getAttribute('aria-label') || '']);
+      if (e.shadowRoot) walk(e.shadowRoot);
+    }
+  };
+  walk(document.querySelector('[data-testid="stMain"]'));
+  return out;
+}"""
+
+
+def violations(page):
+    """[(rule, target, summary)] of axe's findings on the page as it is now."""
+    found = axe_playwright.Axe().run(page, options=RULES).response["violations"]
+    return [(v["id"], n["target"], (n.get("failureSummary") or "")[:160])
+            for v in found for n in v["nodes"]]
+
+
+def play_button(page, prefix):
+    """The page's Play control: the stage's own button, or Streamlit's (Backpropagation)."""
+    return page.locator(f".st-key-{prefix}play button").first
+
+
+@pytest.mark.parametrize("present", [False, True], ids=["laptop", "presented"])
+def test_axe_finds_nothing_on_any_page_or_view_paused_or_playing(server, chromium, present):
+    page = chromium.new_page(viewport=B.PROJECTOR if present else B.LAPTOP)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    found, played = {}, set()
+    try:
+        B.open_app(page, server.url, "?present=1" if present else "")
+        B.wait_ready(page)
+        for name, views in PAGES:
+            B.goto_page(page, name)
+            for view in views:
+                if view:
+                    B.pick_view(page, view)
+                B.settle(page)
+                for rule in violations(page):
+                    found.setdefault(f"{name} / {view} paused", []).append(rule)
+                prefix = {"Compare losses": "cmp_", "Error surface of one neuron": "es_"}.get(
+                    name, "")
+                if name in PLAYS and play_button(page, prefix).count():
+                    play_button(page, prefix).click()
+                    B.wait_play_label(page, "Pause", prefix)
+                    page.wait_for_timeout(1500)
+                    played.add(name)
+                    for rule in violations(page):
+                        found.setdefault(f"{name} / {view} playing", []).append(rule)
+                    play_button(page, prefix).click()
+                    B.settle(page)
+    finally:
+        page.close()
+    assert played == PLAYS, played
+    assert not found, found
+
+
+def test_every_chart_has_a_text_alternative_that_says_what_it_shows(server, chromium):
+    page = chromium.new_page(viewport=B.LAPTOP)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    seen, empty = 0, []
+    try:
+        B.open_app(page, server.url, "")
+        B.wait_ready(page)
+        for name, views in PAGES:
+            B.goto_page(page, name)
+            for view in views:
+                if view:
+                    B.pick_view(page, view)
+                for kind, alt in page.evaluate(ALTS_JS):
+                    seen += 1
+                    # more than a bare "Chart.": a value, a name, a count from the figure
+                    if len(alt) < 20 or not any(ch.isdigit() for ch in alt):
+                        empty.append((name, view, kind, alt))
+    finally:
+        page.close()
+    assert seen >= 20 and not empty, (seen, empty)
+
+
+def test_the_rewound_boundary_says_which_class_holds_the_centre(server, chromium):
+    """The Plotly decision boundary (Rewind) names the class that predict_grid gives the
+    centre of the plane, with each class's share, for the run at t = 0."""
+    from ffnn.app import settings as S
+    from ffnn.app.state import build_run
+    run = build_run(dict(S.DEFAULTS))
+    _, _, Z = predict_grid(run.net, run.data.features, 6.0, 80)
+    G = Z.shape[0]
+    centre = int(np.argmax(Z[G // 2, G // 2])) if Z.shape[-1] > 1 else int(Z[G // 2, G // 2, 0]
+                                                                             >= 0.5)
+    page = chromium.new_page(viewport=B.LAPTOP)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    try:
+        B.open_app(page, server.url, "")
+        B.wait_ready(page)
+        B.goto_page(page, "Training curves")
+        B.pick_view(page, "Rewind")
+        alts = [a for k, a in page.evaluate(ALTS_JS) if a.startswith("Decision boundary")]
+    finally:
+        page.close()
+    assert len(alts) == 1, alts
+    assert f"class {centre} (" in alts[0].split("holds the centre")[0], alts[0]
