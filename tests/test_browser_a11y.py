@@ -138,3 +138,57 @@ def test_the_rewound_boundary_says_which_class_holds_the_centre(server, chromium
         page.close()
     assert len(alts) == 1, alts
     assert f"class {centre} (" in alts[0].split("holds the centre")[0], alts[0]
+
+
+FOCUS_IN_JS = """(sel) => {
+  // the focused element, through shadow roots, is inside `sel`'s element
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  const box = document.querySelector(sel);
+  const host = (n) => n && (n.getRootNode().host || null);
+  for (let n = a; n; n = n.parentElement || host(n)) if (n === box) return true;
+  return false;
+}"""
+
+
+def test_space_on_a_focused_control_does_that_control_only(server, chromium):
+    """Laptop (no clicker): Space on Step, Step ×10, Back, Reset and Play does what that control
+    does, once, and the focus stays on it; on a page link it plays nothing. On the page itself
+    P plays and pauses, while Space and PageDown are the browser's (they scroll)."""
+    page = chromium.new_page(viewport=B.LAPTOP)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    errors = B.watch_console(page)
+    n = "100000"
+    try:
+        B.open_app(page, server.url, f"?max_iterations={n}")
+        B.wait_ready(page)
+        for key, then in (("step", 1), ("step10", 11), ("back", 10), ("reset", 0)):
+            B.control(page, key).focus()
+            page.keyboard.press("Space")
+            B.wait_counter(page, f"{then} / {n}")
+            B.settle(page)
+            assert B.play_label(page) == "Play", key
+            assert B.counter(page) == then, key
+            assert page.evaluate(FOCUS_IN_JS, f".st-key-{key}"), key
+        B.control(page, "play").focus()
+        page.keyboard.press("Space")                     # the Play button's own: play ...
+        B.wait_counter_above(page, 5)
+        page.keyboard.press("Space")                     # ... and pause
+        B.wait_play_label(page, "Play")
+        assert page.evaluate(FOCUS_IN_JS, ".st-key-play")
+        t = B.wait_counter_stable(page)
+        link = page.locator('[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]').first
+        link.focus()
+        page.keyboard.press("Space")
+        page.mouse.click(5, 400)                         # the page itself has the focus
+        for name in ("Space", "PageDown", "Home"):       # the browser's: they scroll
+            page.keyboard.press(name)
+            page.wait_for_timeout(800)
+            assert B.counter(page) == t and B.play_label(page) == "Play", name
+        page.keyboard.press("p")                         # P plays and pauses
+        B.wait_counter_above(page, t + 5)
+        page.keyboard.press("p")
+        B.wait_play_label(page, "Play")
+    finally:
+        page.close()
+    assert errors == [], errors

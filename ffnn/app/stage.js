@@ -826,7 +826,7 @@ function playView(root) {
   const v = { button };
   v.toggle = () => {
     const st = v.stage;
-    if (button.disabled) return;
+    if (button.getAttribute("aria-disabled") === "true") return;
     if (st.playing || st.wanted === true) {
       st.playing = false; st.wanted = false;
       v.ask("pause", { t: st.shownT, seq: st.seq });
@@ -843,7 +843,12 @@ function playView(root) {
     const on = st.wanted === null ? st.playing || v.cfg.playing : st.wanted;
     const label = on ? "Pause" : "Play";
     if (v.label !== label) { v.label = label; button.querySelector(".label").textContent = label; }
-    button.disabled = !!v.cfg.disabled && !on;
+    // aria-disabled, not disabled: a disabled button would drop the focus to <body> when a
+    // run ends under it
+    const off = String(!!v.cfg.disabled && !on);
+    if (button.getAttribute("aria-disabled") !== off) button.setAttribute("aria-disabled", off);
+    const hint = (v.cfg.keys || []).includes(" ") ? "Space" : "P";
+    if (v.hint !== hint) { v.hint = hint; button.querySelector(".hint").textContent = hint; }
   };
   return v;
 }
@@ -1016,17 +1021,18 @@ function drawContour(v, cv, st, S, t) {
 
 const VIEWS = { plane: planeView, side: sideView, play: playView, pair: pairView, surface: surfaceView };
 
-// Space plays or pauses, unless a field, a button, a link or any other control has the focus
-// (there Space is that control's own key).
+// P plays or pauses, and Space too where a clicker drives the page (cfg.keys; elsewhere Space
+// scrolls), unless a field, a button, a link or any other control has the focus (there Space is
+// that control's own key).
 const CONTROLS = "input, textarea, select, button, a[href], [contenteditable=true], " +
   ["button", "slider", "combobox", "switch", "tab", "checkbox", "radio", "menuitem", "option",
     "textbox", "spinbutton", "listbox", "link"].map((r) => `[role=${r}]`).join(", ");
 function onKey(e) {
-  if (e.key !== " " || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
   const a = e.composedPath()[0] || document.activeElement;
   if (a && a.closest && a.closest(CONTROLS)) return;
   const v = [...(globalThis.__ffnnPlayButtons || [])].find((p) => p.button.isConnected);
-  if (!v) return;
+  if (!v || !(v.cfg.keys || ["p"]).includes(e.key.toLowerCase())) return;
   e.preventDefault();
   v.toggle();
 }
