@@ -192,3 +192,50 @@ def test_space_on_a_focused_control_does_that_control_only(server, chromium):
     finally:
         page.close()
     assert errors == [], errors
+
+
+FOCUSED_JS = """() => {
+  let a = document.activeElement;
+  while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+  if (!a || a === document.body) return null;
+  const r = a.getBoundingClientRect();
+  // the focus ring: on the element, or on the label around a switch's or a radio's input
+  const ringed = [a, a.closest('label')].filter(Boolean).map((e) => getComputedStyle(e))
+    .some((s) => s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2);
+  const box = a.closest('label') && r.width <= 2 ? a.closest('label').getBoundingClientRect() : r;
+  return {what: (a.getAttribute('aria-label') || a.innerText || a.tagName).trim().slice(0, 40),
+          x: box.x, y: box.y, w: box.width, h: box.height, ringed};
+}"""
+
+
+@pytest.mark.parametrize("path", ["", "Training_curves", "Compare_losses"])
+def test_tabbing_through_presentation_mode_every_stop_is_seen(server, chromium, path):
+    """Presented (sidebar closed): Tab goes from stop to stop; each has its box on the screen and
+    a focus ring at least 2 px wide (3 px, #111111: above 3:1 on every background the app
+    has), and none is in the closed sidebar. The tour comes back to where it started."""
+    page = chromium.new_page(viewport=B.PROJECTOR)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    stops, unseen = [], []
+    try:
+        B.open_app(page, server.url, f"{path}?present=1")
+        B.wait_ready(page)
+        B.settle(page)
+        for _ in range(60):
+            page.keyboard.press("Tab")
+            f = page.evaluate(FOCUSED_JS)
+            if f is None:
+                continue
+            B.settle(page, quiet_ms=100)    # a stop scrolled into view has arrived
+            f = page.evaluate(FOCUSED_JS) or f
+            stops.append(f["what"])
+            on_screen = (f["w"] > 0 and f["h"] > 0 and f["x"] >= -1 and f["y"] >= -1
+                         and f["x"] + f["w"] <= B.PROJECTOR["width"] + 1
+                         and f["y"] + f["h"] <= B.PROJECTOR["height"] + 1)
+            if not (on_screen and f["ringed"]):
+                unseen.append(f)
+            if len(stops) > 3 and stops[-1] == stops[0]:
+                break
+    finally:
+        page.close()
+    assert len(stops) >= 5, stops
+    assert not unseen, (unseen, stops)
