@@ -239,3 +239,24 @@ def test_tabbing_through_presentation_mode_every_stop_is_seen(server, chromium, 
         page.close()
     assert len(stops) >= 5, stops
     assert not unseen, (unseen, stops)
+
+
+NARROW = {"width": 320, "height": 700}
+PILLS_JS = """() => [...document.querySelectorAll('""" + B.VIEW_PILLS.replace("'", "\\'") + """')]
+  .map((p) => { const r = p.getBoundingClientRect(); return [p.innerText.trim(), r.left, r.right]; })"""
+
+
+@pytest.mark.parametrize("path", ["Training_curves", "Backprop"])
+def test_at_320_px_every_view_can_be_picked(server, chromium, path):
+    """Reflow (WCAG 1.4.10): on a 320 px screen the view picker wraps; each view's pill lies
+    inside the screen, none scrolled out of sight."""
+    page = chromium.new_page(viewport=NARROW)
+    page.set_default_timeout(B.TIMEOUT_MS)
+    try:
+        B.open_app(page, server.url, path)
+        B.wait_ready(page)
+        pills = page.evaluate(PILLS_JS)
+    finally:
+        page.close()
+    assert len(pills) >= 2, pills
+    assert all(left >= 0 and right <= NARROW["width"] for _, left, right in pills), pills

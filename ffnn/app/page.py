@@ -39,6 +39,8 @@ h4 { padding: 0 0 0.2rem; }
 .st-key-stall_row > [data-testid="stElementContainer"]:first-child {
   flex: 1 1 0; min-width: 12rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
+[class*="st-key-"][class*="view_row"] [data-testid="stButtonGroup"] > div {
+  flex-wrap: wrap; overflow-x: visible; }
 [data-testid="stSidebar"][data-collapsed="true"],
 [data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
 :focus-visible { outline: 3px solid #111111 !important; outline-offset: 2px; }
@@ -196,7 +198,7 @@ def show_views(title, screens, key):
         with st.container(horizontal=True, vertical_alignment="center", gap="medium",
                           key=f"{key}_row"):
             bound(st.pills, "View", key, options=labels, required=True,
-                  label_visibility="collapsed")       # pills wrap on a phone
+                  label_visibility="collapsed")       # pills wrap on a phone (COMPACT_CSS)
             if not ss["present"]:
                 st.caption(picked().INTRO, width="stretch")
         options = getattr(picked(), "options", None)
