@@ -49,11 +49,34 @@ ALTS_JS = """() => {
 }"""
 
 
+# Text in the charts' SVG, which axe does not check: each visible label's fill (with its
+# opacity, over the white chart) against white, WCAG's ratio; -> the ones under 4.5:1.
+SVG_TEXT_JS = """() => {
+  const lum = (c) => {
+    const m = c.match(/[\\d.]+/g).map(Number);
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return [0.2126 * f(m[0]) + 0.7152 * f(m[1]) + 0.0722 * f(m[2]), m.length > 3 ? m[3] : 1];
+  };
+  const low = [];
+  for (const t of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot text')) {
+    if (!t.getClientRects().length || !t.textContent.trim()) continue;
+    const cs = getComputedStyle(t), [L, a] = lum(cs.fill);
+    const op = parseFloat(cs.fillOpacity || 1) * a, shown = op * L + (1 - op);
+    const ratio = 1.05 / (shown + 0.05);
+    if (!(ratio >= 4.5)) low.push([t.textContent.slice(0, 30), cs.fill, ratio.toFixed(2)]);
+  }
+  return low;
+}"""
+
+
 def violations(page):
-    """[(rule, target, summary)] of axe's findings on the page as it is now."""
+    """[(rule, target, summary)] of axe's findings on the page as it is now, and the charts'
+    text under 4.5:1 (rule "svg-text-contrast")."""
     found = axe_playwright.Axe().run(page, options=RULES).response["violations"]
     return [(v["id"], n["target"], (n.get("failureSummary") or "")[:160])
-            for v in found for n in v["nodes"]]
+            for v in found for n in v["nodes"]] + [
+        ("svg-text-contrast", text, f"{fill}: {ratio}:1")
+        for text, fill, ratio in page.evaluate(SVG_TEXT_JS)]
 
 
 def play_button(page, prefix):

@@ -1,5 +1,7 @@
 """The colours every page uses the same way: layers, classes, weight signs, train and test."""
 
+import functools
+
 # Paul Tol's "muted" scheme (colour-blind safe), darkest first so layers 1-3 differ most.
 LAYER_COLORS = ("#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933",
                 "#AA4499", "#DDCC77")
@@ -72,6 +74,7 @@ def contrast(a, b="#FFFFFF"):
     return (la + 0.05) / (lb + 0.05)
 
 
+@functools.lru_cache(maxsize=256)
 def on_white(color, ratio=4.5):
     """`color`, darkened toward black just enough for text on white (WCAG AA: 4.5:1)."""
     t = 0.0
