@@ -266,7 +266,8 @@ def test_tabbing_through_presentation_mode_every_stop_is_seen(server, chromium, 
 
 NARROW = {"width": 320, "height": 700}
 PILLS_JS = """() => [...document.querySelectorAll('""" + B.VIEW_PILLS.replace("'", "\\'") + """')]
-  .map((p) => { const r = p.getBoundingClientRect(); return [p.innerText.trim(), r.left, r.right]; })"""
+  .map((p) => { const r = p.getBoundingClientRect();
+                return [p.innerText.trim(), r.left, r.right]; })"""
 
 
 @pytest.mark.parametrize("path", ["Training_curves", "Backprop"])

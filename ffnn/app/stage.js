@@ -441,16 +441,24 @@ function drawMarks(v, st, ctx, m, S, px, py, big) {
   ctx.font = `${11 * big}px "Source Sans", sans-serif`;
   let lx = m.l + 10;
   const ly = m.t - 11 * big;
-  for (const item of P.legend) {
+  // where "class 0 … class 7" is wider than the plot, "class" once, then the numbers
+  let gap = 16, names = P.legend.map((item) => item.name);
+  const wide = (ns) => ns.reduce((a, n) => a + 20 * big + ctx.measureText(n).width + gap, 0);
+  if (wide(names) > S - 10 && names.every((n) => n.startsWith("class "))) {
+    ctx.fillStyle = "#2a3f5f"; ctx.fillText("class", lx, ly);
+    lx += ctx.measureText("class").width + 8;
+    names = names.map((n) => n.slice(6)); gap = 4;
+  }
+  P.legend.forEach((item, k) => {
     const [edge, width] = P.outline[item.split];
     ctx.fillStyle = item.color;
     shape(ctx, item.shape, lx, ly, 4 * big);
     ctx.fill();
     ctx.lineWidth = width; ctx.strokeStyle = edge; ctx.stroke();
     ctx.fillStyle = "#2a3f5f";
-    ctx.fillText(item.name, lx + 10 * big, ly);
-    lx += 20 * big + ctx.measureText(item.name).width + 16;
-  }
+    ctx.fillText(names[k], lx + 10 * big, ly);
+    lx += 20 * big + ctx.measureText(names[k]).width + gap;
+  });
   if (v.cfg.title) {
     ctx.textAlign = "right"; ctx.font = `600 ${13 * big}px "Source Sans", sans-serif`;
     ctx.fillText(v.cfg.title, m.l + S, ly);
