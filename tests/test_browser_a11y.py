@@ -7,6 +7,7 @@ wcag2a, wcag2aa, wcag21a and wcag21aa.
 """
 
 import os
+import re
 
 import numpy as np
 import pytest
@@ -139,16 +140,21 @@ def test_every_chart_has_a_text_alternative_that_says_what_it_shows(server, chro
     assert seen >= 20 and not empty, (seen, empty)
 
 
-def test_the_rewound_boundary_says_which_class_holds_the_centre(server, chromium):
-    """The Plotly decision boundary (Rewind) names the class that predict_grid gives the
-    centre of the plane, with each class's share, for the run at t = 0."""
+def test_the_plotly_charts_say_what_their_data_says(server, chromium):
+    """Read by role and name, as a screen reader gets them: the Plotly decision boundary
+    (Rewind) names the class predict_grid gives the centre of the plane; the Plotly network
+    (θ and ∇θ) its largest weight W_l[i, j] and its value; for the run at t = 0."""
     from ffnn.app import settings as S
     from ffnn.app.state import build_run
     run = build_run(dict(S.DEFAULTS))
     _, _, Z = predict_grid(run.net, run.data.features, 6.0, 80)
     G = Z.shape[0]
-    centre = int(np.argmax(Z[G // 2, G // 2])) if Z.shape[-1] > 1 else int(Z[G // 2, G // 2, 0]
-                                                                             >= 0.5)
+    centre = (int(np.argmax(Z[G // 2, G // 2])) if Z.shape[-1] > 1
+              else int(Z[G // 2, G // 2, 0] >= 0.5))
+    W = [np.abs(w) for w in run.net.W]
+    l = int(np.argmax([w.max() for w in W]))
+    i, j = np.unravel_index(np.argmax(W[l]), W[l].shape)
+    largest = f"W{'₁₂₃₄₅₆₇₈₉'[l]}[{i + 1}, {j + 1}] = {float(f'{run.net.W[l][i, j]:.3g}'):g}"
     page = chromium.new_page(viewport=B.LAPTOP)
     page.set_default_timeout(B.TIMEOUT_MS)
     try:
@@ -156,11 +162,15 @@ def test_the_rewound_boundary_says_which_class_holds_the_centre(server, chromium
         B.wait_ready(page)
         B.goto_page(page, "Training curves")
         B.pick_view(page, "Rewind")
-        alts = [a for k, a in page.evaluate(ALTS_JS) if a.startswith("Decision boundary")]
+        boundary = page.get_by_role("figure", name=re.compile("^Decision boundary"))
+        text = boundary.get_attribute("aria-label")
+        B.goto_page(page, "θ and ∇θ")
+        network = page.get_by_role("figure", name=re.compile("^Network ")).first
+        net_text = network.get_attribute("aria-label")
     finally:
         page.close()
-    assert len(alts) == 1, alts
-    assert f"class {centre} (" in alts[0].split("holds the centre")[0], alts[0]
+    assert text.startswith(f"Decision boundary: class {centre} ("), text
+    assert f"Largest weight {largest}." in net_text, (largest, net_text)
 
 
 FOCUS_IN_JS = """(sel) => {
