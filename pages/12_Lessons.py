@@ -4,7 +4,7 @@ whole lecture as a run-through, stage by stage, for a presentation clicker."""
 import streamlit as st
 
 from ffnn.app import lecture, page, state
-from ffnn.app.controls import HELP_KEYS
+from ffnn.app.controls import help_keys
 from ffnn.app.guard import guarded
 from ffnn.app.lessons import LECTURE, LESSONS
 
@@ -28,7 +28,7 @@ def run_through():
         st.markdown("  \n".join(f"{i}. {LESSONS[k].title}" for i, k in enumerate(LECTURE, 1)))
         st.button("Start the run-through", on_click=lecture.start, args=(1,), type="primary",
                   key="start_lecture")
-        st.caption(HELP_KEYS)
+        st.caption(help_keys())
 
 
 page.frame(

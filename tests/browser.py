@@ -426,7 +426,7 @@ def settle(page, quiet_ms=500, timeout=TIMEOUT_MS):
 
 NAV_LINKS_JS = """() => [...document.querySelectorAll(
     '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"], [data-testid="stSidebarNav"] a')]
-    .map(a => [a.innerText.trim(),
+    .map(a => [a.textContent.trim(),
                new URL(a.getAttribute('href') || '', location.origin + '/').href])"""
 
 

@@ -348,3 +348,11 @@ def test_at_t_0_every_chart_holds_theta_0s_values(where):
             if trace.get("name") == "train loss":             # L(θ₀) itself, at t = 0
                 assert C.values(trace["x"]).tolist() == [0]
                 assert C.values(trace["y"])[0] == pytest.approx(L0)
+
+
+def test_a_stall_is_a_warning_read_out_when_it_appears():
+    """The watchdog's stall message is a warning (Streamlit gives it role "alert", which screen
+    readers read when it appears; an info box is a "status" they often skip)."""
+    at = start({"init": "zeros", "activation": "sigmoid", "lr": "0.3", "t": "300"})
+    assert any("flat far from its floor: symmetric units" in w.value for w in at.warning)
+    assert not any("flat far from its floor" in i.value for i in at.info)

@@ -120,7 +120,7 @@ def test_the_run_through_goes_stage_by_stage_and_keeps_the_run_built_by_hand():
         assert any(f"{n} / {len(LECTURE)}" in m.value for m in at.markdown)
         next_ = at.button(key="stage_next")
         next_.click()
-        run(at)                                     # the first ▶ plays to the stage's point
+        run(at)                                     # the first Next plays to the stage's point
         player = LESSONS[key].player
         assert playing(at, player)
         assert at.session_state["playback"].until == LESSONS[key].until
@@ -130,7 +130,7 @@ def test_the_run_through_goes_stage_by_stage_and_keeps_the_run_built_by_hand():
         assert (max(target.t) if player == "cmp_" else target.t) == LESSONS[key].until
         C.CLAIMS[key](shown(at))                    # the stage shows its point
         if n < len(LECTURE):
-            at.button(key="stage_next").click()     # the next ▶: the next stage
+            at.button(key="stage_next").click()     # the next Next: the next stage
             run(at)
     at.button(key="stage_back").click()             # PageUp's move: the stage before
     run(at)

@@ -65,14 +65,27 @@ class Reveal:
         self.t = t
 
 
-# The keys of the player (Streamlit draws each on its button; Space is the stage's Play
-# button's own). A presentation clicker sends PageDown and PageUp; they act like → and ← (in
-# the lecture's run-through: next and back). Streamlit reserves C and R for itself (R reruns the
-# page), so Reset is Home: back to θ₀.
-KEYS = {"step": "Right", "step10": "Shift+Right", "play": "Space", "back": "Left",
-        "reset": "Home", "next": "PageDown", "previous": "PageUp"}
-HELP_KEYS = ("Keys: → or PageDown one step, Shift+→ ten steps, Space play or pause, ← or PageUp "
-             "one step back, Home reset. They do nothing while you type in a field.")
+# The keys of the player (Streamlit draws each on its button; P and Space are the stage's Play
+# button's own). The arrows work everywhere. The clicker's keys (PageDown and PageUp like → and
+# ←, or the run-through's next and back; Space play; Home reset: Streamlit keeps C and R) only
+# in presentation mode and the run-through: elsewhere they scroll the page, as a browser's do.
+KEYS = {"step": "Right", "step10": "Shift+Right", "play": "P", "back": "Left"}
+CLICKER_KEYS = {"play": "Space", "reset": "Home", "next": "PageDown", "previous": "PageUp"}
+HELP_KEYS = ("Keys: → one step, Shift+→ ten steps, P play or pause, ← one step back. They do "
+             "nothing while you type in a field.")
+HELP_CLICKER_KEYS = ("Keys: → or PageDown one step, Shift+→ ten steps, Space or P play or pause, "
+                     "← or PageUp one step back, Home reset. They do nothing while you type in a "
+                     "field.")
+
+
+def clicker():
+    """Whether a clicker's keys drive the page: presentation mode, or the lecture's run-through."""
+    ss = st.session_state
+    return bool(ss.get("present") or ss.get("stage"))
+
+
+def help_keys():
+    return HELP_CLICKER_KEYS if clicker() else HELP_KEYS
 
 
 def t_of(target):
@@ -297,25 +310,27 @@ class Player:
                       help=self.step_help, key=f"{k}step", shortcut=KEYS["step"])
             st.button("Step ×10", on_click=self._step, args=(10,), disabled=done or playing,
                       key=f"{k}step10", shortcut=KEYS["step10"])
+            keys = ["p", " "] if clicker() else ["p"]
             stage.mount(self.name, "play", f"{k}play",
-                        head={"cfg": {"playing": playing, "disabled": done}}, width="content",
+                        head={"cfg": {"playing": playing, "disabled": done, "keys": keys}},
+                        width="content",
                         on_play_change=self._on_play, on_pause_change=self._on_pause)
             st.button("Back", on_click=self._back, disabled=playing, key=f"{k}back",
                       help="One step back, to θₜ₋₁ (where it is kept exactly)",
                       shortcut=KEYS["back"])
             st.button("Reset", on_click=self._reset, help="Back to θ₀, t = 0", key=f"{k}reset",
-                      shortcut=KEYS["reset"])
-            # the clicker's keys, on buttons hidden by COMPACT_CSS (their shortcuts still work)
-            st.button("Next", on_click=self._page, args=(0,), disabled=playing,
-                      key=f"{k}clicker_next", shortcut=KEYS["next"])
-            st.button("Previous", on_click=self._page, args=(1,), disabled=playing,
-                      key=f"{k}clicker_previous", shortcut=KEYS["previous"])
+                      shortcut=CLICKER_KEYS["reset"] if clicker() else None)
+            if clicker():   # the clicker's keys, on buttons hidden by CSS (their shortcuts work)
+                st.button("Next", on_click=self._page, args=(0,), disabled=playing,
+                          key=f"{k}clicker_next", shortcut=CLICKER_KEYS["next"])
+                st.button("Previous", on_click=self._page, args=(1,), disabled=playing,
+                          key=f"{k}clicker_previous", shortcut=CLICKER_KEYS["previous"])
             if extra is not None:
                 extra()
             bound(st.selectbox, "Speed", "speed", options=S.SPEED_CHOICES,
                   format_func=lambda v: f"{v:,} it/s", width=150, label_visibility="collapsed",
                   help="Iterations per second while playing. At the default, the lecture's "
-                       "1000 iterations take 20 s. " + HELP_KEYS)
+                       "1000 iterations take 20 s. " + help_keys())
 
     def live(self, view, browser_draws=False):
         """The fragment: `view(target)`, drawn again for each batch while playing.

@@ -39,6 +39,13 @@ h4 { padding: 0 0 0.2rem; }
 .st-key-stall_row > [data-testid="stElementContainer"]:first-child {
   flex: 1 1 0; min-width: 12rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
+[class*="st-key-"][class*="view_row"] [data-testid="stButtonGroup"] > div {
+  flex-wrap: wrap; overflow-x: visible; }
+[data-testid="stSidebar"][data-collapsed="true"],
+[data-testid="stSidebar"][data-collapsed="true"] * { visibility: hidden !important; }
+:focus-visible { outline: 3px solid #111111 !important; outline-offset: 2px; }
+label:has(input:focus-visible) { outline: 3px solid #111111; outline-offset: 2px;
+  border-radius: 0.25rem; }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
 </style>"""
@@ -110,7 +117,7 @@ def lesson_box(fold=False):
         st.markdown(f"📘 **{lesson.title}.** *Next:* {lesson.try_next}", width="stretch")
         with st.popover("Why?", help="What this lesson shows, and why"):
             st.markdown(lesson.text)
-        st.button("✕", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
+        st.button("Close", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
 
 
 def lecture_bar(fold=False):
@@ -124,11 +131,11 @@ def lecture_bar(fold=False):
             if fold:
                 with st.popover("Why?", help="What this stage shows"):
                     st.markdown(lesson.text)
-            st.button("◀", on_click=lecture.back, help="The stage before (PageUp)",
+            st.button("Back", on_click=lecture.back, help="The stage before (PageUp)",
                       key="stage_back")
-            st.button("▶", on_click=lecture.advance, key="stage_next",
+            st.button("Next", on_click=lecture.advance, key="stage_next",
                       help=f"Play to t = {lesson.until}, then the next stage (PageDown)")
-            with st.popover("☰", help="Every stage; leave the run-through"):
+            with st.popover("Stages", help="Every stage; leave the run-through"):
                 for i in range(1, lecture.N + 1):
                     st.button(f"{i}. {lecture.lesson(i).title}", on_click=lecture.start,
                               args=(i,), key=f"stage_{i}", type="tertiary")
@@ -191,7 +198,7 @@ def show_views(title, screens, key):
         with st.container(horizontal=True, vertical_alignment="center", gap="medium",
                           key=f"{key}_row"):
             bound(st.pills, "View", key, options=labels, required=True,
-                  label_visibility="collapsed")       # pills wrap on a phone
+                  label_visibility="collapsed")       # pills wrap on a phone (COMPACT_CSS)
             if not ss["present"]:
                 st.caption(picked().INTRO, width="stretch")
         options = getattr(picked(), "options", None)

@@ -441,16 +441,24 @@ function drawMarks(v, st, ctx, m, S, px, py, big) {
   ctx.font = `${11 * big}px "Source Sans", sans-serif`;
   let lx = m.l + 10;
   const ly = m.t - 11 * big;
-  for (const item of P.legend) {
+  // where "class 0 … class 7" is wider than the plot, "class" once, then the numbers
+  let gap = 16, names = P.legend.map((item) => item.name);
+  const wide = (ns) => ns.reduce((a, n) => a + 20 * big + ctx.measureText(n).width + gap, 0);
+  if (wide(names) > S - 10 && names.every((n) => n.startsWith("class "))) {
+    ctx.fillStyle = "#2a3f5f"; ctx.fillText("class", lx, ly);
+    lx += ctx.measureText("class").width + 8;
+    names = names.map((n) => n.slice(6)); gap = 4;
+  }
+  P.legend.forEach((item, k) => {
     const [edge, width] = P.outline[item.split];
     ctx.fillStyle = item.color;
     shape(ctx, item.shape, lx, ly, 4 * big);
     ctx.fill();
     ctx.lineWidth = width; ctx.strokeStyle = edge; ctx.stroke();
     ctx.fillStyle = "#2a3f5f";
-    ctx.fillText(item.name, lx + 10 * big, ly);
-    lx += 20 * big + ctx.measureText(item.name).width + 16;
-  }
+    ctx.fillText(names[k], lx + 10 * big, ly);
+    lx += 20 * big + ctx.measureText(names[k]).width + gap;
+  });
   if (v.cfg.title) {
     ctx.textAlign = "right"; ctx.font = `600 ${13 * big}px "Source Sans", sans-serif`;
     ctx.fillText(v.cfg.title, m.l + S, ly);
@@ -826,7 +834,7 @@ function playView(root) {
   const v = { button };
   v.toggle = () => {
     const st = v.stage;
-    if (button.disabled) return;
+    if (button.getAttribute("aria-disabled") === "true") return;
     if (st.playing || st.wanted === true) {
       st.playing = false; st.wanted = false;
       v.ask("pause", { t: st.shownT, seq: st.seq });
@@ -843,7 +851,12 @@ function playView(root) {
     const on = st.wanted === null ? st.playing || v.cfg.playing : st.wanted;
     const label = on ? "Pause" : "Play";
     if (v.label !== label) { v.label = label; button.querySelector(".label").textContent = label; }
-    button.disabled = !!v.cfg.disabled && !on;
+    // aria-disabled, not disabled: a disabled button would drop the focus to <body> when a
+    // run ends under it
+    const off = String(!!v.cfg.disabled && !on);
+    if (button.getAttribute("aria-disabled") !== off) button.setAttribute("aria-disabled", off);
+    const hint = (v.cfg.keys || []).includes(" ") ? "Space" : "P";
+    if (v.hint !== hint) { v.hint = hint; button.querySelector(".hint").textContent = hint; }
   };
   return v;
 }
@@ -1016,17 +1029,18 @@ function drawContour(v, cv, st, S, t) {
 
 const VIEWS = { plane: planeView, side: sideView, play: playView, pair: pairView, surface: surfaceView };
 
-// Space plays or pauses, unless a field, a button, a link or any other control has the focus
-// (there Space is that control's own key).
+// P plays or pauses, and Space too where a clicker drives the page (cfg.keys; elsewhere Space
+// scrolls), unless a field, a button, a link or any other control has the focus (there Space is
+// that control's own key).
 const CONTROLS = "input, textarea, select, button, a[href], [contenteditable=true], " +
   ["button", "slider", "combobox", "switch", "tab", "checkbox", "radio", "menuitem", "option",
     "textbox", "spinbutton", "listbox", "link"].map((r) => `[role=${r}]`).join(", ");
 function onKey(e) {
-  if (e.key !== " " || e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
+  if (e.repeat || e.ctrlKey || e.metaKey || e.altKey) return;
   const a = e.composedPath()[0] || document.activeElement;
   if (a && a.closest && a.closest(CONTROLS)) return;
   const v = [...(globalThis.__ffnnPlayButtons || [])].find((p) => p.button.isConnected);
-  if (!v) return;
+  if (!v || !(v.cfg.keys || ["p"]).includes(e.key.toLowerCase())) return;
   e.preventDefault();
   v.toggle();
 }

@@ -70,7 +70,8 @@ def alerts(run, said=None):
     elif kind == "stall":
         with st.container(horizontal=True, vertical_alignment="center", gap="small",
                           key="stall_row"):
-            st.info(f"**{seen.headline}.** {seen.advice}", icon="🐢", width="stretch")
+            # a warning (role "alert"): read out when it appears, as the overshoot's is
+            st.warning(f"**{seen.headline}.** {seen.advice}", icon="🐢", width="stretch")
             with st.popover("Why?"):
                 st.markdown(seen.text)
     else:

@@ -5,6 +5,7 @@ import time
 import streamlit as st
 
 from ffnn.figures import decision_boundary
+from ffnn.figures.describe import describe
 from ffnn.figures.present import for_projector
 from ffnn.grid import predict_grid
 
@@ -18,10 +19,12 @@ PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x7
 
 def chart(fig, key, projector_height=PROJECTOR_HEIGHT):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
-    thick lines and at most `projector_height` px tall in presentation mode."""
+    thick lines and at most `projector_height` px tall in presentation mode; its text
+    alternative (describe) from the figure's own data."""
     if st.session_state.get("present"):
         for_projector(fig, projector_height)
-    st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG)
+    st.plotly_chart(fig, width="stretch", theme=None, key=key, config=CHART_CONFIG,
+                    alt=describe(fig))
 
 
 SIDE_CHART_PERIOD = 0.5  # seconds between rebuilds of a secondary chart while playing

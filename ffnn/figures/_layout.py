@@ -4,7 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from .palette import FONT
+from .palette import FONT, on_white
 
 # As plain JSON, taken once from the registered (already validated) template.
 _TEMPLATE = pio.templates["plotly_white"].to_plotly_json()
@@ -32,7 +32,26 @@ def figure(data, layout):
     copy and check of the whole template), several times what a decision-boundary frame may
     cost while training plays. Every builder's output is validated once in the tests instead
     (tests/test_figures.py rebuilds each figure with validation on)."""
+    readable(data, layout)
     return go.Figure({"data": data, "layout": {"template": _TEMPLATE, **layout}}, _validate=False)
+
+
+def _hex(color):
+    return isinstance(color, str) and len(color) == 7 and color.startswith("#")
+
+
+def readable(data, layout):
+    """Text on the white chart in a colour of its own (an annotation, a trace's text labels),
+    darkened just enough for 4.5:1 (palette.on_white): the layer and split colours are lighter.
+    Text on a box of its own colour (bgcolor) is left as it is. In place."""
+    for a in layout.get("annotations") or ():
+        font = a.get("font") if isinstance(a, dict) else None
+        if font and _hex(font.get("color")) and not a.get("bgcolor"):
+            a["font"] = {**font, "color": on_white(font["color"])}
+    for tr in data:
+        font = tr.get("textfont") if isinstance(tr, dict) else None
+        if font and "text" in str(tr.get("mode", "")) and _hex(font.get("color")):
+            tr["textfont"] = {**font, "color": on_white(font["color"])}
 
 
 def base_layout(height, margin=None, **more):

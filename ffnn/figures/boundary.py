@@ -6,6 +6,7 @@ import base64
 import numpy as np
 
 from ._layout import base_layout, f32, figure, top_legend
+from .describe import boundary_alt
 from .palette import DIVERGING, POINT_OUTLINE, class_color, class_symbol, mix, rgb
 from .png import encode_png
 
@@ -83,7 +84,7 @@ def decision_boundary(xs, ys, Z, *, task, n_classes, points_train, y_train, poin
         # ... and at the top: on a narrow (phone) screen the spare height falls below it
         yaxis=dict(axis, title={"text": "x₂", "standoff": 4}, scaleanchor="x", scaleratio=1,
                    constraintoward="top"),
-        hoverlabel={"font_size": 11})
+        hoverlabel={"font_size": 11}, meta={"alt": boundary_alt(Z, task, n_classes or 2)})
     if task != "regression":
         layout["images"] = [_regions_image(xs, ys, Z, k, discretize)]
         shown = (np.asarray(points_train, dtype=float),

@@ -1,12 +1,17 @@
 """The colours every page uses the same way: layers, classes, weight signs, train and test."""
 
+import functools
+
 # Paul Tol's "muted" scheme (colour-blind safe), darkest first so layers 1-3 differ most.
 LAYER_COLORS = ("#332288", "#CC6677", "#117733", "#88CCEE", "#882255", "#44AA99", "#999933",
                 "#AA4499", "#DDCC77")
 
-# Okabe-Ito. Binary sets: class 0 orange, class 1 blue, as in TensorFlow Playground.
-CLASS_COLORS = ("#E69F00", "#0072B2", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#F0E442",
-                "#000000")
+# Binary sets: class 0 orange, class 1 blue (Okabe-Ito), as in TensorFlow Playground. Each next
+# colour is the one farthest (CIEDE2000) from those before it under normal vision, protanopia,
+# deuteranopia and tritanopia at once: classes 2-5 from Paul Tol's schemes, 6-7 from a grid of
+# sRGB. bench/palette_cvd.py prints the closest pair for each number of classes.
+CLASS_COLORS = ("#E69F00", "#0072B2", "#663333", "#88CCEE", "#222255", "#CC3311", "#BBCC99",
+                "#AA6677")
 
 # Each class's marker shape too (colour is never the only cue), as Plotly names them; the live
 # stage draws the same shapes (ffnn/app/stage.js). A test point has a thicker, darker outline.
@@ -15,8 +20,8 @@ CLASS_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", 
 POINT_OUTLINE = {"train": ("#222222", 0.8), "test": ("#000000", 2.0)}
 
 # The classes' colours in words, for text alternatives ("class 1 (blue)")
-CLASS_COLOR_NAMES = ("orange", "blue", "green", "vermilion", "sky blue", "reddish purple",
-                     "yellow", "black")
+CLASS_COLOR_NAMES = ("orange", "blue", "dark brown", "pale sky blue", "navy", "red",
+                     "sage green", "dusty rose")
 
 # A weight's sign, as in Playground: positive blue, negative orange (Okabe-Ito shades).
 SIGN_COLORS = {"positive": "#0072B2", "negative": "#E69F00"}
@@ -72,6 +77,7 @@ def contrast(a, b="#FFFFFF"):
     return (la + 0.05) / (lb + 0.05)
 
 
+@functools.lru_cache(maxsize=256)
 def on_white(color, ratio=4.5):
     """`color`, darkened toward black just enough for text on white (WCAG AA: 4.5:1)."""
     t = 0.0

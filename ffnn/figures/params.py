@@ -4,6 +4,7 @@ the biases b_l, and θ as heatmaps."""
 import numpy as np
 
 from ._layout import base_layout, f32, figure, sub
+from .describe import network_alt
 from .gradients import bias_label, matrix_heatmaps, shape_label
 from .palette import DIVERGING, INPUT_COLOR, SIGN_COLORS, layer_color
 
@@ -47,7 +48,8 @@ def network_graph(W, b, sizes, *, input_labels=None, activations=None, output=No
     layout = base_layout(
         height, margin={"l": left, "r": 48, "t": 12, "b": 44}, showlegend=False,
         hovermode="closest", xaxis={"visible": False, "range": [0, L]},
-        yaxis={"visible": False, "range": [-top - band, top]}, annotations=notes)
+        yaxis={"visible": False, "range": [-top - band, top]}, annotations=notes,
+        meta={"alt": network_alt(W, sizes, grads)})
     return figure(data, layout)
 
 
