@@ -16,6 +16,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from playwright.sync_api import Error as PlaywrightError
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
@@ -356,9 +358,21 @@ def one(locator, timeout=TIMEOUT_MS):
     deadline = time.monotonic() + timeout / 1000
     while (n := locator.count()) != 1:
         if time.monotonic() > deadline:
-            raise AssertionError(f"{locator} matched {n} elements, not 1")
+            raise AssertionError(f"{locator} matched {n} elements, not 1; {evidence(locator.page)}")
         time.sleep(0.05)
     return locator
+
+
+def evidence(page):
+    """What the page showed when a wait failed: a screenshot's path, its problems, its text."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"failed-{time.time():.0f}.png"
+    try:
+        page.screenshot(path=path)
+        text = page.evaluate("() => document.querySelector('[data-testid=stMain]')?.innerText")
+        return f"screenshot {path}; problems {problems(page)}; main text {(text or '')[:600]!r}"
+    except PlaywrightError as error:               # the page itself may be gone
+        return f"no evidence ({error})"
 
 
 def slider(page, label, where="sidebar"):
