@@ -284,3 +284,11 @@ def test_resume_is_for_a_session_s_first_play_only_and_within_reach():
     assert run_state(at).trainer.t == 45
     trigger(at, "play", "play", {"t": 60, "resume": True})       # not the session's first play
     assert playing(at) and first_batch(at)[0] == 45
+
+
+def test_bytes_changed_in_the_database_are_not_given_back(engine):
+    db = CS.CarryStore(engine)
+    key = db.put("points", POINTS)
+    with engine.begin() as conn:
+        conn.execute(sa.update(CS.items).values(body=POINTS + b"9,9,1\n"))
+    assert db.get("points", key) is None
