@@ -6,7 +6,6 @@ sets ("dataset", "upload", ...) are plain session keys (the sidebar's widgets us
 and a file that cannot be used changes nothing but the message shown.
 """
 
-import hashlib
 import logging
 import urllib.parse
 
@@ -14,8 +13,9 @@ import numpy as np
 import streamlit as st
 
 from ffnn import io as fio
-from ffnn.app import page, state, urlstate
+from ffnn.app import carry, page, state, urlstate
 from ffnn.app import settings as S
+from ffnn.app.carry_store import item_id
 from ffnn.app.guard import guarded
 from ffnn.app.views import EXTENT
 
@@ -46,19 +46,17 @@ def share_params(run, present):
     t, notes = run.trainer.t, []
     params = state.url_params(run, present=present)
     if run.cfg["dataset"] == S.UPLOADED:
-        then = f" and trains to t = {t}" if t else ""
-        notes.append("This run trains on uploaded points, which a link cannot carry: the link "
-                     "holds every other setting. Whoever opens it uploads the same file here "
-                     f"(the same bytes and data seed give the same split and the same θ₀){then}.")
-        params.pop("dataset", None)
-    elif t and "t" not in params:
+        notes.append("This run trains on uploaded points: the link names them by their id in "
+                     "this server's store, so it rebuilds the run on any server that shares "
+                     "the store, for a day after the points were last used.")
+    if t and "t" not in params:
         notes.append("The settings changed during this run cannot all travel in a link: it "
                      "rebuilds the data and θ₀ with the current settings, not this run's "
                      f"{t:,} updates. Press Reset and train again to share a run exactly.")
     elif t > urlstate.MAX_T:
         notes.append(f"A link replays at most {urlstate.MAX_T:,} updates: whoever opens it sees "
                      f"θ at t = {urlstate.MAX_T:,}, not the {t:,} of this run.")
-    if run.trainer.events and "changes" in params:
+    if run.trainer.events and ("changes" in params or "changelog" in params):
         shown = "; ".join(f"{text} at t = {at}" for at, text in run.trainer.events[:3])
         more = f" and {len(run.trainer.events) - 3} more" if len(run.trainer.events) > 3 else ""
         notes.append(f"Settings changed during this run ({shown}{more}): the link replays each "
@@ -139,14 +137,14 @@ def apply_upload(raw):
     sync_run sees new data (the fingerprint "upload" is a data key) and starts from θ₀."""
     ss = st.session_state
     points = fio.read_points_csv(raw)
-    new = {"dataset": S.UPLOADED, "upload": hashlib.sha256(raw).hexdigest()[:12],
-           "upload_task": points.task}
+    new = {"dataset": S.UPLOADED, "upload": item_id("points", raw), "upload_task": points.task}
     cfg, _ = S.reconcile({**state.current_cfg(), **new})
     state.build_run(cfg, points)        # what sync_run will build: refused here, not there
+    stuck = carry.keep_points(raw)      # for another replica, or a reload
     ss["uploaded"] = points
     for key, value in new.items():
         ss[key] = value
-    return describe(points)
+    return describe(points) + ([("warning", stuck)] if stuck else [])
 
 
 def describe(points):
@@ -188,7 +186,7 @@ def import_points():
                      type=["csv", "tsv", "txt"], key=FILE_KEY, help=UPLOAD_HELP)
     st.button("Use these points", on_click=_use_points, type="primary",
               disabled=ss.get(FILE_KEY) is None, key="share_use_points")
-    show = {"success": st.success, "info": st.info, "error": st.error}
+    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
     for kind, text in ss.pop(MESSAGES, []):
         show[kind](text)
     if ss["dataset"] == S.UPLOADED and "uploaded" in ss:

@@ -5,10 +5,10 @@ deploy/run.py's Cluster on loopback ports):
     which replica served every request and WebSocket);
 (b) a download button works through the balancer in Chromium (the bytes are this run's θ);
 (c) while students play, one replica is killed (SIGKILL): its page in Chromium reconnects by
-    itself to the other replica and loses nothing (the same settings, the same t as its address
-    bar held, the same θ bit for bit, and an upload works there), while the other replica's
-    students, a page and protocol students, keep receiving frames. The test prints how long the
-    page was disconnected.
+    itself to the other replica and loses nothing (the same settings, a paused page the same t,
+    a playing page playing on from the t it showed, θ bit for bit, and an upload works there),
+    while the other replica's students, a page and protocol students, keep receiving frames.
+    The test prints how long the page was disconnected.
 """
 
 import asyncio
@@ -144,6 +144,36 @@ def assert_bits(npz_bytes, net):
         assert got[name].tobytes() == array.tobytes(), f"{name} differs"
 
 
+# Every animation frame: the counter's t and whether the page has shown the rebuilt run's
+# notice yet (it goes with the next run of the page).
+RECORD_JS = f"""() => {{
+  window.__rec = [];
+  let rebuilt = false;
+  const tick = () => {{
+    const s = ({B.COUNTER_JS})();
+    rebuilt ||= document.body.innerText.includes('Rebuilt this run from its address');
+    window.__rec.push([s === null ? null : parseInt(s), rebuilt]);
+    if (window.__rec.length < 20000) requestAnimationFrame(tick);
+  }};
+  requestAnimationFrame(tick);
+}}"""
+
+
+def resumed(page, t_url, timeout=30):
+    """(the last t the page showed before its new session's run, the first t it plays from
+    after it) from RECORD_JS's samples: the new session shows the address bar's t first, then
+    goes on from where the page was."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        rec = page.evaluate("() => window.__rec")
+        before = [t for t, rebuilt in rec if not rebuilt and t is not None]
+        after = [t for t, rebuilt in rec if rebuilt and t is not None and t > t_url]
+        if before and after:
+            return max(before), min(after)
+        page.wait_for_timeout(100)
+    raise AssertionError(f"the page did not go on playing past t = {t_url}")
+
+
 async def together(coros):
     return await asyncio.gather(*coros)
 
@@ -253,8 +283,9 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     """Replica X holds page A (playing) and page P (paused on Share and export) and three
     protocol students; replica Y holds page B and three protocol students, all playing. X is
     killed. A and P reconnect to Y by themselves: P shows the same t and θ as before, bit for bit;
-    A shows the t its address bar held at the kill, with θ of that t, bit for bit; an upload
-    works on Y. Y's students and page B keep their frames."""
+    A, rebuilt from its address bar's t, goes on playing from the t it showed (nothing lost),
+    and paused, its θ is bit for bit the run's; an upload works on Y. Y's students and page B
+    keep their frames."""
     page, gone = victim["page"], victim["replica"]
     kept = "r2" if gone == "r1" else "r1"
     # page P, on the same replica as A (its cookie names it): 20 updates, then paused on the
@@ -291,6 +322,7 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     b_before = B.counter(page_b)
     a_sockets, p_sockets = len(victim["sockets"]), len(sockets_p)
     t_shown = B.counter(page)                 # what A showed just before the kill
+    page.evaluate(RECORD_JS)
 
     cluster.kill(gone, signal.SIGKILL)
     killed = time.monotonic()
@@ -298,12 +330,13 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     t_url = int(at_kill["t"])
 
     # A and P reconnect by themselves, to the other replica, and rebuild their runs from their
-    # address bars
-    page.wait_for_function(
-        f"""(want) => ({B.COUNTER_JS})() === want
-            && document.body.innerText.includes('Rebuilt this run from its address')""",
-        arg=f"{t_url} / 1000000", timeout=60_000, polling=50)
+    # address bars; A, which was playing, goes on playing from the t it showed
+    page.wait_for_function("() => window.__rec.some(([t, rebuilt]) => rebuilt)",
+                           timeout=60_000, polling=50)
     back = time.monotonic()
+    t_last, t_resumed = resumed(page, t_url)
+    B.wait_play_label(page, "Pause")
+    B.wait_counter_above(page, t_last + 20)       # playing again
     page_p.wait_for_function(
         """() => document.body.innerText.includes('Rebuilt this run from its address')
             && document.body.innerText.includes('Files of this run at t = 20.')""",
@@ -312,19 +345,25 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
     opened = [(sockets[n]["opened"] - killed) if len(sockets) > n else float("nan")
               for sockets, n in ((victim["sockets"], a_sockets), (sockets_p, p_sockets))]
     assert {replica_of(c) for c in (victim["context"], context_p)} == {kept}
-    assert B.counter(page) == t_url
-    assert address(page) == at_kill                 # the same settings, t and changes
+    assert t_resumed >= t_last - 1, (t_url, t_last, t_resumed)   # nothing it showed is lost
     assert combobox(page, "Optimizer") == MOMENTUM
     b_during = B.counter(page_b)
     # P: the same θ as before the kill, bit for bit, and the run's θ at t = 20
     p_after = download(page_p, "θ (NPZ)")
     assert_bits(p_after, reference_p(20))
     assert_bits(p_before, reference_p(20))
-    # A: θ at the address bar's t, bit for bit
+    # A: paused, θ at the t it shows, bit for bit (the same settings and changes as before)
+    B.press(page, "play")
+    B.wait_play_label(page, "Play")
+    t_paused = B.wait_counter_stable(page)
+    after = address(page)
+    assert after["t"] == str(t_paused) and after["changes"] == at_kill["changes"]
+    assert {k: v for k, v in after.items() if k != "t"} == \
+        {k: v for k, v in at_kill.items() if k != "t"}
     B.settle(page)
     goto(page, SHARE)
     a_after = download(page, "θ (NPZ)")
-    assert_bits(a_after, reference(t_url))
+    assert_bits(a_after, reference(t_paused))
     # an upload on the new replica (its XSRF check reads the cookie the old replica set)
     points = b"x1,x2,label\n" + b"".join(b"%d,%d,%d\n" % (i % 9, i % 7, i % 2)
                                          for i in range(40))
@@ -356,9 +395,11 @@ def test_a_killed_replica_s_pages_come_back_on_the_other_one_with_nothing_lost(
         f"\nfailover through HAProxy, replica {gone} killed with SIGKILL: page P (paused at "
         f"t = 20) had its websocket back after {opened[1]:.2f} s and its run after "
         f"{p_back - killed:.2f} s, t = 20, θ bit for bit as before the kill; page A (playing: "
-        f"t = {t_shown} on its counter just before the kill, {t_url} in its address bar at the "
-        f"kill) had its websocket back after {opened[0]:.2f} s and its run after "
-        f"{back - killed:.2f} s, t = {t_url}, θ bit for bit "
+        f"t = {t_shown} on its counter just before the kill, {t_last} when its frames ran out, "
+        f"{t_url} in its address bar at the kill, {t_last - t_url} iterations that a replay "
+        f"from the address alone would lose) had its websocket back after {opened[0]:.2f} s "
+        f"and its run after {back - killed:.2f} s, playing again from t = {t_resumed} "
+        f"({max(t_last - t_resumed, 0)} iterations lost); paused at t = {t_paused}, θ bit for bit "
         f"({sum(a.size for a in theta_arrays(a_after).values())} numbers); both on {kept}. On "
         f"{kept}: page B {b_before} -> {b_during} -> {b_after}, {len(on[kept])} protocol "
         f"students' largest gap between frames {max(gaps):.2f} s (before the kill, as long a "

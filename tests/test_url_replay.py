@@ -94,21 +94,6 @@ def test_a_url_beyond_the_cap_replays_to_the_cap_and_says_so(monkeypatch):
     assert address(at)["t"] == "40"
 
 
-def test_no_t_in_the_address_for_uploaded_points():
-    at = start()
-    at.switch_page("pages/13_Share_and_export.py")
-    at.run()
-    points = b"x1,x2,label\n" + b"".join(b"%d,%d,%d\n" % (i, i % 7, i % 2) for i in range(40))
-    at.file_uploader[0].set_value(("p.csv", points, "text/csv"))
-    at.run()
-    click(at, "Use these points")
-    at.switch_page("dashboard.py")
-    at.run()
-    click(at, "Step ×10")
-    assert counter(at) == 10
-    assert "t" not in address(at) and "dataset" not in address(at)
-
-
 # ---- what the URL holds, without the app ---------------------------------------------------------
 
 def diverging_run():
@@ -191,19 +176,6 @@ def test_a_change_the_app_did_not_record_keeps_t_out_of_the_address():
     run.trainer.lr = 0.5                 # not through the settings: no record of it in changes
     run.trainer.step(5)
     assert "t" not in url_params(run) and "changes" not in url_params(run)
-
-
-def test_more_changes_than_a_url_takes_keep_t_out_of_the_address():
-    run = build_run(dict(S.DEFAULTS))
-    run.trainer.step(1)                                   # changes from t = 1 on all count
-    for i in range(urlstate.MAX_CHANGES + 1):
-        adjust(run, lr=0.1 if i % 2 else 0.3)
-        run.trainer.step(1)
-    assert len(run.changes) == urlstate.MAX_CHANGES + 1
-    assert "t" not in url_params(run)
-    run.changes.pop()
-    run.trainer.events.pop()
-    assert url_params(run)["t"] == str(run.trainer.t)
 
 
 def test_replaying_a_url_that_does_not_fit_gives_none():

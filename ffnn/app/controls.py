@@ -14,6 +14,7 @@ whose charts the server draws gets a batch every CHART_PERIOD seconds, and draws
 """
 
 import math
+import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from ffnn.trainer import Trainer
 
 from . import settings as S
 from . import stage
-from .playback import playback
+from .playback import RESUMABLE, playback
 from .sidebar import bound
 
 LEAD = 0.75          # s of play in one batch of frames (with stage.js ASK_AHEAD: the server is
@@ -86,6 +87,29 @@ def clicker():
 
 def help_keys():
     return HELP_CLICKER_KEYS if clicker() else HELP_KEYS
+
+
+SESSION = "session_token"   # session key (see session_token)
+
+
+def session_token():
+    """A random name of this session: a page that sees it change while it plays was moved to
+    another server (its own died), whose new session rebuilt the run from the address bar."""
+    return st.session_state.setdefault(SESSION, secrets.token_hex(8))
+
+
+def resume(trainer, t):
+    """Once per session, before its first play: step a run just rebuilt from the address bar's
+    t on to the `t` its page showed while it played on the server that died. The address bar
+    is at most state.URL_EVERY s behind while playing, and a batch runs MAX_LEAD s at most
+    ahead, so a t further on than that is not this run's (nothing is done)."""
+    if not st.session_state.pop(RESUMABLE, False) or not isinstance(t, (int, float)):
+        return
+    from .state import URL_EVERY
+    reach = (URL_EVERY + 2 * MAX_LEAD) * st.session_state["speed"] + 1
+    t = min(int(t), trainer.max_iterations)
+    if trainer.t < t <= trainer.t + reach:
+        trainer.step(t - trainer.t)
 
 
 def t_of(target):
@@ -169,7 +193,11 @@ class Player:
     def _step(self, n):
         self.target().step(n)
 
-    def _play(self):
+    def _play(self, ask=None):
+        """Play; a page whose server died asks to go on from the t it showed (ask["resume"]):
+        this session, fresh from its address bar's t, catches up to it first (see resume)."""
+        if (ask or {}).get("resume") and self.key == "":
+            resume(self.target(), ask.get("t"))
         if not self.target().done:
             playback().play(self.key)
 
@@ -221,8 +249,9 @@ class Player:
         return value if isinstance(value, dict) else {}
 
     def _on_play(self):
-        if getattr(st.session_state.get(f"{self.key}play"), "play", None) is not None:
-            self._play()
+        ask = getattr(st.session_state.get(f"{self.key}play"), "play", None)
+        if ask is not None:
+            self._play(ask if isinstance(ask, dict) else None)
 
     def _on_pause(self):
         ask = getattr(st.session_state.get(f"{self.key}play"), "pause", None)
@@ -291,6 +320,8 @@ class Player:
             sides = current(target) if browser_draws else []
         head = {"batch": {"seq": pb.seq, "playing": playing, "ended": pb.ended,
                           "speed": st.session_state["speed"], "t": clock_t(target)}}
+        if not self.key:
+            head["session"] = session_token()
         if sides:
             head["frames"] = [stage.frames_ref(msg, f) for f in sides]
         if curves is not None:
@@ -311,8 +342,10 @@ class Player:
             st.button("Step ×10", on_click=self._step, args=(10,), disabled=done or playing,
                       key=f"{k}step10", shortcut=KEYS["step10"])
             keys = ["p", " "] if clicker() else ["p"]
-            stage.mount(self.name, "play", f"{k}play",
-                        head={"cfg": {"playing": playing, "disabled": done, "keys": keys}},
+            cfg = {"playing": playing, "disabled": done, "keys": keys}
+            if not k:                   # the main run: a page that reconnects goes on playing
+                cfg["session"] = session_token()
+            stage.mount(self.name, "play", f"{k}play", head={"cfg": cfg},
                         width="content",
                         on_play_change=self._on_play, on_pause_change=self._on_pause)
             st.button("Back", on_click=self._back, disabled=playing, key=f"{k}back",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import streamlit as st
 
 KEY = "playback"
+RESUMABLE = "resumable"   # a session's first run sets it; its first Play may resume (controls)
 
 
 @dataclass

@@ -49,8 +49,17 @@ function tNow(st, now) {
   return st.t0 + ((now - st.clock0) * st.speed) / 1000;
 }
 
+// A new session's name while this page played: its server died and another rebuilt the run
+// from the address bar (a few seconds behind); the play view asks it to go on from here.
+function noteSession(st, sid) {
+  if (!sid || sid === st.session) return;
+  if (st.session && (st.playing || st.wanted === true)) st.resume = { t: st.shownT };
+  st.session = sid;
+}
+
 function receive(st, head, blob, ask) {
   st.ask = ask;
+  noteSession(st, head.session);
   if (head.static) { st.stat = head.static; st.statBlob = blob; st.rev = head.static.rev; }
   st.info = head.info;
   const b = head.batch;
@@ -847,6 +856,12 @@ function playView(root) {
   button.addEventListener("click", v.toggle);
   const live = root.querySelector(".sr");
   v.draw = (st) => {
+    noteSession(st, v.cfg.session);
+    if (st.resume && v.cfg.session === st.session) {
+      const t = st.resume.t;
+      st.resume = null; st.wanted = true;
+      v.ask("play", { t, seq: st.seq, resume: true });
+    }
     announce(v, st, live);
     const on = st.wanted === null ? st.playing || v.cfg.playing : st.wanted;
     const label = on ? "Pause" : "Play";

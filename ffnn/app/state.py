@@ -17,7 +17,7 @@ from ffnn.io import dataset_from_points
 
 from . import settings as S
 from . import urlstate
-from .playback import playback
+from .playback import RESUMABLE, playback
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -39,6 +39,7 @@ class Run:
     trainer: Trainer
     changes: list = field(default_factory=list)
     marked: object = field(default=None, repr=False)   # the Divergence last put in changes
+    pending: object = field(default=None, repr=False)  # the last change, to undo (see change)
 
     @property
     def net(self):
@@ -57,8 +58,10 @@ def init_state():
     ss.setdefault("present", False)
     if first:
         ss["url_read"] = True
+        ss[RESUMABLE] = True              # see controls.resume
         values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
         ss["replay_to"] = (values.pop("t", 0), values.pop("changes", []))
+        carried(values)
         ss["present"] = values.pop("present", False)
         if "stage" in values:
             ss["stage_from_url"] = values.pop("stage")
@@ -67,6 +70,34 @@ def init_state():
                 ss[key] = values.pop(param)
         for key, value in values.items():
             ss[key] = value
+
+
+def carried(values):
+    """A URL's uploaded points and stored change list (their ids in the store: ffnn.app.carry)
+    into this session; what cannot be read is said, and its run starts from θ₀."""
+    from . import carry
+    ss = st.session_state
+    t = ss["replay_to"][0]
+    key = values.pop("upload", None)
+    if key is not None:
+        try:
+            points = carry.points_of(key)
+        except carry.Unreadable as err:
+            ss["problem"] = carry.LOST_POINTS.format(id=key, why=err, t=t)
+            ss["replay_to"] = (0, [])
+        else:
+            ss["uploaded"] = points
+            values.update(dataset=S.UPLOADED, upload=key, upload_task=points.task)
+    key = values.pop("changelog", None)
+    if key is not None and ss["replay_to"][0]:
+        try:
+            text = carry.fetch("changes", key).decode()
+            changes = urlstate.changes_upto(text, t)
+        except (carry.Unreadable, ValueError, UnicodeDecodeError) as err:
+            ss["problem"] = carry.LOST_CHANGES.format(id=key, why=err, t=t)
+            ss["replay_to"] = (0, [])
+        else:
+            ss["replay_to"] = (t, changes)
 
 
 def url_params(run, present=False):
@@ -89,10 +120,17 @@ def url_params(run, present=False):
         changes.append((tr.t, urlstate.DIVERGED, None))
     known = sum(key != urlstate.DIVERGED for _, key, _ in changes)
     settings = urlstate.encode(run.cfg, present=present)
-    if not tr.t or run.cfg["dataset"] == S.UPLOADED or \
-            known != sum(at > 0 for at, _ in tr.events):
+    if not tr.t or known != sum(at > 0 for at, _ in tr.events):
         return settings
     params = urlstate.encode(run.cfg, t=tr.t, present=present, changes=changes)
+    if urlstate.too_long(params.get("changes", "")):     # kept in the store, named by its id
+        from . import carry
+        key = carry.changes_id(params["changes"])
+        if key is None:
+            return settings
+        params = urlstate.encode(run.cfg, t=tr.t, present=present, changelog=key)
+        values, warnings = urlstate.decode(params)
+        return settings if warnings else params
     values, warnings = urlstate.decode(params)
     if warnings or values.get("changes", []) != changes:
         return settings
@@ -301,6 +339,19 @@ def change(run, key, value):
     them outside sync_run goes through here, or the address bar stops carrying t (url_params)."""
     tr = run.trainer
     get, put = _SETTERS[key]
+    if get(tr) == value:
+        return
+    # One interaction, one change: a slider moved value by value (its arrow keys) with no
+    # update in between is undone from its checkpoint and set once, so that the values it
+    # passed leave no trace (an optimizer's memory, a mini-batch order, a divergence cleared).
+    where = (tr.t, key, len(run.changes), len(tr.events), tr.net.theta.tobytes())
+    if run.pending is not None and run.pending[0] == where:
+        _, cp, n_changes, marked = run.pending
+        tr.restore(cp)
+        del run.changes[n_changes:]
+        run.marked = marked
+    else:
+        cp, n_changes, marked = tr.checkpoint(), len(run.changes), run.marked
     old, diverged, n = get(tr), tr.diverged, len(tr.events)
     put(tr, value)
     if len(tr.events) > n:
@@ -308,6 +359,8 @@ def change(run, key, value):
             run.changes.append((tr.t, urlstate.DIVERGED, None))
             run.marked = diverged
         run.changes.append((tr.t, key, old))
+    run.pending = ((tr.t, key, len(run.changes), len(tr.events), tr.net.theta.tobytes()),
+                   cp, n_changes, marked)
 
 
 def restore(cfg):

@@ -12,6 +12,7 @@ from ffnn.datasets import DATASETS, FEATURES
 
 from . import settings as S
 from .board_codes import parse_code, parse_key
+from .carry_store import ID_CHARS, is_id
 from .lessons import LECTURE
 
 MAX_VALUE_CHARS = 200
@@ -21,8 +22,9 @@ MAX_ITERATIONS = 1_000_000        # the sidebar's largest max_iterations, and a 
 # lists them as `changes` so that a replay applies each at the same t (see encode_changes).
 CHANGED_KEYS = ("lr", "optimizer", "batch_size", "l2")
 DIVERGED = "diverged"             # a `changes` item: training diverged at this t
-MAX_CHANGES = 40                  # more mid-run changes than this and a URL carries no t
+MAX_CHANGES = 40                  # more mid-run changes than this go to the store (changelog)
 MAX_CHANGES_CHARS = 1000
+MAX_STORED_CHANGES = 100_000      # a stored change list (see ffnn.app.carry) holds at most this
 
 
 def _int(lo, hi):
@@ -104,11 +106,18 @@ PARSERS = {
 }
 
 
-def _changes(text):
-    """`<t>.<key>.<value>` items joined by `~` (see encode_changes) -> [(t, key, value)]."""
+def _id(text):
+    if not is_id(text):
+        raise ValueError(f"must be {ID_CHARS} hexadecimal digits")
+    return text
+
+
+def _changes(text, limit=MAX_CHANGES):
+    """`<t>.<key>.<value>` items joined by `~` (see encode_changes) -> [(t, key, value)]; at
+    most `limit` items (a stored list may hold MAX_STORED_CHANGES)."""
     items = text.split("~") if text else []
-    if len(items) > MAX_CHANGES:
-        raise ValueError(f"must list at most {MAX_CHANGES} changes")
+    if len(items) > limit:
+        raise ValueError(f"must list at most {limit} changes")
     out, last = [], 0
     for item in items:
         at, _, rest = item.partition(".")
@@ -129,7 +138,10 @@ def _changes(text):
 
 
 PARSERS["changes"] = _changes     # settings changed mid-run, replayed at the same t
-APP_KEYS = ("t", "present", "changes")   # in the URL, but not sidebar settings
+PARSERS["changelog"] = _id        # or the id of their list in the store (too many for a URL)
+PARSERS["upload"] = _id           # the id of an uploaded CSV in the store (ffnn.app.carry)
+PARSERS["play"] = _flag           # the run was playing when the address was written
+APP_KEYS = ("t", "present", "changes", "changelog", "upload", "play")   # not sidebar settings
 # The class board (ffnn.app.board): the code of the board joined, and the lecturer key, which is
 # read once and never written back to the address bar, nor quoted in a warning.
 PARSERS["class"] = parse_code
@@ -165,23 +177,43 @@ def encode_changes(changes):
     return "~".join(parts)
 
 
-def encode(cfg, t=0, present=False, changes=()):
-    """Settings that differ from the defaults (plus t, the mid-run changes and present) as
-    {name: text}."""
+def encode(cfg, t=0, present=False, changes=(), changelog=None):
+    """Settings that differ from the defaults (plus t, the mid-run changes or their list's id
+    in the store, and present) as {name: text}. Uploaded points travel as their id in the store
+    (`upload`), which says the dataset too."""
     out = {}
     for key, default in S.DEFAULTS.items():
         value = cfg[key]
         if key in ("upload", "upload_task") or (key == "dataset" and value == S.UPLOADED):
-            continue                               # uploaded points cannot travel in a URL
+            continue
         if value != default:
             out[key] = text_of(value)
+    if cfg["dataset"] == S.UPLOADED and is_id(cfg["upload"]):
+        out["upload"] = cfg["upload"]
     if t:
         out["t"] = str(t)
-    if changes:
+    if changelog:
+        out["changelog"] = changelog
+    elif changes:
         out["changes"] = encode_changes(changes)
     if present:
         out["present"] = "1"
     return out
+
+
+def too_long(text):
+    """Whether a `changes` text is more than a URL carries (it then goes to the store)."""
+    return len(text) > MAX_CHANGES_CHARS or text.count("~") + 1 > MAX_CHANGES
+
+
+def changes_upto(text, t):
+    """A stored change list's text -> [(t, key, value)], checked as a URL's and against the
+    URL's t (ValueError if it does not fit)."""
+    changes = _changes(text, limit=MAX_STORED_CHANGES)
+    late = [at for at, _, _ in changes if at > t]
+    if late:
+        raise ValueError(f"it changes a setting at t = {late[0]}, after the address's t = {t}")
+    return changes
 
 
 def quote(text):
