@@ -25,7 +25,7 @@ def view(run):
     st.markdown(f"**∇Wₗ at t = {tr.t}** (the next update's gradient)")
     dW, _ = now["grad"]
     titles = [f"∇{shape_label(net.sizes, l)}" for l in range(1, net.L + 1)]
-    views.chart(matrix_heatmaps(list(dW), titles), "grad_heatmaps")
+    views.chart(matrix_heatmaps(list(dW), titles), "grad_heatmaps", projector_height=None)
 
 
 INTRO = ("∇θ has the same pieces and shapes as θ: ∇W₁ … $\\nabla W_L$, ∇b₁ … $\\nabla b_L$. "
