@@ -9,8 +9,7 @@ import streamlit as st
 from ffnn.app import latex, page, views
 from ffnn.app.sidebar import bound
 from ffnn.datasets import FEATURES
-from ffnn.figures import network_graph, param_heatmaps
-from ffnn.figures._layout import sub
+from ffnn.figures import network_graph, param_heatmaps, sub
 from ffnn.optimizers import OPTIMIZERS
 from ffnn.probe import at_start, probe
 
@@ -55,7 +54,7 @@ def update_equation(run, l, kind, i, j):
     one, θ₀ → θ₁, as it is about to happen (from ∇θ₀)."""
     tr, net = run.trainer, run.net
     name = rf"W_{{{l},{i}{j}}}" if kind == "W" else rf"b_{{{l},{j}}}"
-    g = rf"\frac{{\partial \mathcal{{L}}(\theta)}}{{\partial {name}}}"
+    g = rf"\frac{{\partial L(\theta)}}{{\partial {name}}}"
     eta = tr.lr
     if not tr.t:
         dW, db = probe(tr)["grad"]
@@ -146,11 +145,12 @@ def view(run):
     dW, db = now["grad"]
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**θ at t = {tr.t}**: W₁ … $W_L$, b₁ … $b_L$")
+        st.markdown(f"**θ at t = {tr.t}**: $W_1 \\dots W_L$, $b_1 \\dots b_L$")
         views.chart(param_heatmaps(net.W, net.b, per_row=2), "theta",
                     projector_height=None)
     with right:
-        st.markdown(f"**∇θ at t = {tr.t}**: ∇W₁ … $\\nabla W_L$, ∇b₁ … $\\nabla b_L$, the "
+        st.markdown(f"**∇θ at t = {tr.t}**: $\\nabla W_1 \\dots \\nabla W_L$, "
+                    "$\\nabla b_1 \\dots \\nabla b_L$, the "
                     "same shapes (the next update's gradient)")
         views.chart(param_heatmaps(list(dW), list(db), per_row=2, names=("∇W", "∇b")),
                     "grad_theta",

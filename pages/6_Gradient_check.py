@@ -47,7 +47,8 @@ def view(run):
 
 page.show(
     "Gradient check",
-    "Backpropagation computes ∇θ exactly; finite differences, (L(θ + h e_j) − L(θ − h e_j)) / 2h "
+    "Backpropagation computes ∇θ exactly; finite differences, "
+    "$(L(\\theta + h e_j) - L(\\theta - h e_j)) / 2h$ "
     "for every entry j, estimate it independently. Relative error "
     "‖a − b‖ / (‖a‖ + ‖b‖) per Wₗ and bₗ far below 1e-6 means backprop is right.",
     view)

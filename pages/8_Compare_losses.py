@@ -193,7 +193,7 @@ def row(setting, a, b, titles):
 
 def main():
     run = page.frame(
-        "How to choose the loss",
+        "Compare losses",
         "The lecture ends on: how to choose the loss L(θ)? Here two copies of the sidebar's "
         "network train side by side in lockstep (the same θ₀, the same data, the same batches) "
         "and differ only in the setting picked above the charts.")

@@ -30,6 +30,8 @@ COMPACT_CSS = """<style>
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 h4 { padding: 0 0 0.2rem; }
+[data-testid="stMain"] h1 { font-size: 24px; font-weight: 600; line-height: 1.2;
+  padding: 8px 0 16px; margin: 0; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMarkdown"] > div:has(> [data-testid="stMarkdownContainer"] > .katex-display),
 [data-testid="stMarkdownContainer"]:has(> .katex-display) { width: 100%; }
@@ -77,7 +79,7 @@ def frame(title, intro):
         guarded(state.replay, run)
         guarded(state.write_url, run)
     state.rerun_on_reconnect()
-    st.markdown(f"#### {title}")
+    st.title(title, anchor=False)       # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)
     messages()
