@@ -208,5 +208,7 @@ page.frame(
     "The lecture starts from one sigmoid neuron f(x) = σ(wx + b) with θ = [w, b]: "
     "wₜ₊₁ ← wₜ − η∇wₜ, bₜ₊₁ ← bₜ − η∇bₜ, for at most 1000 iterations. On two points "
     "(x = 0.5, 2.5; y = 0.2, 0.9) the whole error surface L(w, b) can be drawn: from θ₀ on the "
-    "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.")
+    "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.",
+    own_run="This page trains its own neuron, with its own η, w₀ and b₀ and its own t; the "
+            "sidebar's network and η do not apply here.")
 main()

@@ -61,9 +61,11 @@ html { font-size: 20px; }
 </style>"""
 
 
-def frame(title, intro):
+def frame(title, intro, own_run=None):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
-    (None if it could not be had: a message says why)."""
+    (None if it could not be had: a message says why). own_run: on a page that trains a run of
+    its own, the sentence that says so; the main run's messages about itself (rebuilt from the
+    address, replayed to t) wait for a page that shows the main run."""
     state.init_state()
     guarded(lecture.arrive)
     go_to = st.session_state.pop("go_to", None)     # a run-through stage opens its page
@@ -82,15 +84,21 @@ def frame(title, intro):
     st.title(title, anchor=False)       # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)
-    messages()
+    if own_run:
+        st.caption(f":material/info: {own_run}")
+    messages(main_run=not own_run)
     return run
 
 
-def messages():
-    """The URL's warnings, a refused setting, a notice (one each, as they come)."""
+def messages(main_run=True):
+    """The URL's warnings, a refused setting, a notice (one each, as they come); the main run's
+    replay notice only where the main run is shown (main_run)."""
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(warning)
-    for key, show_it in (("problem", st.warning), ("notice", st.info)):
+    said = (("problem", st.warning), ("notice", st.info))
+    if main_run:
+        said += (("replay_notice", st.info),)
+    for key, show_it in said:
         message = state.pop_message(key)
         if message:
             show_it(message)
