@@ -165,7 +165,7 @@ def view(run, pair, titles):
         curves=pair.trainers)
     for tr, title in zip(pair.trainers, titles):
         if tr.diverged is not None:
-            st.error(f"{title}: {tr.diverged.message()}", icon="⚠️")
+            st.error(f"{title}: {tr.diverged.message()}", icon=":material/warning:")
     st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
                 help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
                      "times N: L is a mean over the N examples, so this is each example's "

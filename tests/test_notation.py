@@ -120,3 +120,15 @@ def test_sources_write_the_loss_as_L():
     found = [(f.name, n) for f in files
              for n, line in enumerate(f.read_text().splitlines(), 1) if CALLIGRAPHIC.search(line)]
     assert not found
+
+
+EMOJI = re.compile("[\U0001F300-\U0001FAFF\u2600-\u27BF\uFE0F]")
+
+
+def test_no_emoji_carries_meaning():
+    """Emoji show as empty boxes where no emoji font is installed: icons are Material icons
+    (:material/…:, drawn from Streamlit's own font) beside words."""
+    files = [*ROOT.glob("pages/*.py"), ROOT / "dashboard.py", *ROOT.glob("ffnn/app/**/*.py")]
+    found = [(f.name, n, line.strip()) for f in files
+             for n, line in enumerate(f.read_text().splitlines(), 1) if EMOJI.search(line)]
+    assert not found

@@ -72,8 +72,8 @@ def frame(title, intro, own_run=None):
     if go_to is not None:
         st.switch_page(go_to)
     present = st.session_state["present"]
-    st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
-                       initial_sidebar_state="collapsed" if present else "auto")
+    st.set_page_config(page_title=f"{title} · ffnn", page_icon=":material/neurology:",
+                       layout="wide", initial_sidebar_state="collapsed" if present else "auto")
     st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
     run = guarded(_sync)
@@ -124,7 +124,8 @@ def lesson_box(fold=False):
     lesson = LESSONS[key]
     with st.container(horizontal=True, vertical_alignment="center", gap="small",
                       key="lesson_box"):
-        st.markdown(f"📘 **{lesson.title}.** *Next:* {lesson.try_next}", width="stretch")
+        st.markdown(f":material/menu_book: **Lesson: {lesson.title}.** *Next:* {lesson.try_next}",
+                    width="stretch")
         with st.popover("Why?", help="What this lesson shows, and why"):
             st.markdown(lesson.text)
         st.button("Close", on_click=_close_lesson, help="Close the lesson", key="close_lesson")
