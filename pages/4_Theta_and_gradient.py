@@ -2,12 +2,14 @@
 lecture's notation (same pieces, same shapes), and one update θ_{t+1} = θ_t − η∇θ_t with its
 numbers."""
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from ffnn.app import latex, page, views
 from ffnn.app.sidebar import bound
 from ffnn.datasets import FEATURES
-from ffnn.figures import network_graph, param_heatmaps
+from ffnn.figures import network_graph, param_heatmaps, sub
 from ffnn.optimizers import OPTIMIZERS
 from ffnn.probe import at_start, probe
 
@@ -52,7 +54,7 @@ def update_equation(run, l, kind, i, j):
     one, θ₀ → θ₁, as it is about to happen (from ∇θ₀)."""
     tr, net = run.trainer, run.net
     name = rf"W_{{{l},{i}{j}}}" if kind == "W" else rf"b_{{{l},{j}}}"
-    g = rf"\frac{{\partial \mathcal{{L}}(\theta)}}{{\partial {name}}}"
+    g = rf"\frac{{\partial L(\theta)}}{{\partial {name}}}"
     eta = tr.lr
     if not tr.t:
         dW, db = probe(tr)["grad"]
@@ -66,7 +68,7 @@ def update_equation(run, l, kind, i, j):
     before_W, before_b = net.unflatten(tr.theta_before)
     now = net.W[l - 1][i - 1, j - 1] if kind == "W" else net.b[l - 1][j - 1]
     grad = tr.grad_W[l - 1][i - 1, j - 1] if kind == "W" else tr.grad_b[l - 1][j - 1]
-    before = before_W[l - 1][i - 1, j - 1] if kind == "W" else before_b[j - 1]
+    before = before_W[l - 1][i - 1, j - 1] if kind == "W" else before_b[l - 1][j - 1]
     t = tr.t - 1
     if tr.optimizer == "gd":
         st.latex(rf"\begin{{aligned}}{name}^{{({t + 1})}} &= {name}^{{({t})}} - \eta\,{g} "
@@ -95,6 +97,38 @@ def graph(run, now):
                               height=330), "graph")
 
 
+def entry_name(kind, l, i, j):
+    """W₂,₃₁ (layer 2, row 3, column 1) or b₂,₁: the lecture's W_{l,ij}, b_{l,j} in text."""
+    return f"W{sub(l)},{sub(i)}{sub(j)}" if kind == "W" else f"b{sub(l)},{sub(j)}"
+
+
+def theta_table(W, b, dW, db, l, t):
+    """Layer l's entries of θ and ∇θ at t, one row each: W_l row by row, then b_l, with the
+    indices as the lecture writes them (from 1). Text cells: a screen reader reads them as
+    they are shown."""
+    rows = []
+    for (i, j), w in np.ndenumerate(W[l - 1]):
+        rows.append((entry_name("W", l, i + 1, j + 1), str(i + 1), str(j + 1), f"{w:.4g}",
+                     f"{dW[l - 1][i, j]:.4g}"))
+    for j, v in enumerate(b[l - 1]):
+        rows.append((entry_name("b", l, 1, j + 1), "", str(j + 1), f"{v:.4g}",
+                     f"{db[l - 1][j]:.4g}"))
+    return pd.DataFrame(rows, columns=["entry", "row i", "column j", f"θ at t = {t}",
+                                       f"∇θ at t = {t}"])
+
+
+def table(run, dW, db):
+    """θ and ∇θ of the layer picked above as a table: the weights without a mouse (the
+    heatmaps' numbers are in their hover labels only), for the keyboard and a screen reader."""
+    if not views.toggle("θ and ∇θ as a table", "te_table",
+                        help="Every entry of the layer picked above (Layer l): Wₗ and bₗ, "
+                             "and ∇Wₗ and ∇bₗ, as text"):
+        return
+    net, l, t = run.net, st.session_state["te_layer"], run.trainer.t
+    st.markdown(f"**Layer {l}: W{sub(l)} and b{sub(l)}, ∇W{sub(l)} and ∇b{sub(l)} at t = {t}**")
+    st.table(theta_table(net.W, net.b, dW, db, l, t), hide_index=True, border="horizontal")
+
+
 def view(run):
     tr, net = run.trainer, run.net
     now = probe(tr)
@@ -111,13 +145,17 @@ def view(run):
     dW, db = now["grad"]
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**θ at t = {tr.t}**: W₁ … $W_L$, b₁ … $b_L$")
-        views.chart(param_heatmaps(net.W, net.b, per_row=2), "theta")
+        st.markdown(f"**θ at t = {tr.t}**: $W_1 \\dots W_L$, $b_1 \\dots b_L$")
+        views.chart(param_heatmaps(net.W, net.b, per_row=2), "theta",
+                    projector_height=None)
     with right:
-        st.markdown(f"**∇θ at t = {tr.t}**: ∇W₁ … $\\nabla W_L$, ∇b₁ … $\\nabla b_L$, the "
+        st.markdown(f"**∇θ at t = {tr.t}**: $\\nabla W_1 \\dots \\nabla W_L$, "
+                    "$\\nabla b_1 \\dots \\nabla b_L$, the "
                     "same shapes (the next update's gradient)")
         views.chart(param_heatmaps(list(dW), list(db), per_row=2, names=("∇W", "∇b")),
-                    "grad_theta")
+                    "grad_theta",
+                    projector_height=None)
+    table(run, dW, db)
 
 
 page.show(

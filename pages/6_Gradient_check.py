@@ -36,8 +36,8 @@ def view(run):
         st.caption("Some pre-activations sit within 1e-4 of a kink of g (ReLU's at 0), where "
                    "the derivative does not exist: there a finite difference averages two "
                    "slopes, so a failure on those layers is expected and not a bug in backprop.")
-    table = report.assign(shape=report["shape"], passed=report["passed"].map({True: "✓",
-                                                                               False: "✗"}))
+    table = report.assign(shape=report["shape"], passed=report["passed"].map({True: "yes",
+                                                                               False: "no"}))
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "rel_error": st.column_config.NumberColumn("relative error", format="%.2e"),
         "backprop_norm": st.column_config.NumberColumn("‖backprop‖", format="%.4g"),
@@ -47,7 +47,8 @@ def view(run):
 
 page.show(
     "Gradient check",
-    "Backpropagation computes ∇θ exactly; finite differences, (L(θ + h e_j) − L(θ − h e_j)) / 2h "
+    "Backpropagation computes ∇θ exactly; finite differences, "
+    "$(L(\\theta + h e_j) - L(\\theta - h e_j)) / 2h$ "
     "for every entry j, estimate it independently. Relative error "
     "‖a − b‖ / (‖a‖ + ‖b‖) per Wₗ and bₗ far below 1e-6 means backprop is right.",
     view)

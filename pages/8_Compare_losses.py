@@ -165,7 +165,7 @@ def view(run, pair, titles):
         curves=pair.trainers)
     for tr, title in zip(pair.trainers, titles):
         if tr.diverged is not None:
-            st.error(f"{title}: {tr.diverged.message()}", icon="⚠️")
+            st.error(f"{title}: {tr.diverged.message()}", icon=":material/warning:")
     st.markdown("**Error signal $\\|\\delta_L\\|$ of each training example**",
                 help="$\\delta_L = \\partial L / \\partial A_L$ from the engine's backprop, "
                      "times N: L is a mean over the N examples, so this is each example's "
@@ -193,10 +193,12 @@ def row(setting, a, b, titles):
 
 def main():
     run = page.frame(
-        "How to choose the loss",
+        "Compare losses",
         "The lecture ends on: how to choose the loss L(θ)? Here two copies of the sidebar's "
         "network train side by side in lockstep (the same θ₀, the same data, the same batches) "
-        "and differ only in the setting picked above the charts.")
+        "and differ only in the setting picked above the charts.",
+        own_run="This page trains its own pair of runs, A and B, with their own t; the "
+                "sidebar's run is not touched.")
     if run is None:
         return
     page.lesson_box()

@@ -112,7 +112,7 @@ def update(name, path, t, eta, loss):
     w, b = path[t]
     value, gw, gb = neuron.gradient(neuron.X_DATA, neuron.Y_DATA, w, b, loss)
     lines = [(rf"&t = {t}:\quad \theta_t = [w_t, b_t] = [{_num(w)},\ {_num(b)}],\quad "
-              rf"\mathcal{{L}}(\theta_t) = {_num(value)}"),
+              rf"L(\theta_t) = {_num(value)}"),
              rf"&\nabla\theta_t = [\nabla w_t, \nabla b_t] = [{_num(gw)},\ {_num(gb)}]"]
     if t + 1 < len(path):
         for sym, now, g, nxt in (("w", w, gw, path[t + 1, 0]), ("b", b, gb, path[t + 1, 1])):
@@ -204,9 +204,11 @@ def main():
 
 
 page.frame(
-    "Error surface",
+    "Error surface of one neuron",
     "The lecture starts from one sigmoid neuron f(x) = σ(wx + b) with θ = [w, b]: "
     "wₜ₊₁ ← wₜ − η∇wₜ, bₜ₊₁ ← bₜ − η∇bₜ, for at most 1000 iterations. On two points "
     "(x = 0.5, 2.5; y = 0.2, 0.9) the whole error surface L(w, b) can be drawn: from θ₀ on the "
-    "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.")
+    "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.",
+    own_run="This page trains its own neuron, with its own η, w₀ and b₀ and its own t; the "
+            "sidebar's network and η do not apply here.")
 main()

@@ -482,8 +482,14 @@ def test_param_heatmaps_put_each_bias_under_its_weights():
         b_axis = fig.layout[f"xaxis{net.L + l + 1}"]
         assert list(W_axis.domain) == pytest.approx(list(b_axis.domain))
     titles = [a.text.split("<br>")[0] for a in fig.layout.annotations]
-    assert titles[:3] == ["W₁ ∈ ℝ<sup>2×8</sup>", "W₂ ∈ ℝ<sup>8×8</sup>", "W₃ ∈ ℝ<sup>8×3</sup>"]
-    assert titles[3:] == ["b₁ ∈ ℝ<sup>8</sup>", "b₂ ∈ ℝ<sup>8</sup>", "b₃ ∈ ℝ<sup>3</sup>"]
+    assert titles[:3] == ["W₁ ∈ ℝ<sup>2×8</sup>", "W₂ ∈ ℝ<sup>8×8</sup> (n×n)",
+                          "W₃ ∈ ℝ<sup>8×3</sup> (n×k)"]                # the lecture's shape
+    assert titles[3:] == ["b₁ ∈ ℝ<sup>8</sup> (n)", "b₂ ∈ ℝ<sup>8</sup> (n)",
+                          "b₃ ∈ ℝ<sup>3</sup> (k)"]
+    # the second line in words, 12 px: "colour scale ±0.017"
+    top = float(np.abs(net.W[1]).max())
+    small = fig.layout.annotations[1].text.split("<br>")[1]
+    assert "font-size:12px" in small and f">colour scale ±{top:.2g}</span>" in small
 
 
 def test_param_heatmaps_wrap_deep_nets():

@@ -268,9 +268,7 @@ def test_messages_quote_file_content_as_short_inline_code():
 
 def test_over_the_size_cap_is_refused_before_parsing():
     raw = b"1,2,0\n" * 1_000_000                      # 6 MB of valid rows
-    start = time.perf_counter()
-    message = problem(raw)
-    assert time.perf_counter() - start < 0.1          # refused from len(raw): nothing decoded
+    message = problem(raw)                            # refused from len(raw) (speed: bench/io.py)
     assert message.startswith("The file is 6.0 MB; the limit is 5.0 MB")
     assert "limit is 100 bytes" in problem(b"1,2,0\n" * 20, max_bytes=100)
 
@@ -282,9 +280,7 @@ def test_a_5_mb_file_is_refused_quickly_by_its_row_count():
                    zip(rng.normal(size=n), rng.normal(size=n), rng.integers(0, 2, n)))
     raw = ("x1,x2,label\n" + text).encode()
     assert 4_000_000 < len(raw) <= MAX_BYTES
-    start = time.perf_counter()
-    message = problem(raw)
-    assert time.perf_counter() - start < 1.0
+    message = problem(raw)                            # its speed: bench/io.py
     assert message == "The file has 230,000 rows of points; at most 50,000 are allowed."
 
 

@@ -273,3 +273,24 @@ def test_going_back_after_a_divergence_and_forward_again_replays_bit_for_bit():
     again = rebuilt(run)
     assert again.trainer.diverged is not None and again.trainer.t == at
     same_bits(again.net.theta, run.net.theta)
+
+
+@pytest.mark.parametrize("page,own", [("pages/8_Compare_losses.py", "own pair of runs"),
+                                      ("pages/9_Error_surface.py", "own neuron")])
+def test_a_page_with_its_own_run_says_so_and_leaves_the_replay_notice_to_the_main_run(page,
+                                                                                       own):
+    """Opened first from an address with t, Compare losses and Error surface (whose counters
+    are their own) show no "replayed to t = 11"; the next page that shows the main run does."""
+    from streamlit.testing.v1 import AppTest
+
+    from apptest import ROOT, TIMEOUT, assert_clean, run
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=TIMEOUT)
+    at.query_params["t"] = "11"
+    at.switch_page(page)                      # the first run of the session is this page
+    at.run()
+    assert_clean(at)
+    assert not [m for m in texts(at) if "eplayed" in m or "Rebuilt" in m]
+    assert any(own in c.value for c in at.caption)
+    at.switch_page("dashboard.py")
+    run(at)
+    assert any("replayed to t = 11" in m for m in texts(at))

@@ -30,6 +30,8 @@ COMPACT_CSS = """<style>
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
 h4 { padding: 0 0 0.2rem; }
+[data-testid="stMain"] h1 { font-size: 24px; font-weight: 600; line-height: 1.2;
+  padding: 8px 0 16px; margin: 0; }
 .katex-display { overflow-x: auto; overflow-y: hidden; }
 [data-testid="stMarkdown"] > div:has(> [data-testid="stMarkdownContainer"] > .katex-display),
 [data-testid="stMarkdownContainer"]:has(> .katex-display) { width: 100%; }
@@ -46,6 +48,8 @@ div[class*="st-key-"][class*="clicker_"] { display: none; }
 :focus-visible { outline: 3px solid #111111 !important; outline-offset: 2px; }
 label:has(input:focus-visible) { outline: 3px solid #111111; outline-offset: 2px;
   border-radius: 0.25rem; }
+@media (hover: none), (pointer: coarse) {
+  [data-testid="stMain"] button kbd, [data-testid="stSidebar"] button kbd { display: none; } }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
 </style>"""
@@ -59,17 +63,19 @@ html { font-size: 20px; }
 </style>"""
 
 
-def frame(title, intro):
+def frame(title, intro, own_run=None):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
-    (None if it could not be had: a message says why)."""
+    (None if it could not be had: a message says why). own_run: on a page that trains a run of
+    its own, the sentence that says so; the main run's messages about itself (rebuilt from the
+    address, replayed to t) wait for a page that shows the main run."""
     state.init_state()
     guarded(lecture.arrive)
     go_to = st.session_state.pop("go_to", None)     # a run-through stage opens its page
     if go_to is not None:
         st.switch_page(go_to)
     present = st.session_state["present"]
-    st.set_page_config(page_title=f"{title} · ffnn", page_icon="🧠", layout="wide",
-                       initial_sidebar_state="collapsed" if present else "auto")
+    st.set_page_config(page_title=f"{title} · ffnn", page_icon=":material/neurology:",
+                       layout="wide", initial_sidebar_state="collapsed" if present else "auto")
     st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
     run = guarded(_sync)
@@ -77,18 +83,24 @@ def frame(title, intro):
         guarded(state.replay, run)
         guarded(state.write_url, run)
     state.rerun_on_reconnect()
-    st.markdown(f"#### {title}")
+    st.title(title, anchor=False)       # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)
-    messages()
+    if own_run:
+        st.caption(f":material/info: {own_run}")
+    messages(main_run=not own_run)
     return run
 
 
-def messages():
-    """The URL's warnings, a refused setting, a notice (one each, as they come)."""
+def messages(main_run=True):
+    """The URL's warnings, a refused setting, a notice (one each, as they come); the main run's
+    replay notice only where the main run is shown (main_run)."""
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(warning)
-    for key, show_it in (("problem", st.warning), ("notice", st.info)):
+    said = (("problem", st.warning), ("notice", st.info))
+    if main_run:
+        said += (("replay_notice", st.info),)
+    for key, show_it in said:
         message = state.pop_message(key)
         if message:
             show_it(message)
@@ -114,7 +126,8 @@ def lesson_box(fold=False):
     lesson = LESSONS[key]
     with st.container(horizontal=True, vertical_alignment="center", gap="small",
                       key="lesson_box"):
-        st.markdown(f"📘 **{lesson.title}.** *Next:* {lesson.try_next}", width="stretch")
+        st.markdown(f":material/menu_book: **Lesson: {lesson.title}.** *Next:* {lesson.try_next}",
+                    width="stretch")
         with st.popover("Why?", help="What this lesson shows, and why"):
             st.markdown(lesson.text)
         st.button("Close", on_click=_close_lesson, help="Close the lesson", key="close_lesson")

@@ -93,7 +93,7 @@ def architecture_section(present=False):
                 bound(st.number_input, f"Layer {i}", f"width_{i}", min_value=1,
                       max_value=S.MAX_NEURONS, step=1)
     bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
-          format_func=_names("activation"), help="g in H_l = g(A_l), for every hidden layer")
+          format_func=_names("activation"), help="$g$ in $H_l = g(A_l)$, for every hidden layer")
 
 
 def loss_section():
@@ -104,7 +104,7 @@ def loss_section():
     bound(st.radio, "Loss", "loss", options=S.losses_for(cfg), format_func=_names("loss"),
           horizontal=True, help="L(θ): the question the lecture ends on")
     bound(st.selectbox, "Output", "output", options=S.outputs_for(cfg),
-          format_func=_names("output"), help="O in Ŷ = O(A_L). Cross-entropy needs a "
+          format_func=_names("output"), help="$O$ in $\\hat Y = O(A_L)$. Cross-entropy needs a "
           "probability output (softmax or sigmoid); a linear output goes with squared error.")
     for note in st.session_state.get("notes", []):
         st.caption(note)
@@ -160,7 +160,7 @@ def advanced_section():
               format_func=format_lr,
               help="Adds (λ/2) Σ‖Wₗ‖² to L(θ); biases are not penalised.")
         bound(st.number_input, "Max iterations", "max_iterations", min_value=1,
-              max_value=1_000_000, step=100, help="The lecture's max_iterations (1000)")
+              max_value=1_000_000, step=100, help="The lecture's `max_iterations` (1000)")
 
 
 def draw():

@@ -201,11 +201,11 @@ def replay(run):
     trainer = again.trainer
     took = time.perf_counter() - started
     if to < t:
-        ss["notice"] = (f"This address asks for t = {t:,}; at most {urlstate.MAX_T:,} updates "
-                        f"are replayed. Replayed to t = {trainer.t:,} ({took:.1f} s): this "
+        ss["replay_notice"] = (f"This address asks for t = {t:,}; at most {urlstate.MAX_T:,} "
+                        f"updates are replayed. Replayed to t = {trainer.t:,} ({took:.1f} s): this "
                         "run's θ at that t, bit for bit. Play goes on from there.")
     else:
-        ss["notice"] = (f"Rebuilt this run from its address: replayed to t = {trainer.t:,} "
+        ss["replay_notice"] = (f"Rebuilt this run from its address: replayed to t = {trainer.t:,} "
                         f"({took:.1f} s). The same settings, seeds and mid-run changes give the "
                         "same θ, bit for bit.")
 

@@ -71,7 +71,8 @@ def alerts(run, said=None):
         with st.container(horizontal=True, vertical_alignment="center", gap="small",
                           key="stall_row"):
             # a warning (role "alert"): read out when it appears, as the overshoot's is
-            st.warning(f"**{seen.headline}.** {seen.advice}", icon="🐢", width="stretch")
+            st.warning(f"**{seen.headline}.** {seen.advice}", icon=":material/hourglass_top:",
+                       width="stretch")
             with st.popover("Why?"):
                 st.markdown(seen.text)
     else:
@@ -111,7 +112,7 @@ def _suggest(run, headline, show, seen_text=""):
     # pushed the loss chart below the fold.
     with st.container(horizontal=True, vertical_alignment="center", gap="small",
                       key="suggest_row"):
-        show(headline, icon="⚠️", width="stretch")
+        show(headline, icon=":material/warning:", width="stretch")
         st.button(f"Use η = {lr:g} and go on", on_click=_use_lr, args=(lr,), type="primary",
                   key="use_suggested_lr")
         with st.popover("Why?"):

@@ -19,7 +19,8 @@ PROJECTOR_HEIGHT = 300  # px: a chart, the controls and the counter fit a 1280x7
 
 def chart(fig, key, projector_height=PROJECTOR_HEIGHT):
     """One Plotly figure, full width, in our colours (not the Streamlit theme's); large type,
-    thick lines and at most `projector_height` px tall in presentation mode; its text
+    thick lines and at most `projector_height` px tall in presentation mode (None: as built, for
+    a figure whose layout is laid out in px, the matrices' titles and cells); its text
     alternative (describe) from the figure's own data."""
     if st.session_state.get("present"):
         for_projector(fig, projector_height)

@@ -145,7 +145,10 @@ def bias_label(sizes, l, name="b"):
     return f"{name}{sub(l)} ∈ ℝ<sup>{sizes[l]}</sup>{tag}"
 
 
-_TITLE_PX, _GAP_PX, _MARGIN_PX = 34, 12, 10
+# room for a title's two lines at their presented sizes (16 and 12 px; 13 and 12 otherwise): at
+# 34 px the presented titles ran into the matrices above them; a gap under each row of
+# matrices for its column numbers (12 px type)
+_TITLE_PX, _GAP_PX, _MARGIN_PX, _SMALL_PX = 42, 26, 10, 12
 _NOMINAL_WIDTH = 700  # px: the default height makes cells about square at this width
 
 
@@ -204,11 +207,17 @@ def _row_tops(row_cells, cell_y, plot_px):
 
 
 def _title(title, span, x, y):
+    """Two lines over a matrix: its name and shape (the lecture's shape after it, in
+    parentheses), then its colour scale in words: 'W₂ ∈ ℝ⁴ˣ² (n×k)', 'colour scale ±0.017'."""
     main, _, tag = title.partition(" (")
-    small = f"({tag} · {span}" if tag else span
-    return {"text": f"{main}<br><span style='font-size:10px;color:#666'>{small}</span>",
+    if tag:
+        main += " (" + tag.replace("ℝ<sup>", "").replace("</sup>", "")
+    return {"text": f"{main}<br><span style='font-size:{_SMALL_PX}px;color:#595959'>colour "
+                    f"scale {span}</span>",
             "x": x, "y": y, "xref": "paper", "yref": "paper", "yanchor": "bottom",
-            "showarrow": False, "font": {"size": 11}}
+            "xanchor": "center", "showarrow": False, "font": {"size": 13}}
+    # xanchor: Plotly's "auto" anchors a paper x under 1/3 by its left end and over 2/3 by its
+    # right one: the titles stood off their matrices and ran into each other on a phone
 
 
 def _matrix_trace(M, title, suffix, lo, hi, scale):
@@ -222,7 +231,7 @@ def _matrix_trace(M, title, suffix, lo, hi, scale):
 
 def _matrix_axes(M, suffix, x_domain, y_domain, cell_px):
     """Axes filling the given domains, rows from top to bottom like a matrix."""
-    common = {"showgrid": False, "zeroline": False, "ticks": "", "tickfont": {"size": 9}}
+    common = {"showgrid": False, "zeroline": False, "ticks": "", "tickfont": {"size": 12}}
     xaxis = common | {"domain": x_domain, "anchor": f"y{suffix}",
                       "range": [0.5, M.shape[1] + 0.5],
                       "tickvals": _tickvals(M.shape[1], cell_px)}
@@ -234,10 +243,10 @@ def _matrix_axes(M, suffix, x_domain, y_domain, cell_px):
 
 
 def _tickvals(n, cell_px):
-    """1-based tick positions about 14 px or more apart (cells of about cell_px): 1, then
-    every 1st, 2nd, 4th, 8th or 16th index."""
-    step = next((s for s in (1, 2, 4, 8, 16) if s * cell_px >= 14), 32)
-    return [1] + [k for k in range(step, n + 1, step) if k > 1 and (k - 1) * cell_px >= 14]
+    """1-based tick positions about 16 px or more apart, for 12 px labels (cells of about
+    cell_px): 1, then every 1st, 2nd, 4th, 8th or 16th index."""
+    step = next((s for s in (1, 2, 4, 8, 16) if s * cell_px >= 16), 32)
+    return [1] + [k for k in range(step, n + 1, step) if k > 1 and (k - 1) * cell_px >= 16]
 
 
 def _z_range(M, symmetric):

@@ -33,11 +33,11 @@ def forward(tr_, net, features):
         st.latex(rf"A_{{{l}}} = H_{{{l - 1}}}W_{{{l}}} + b_{{{l}}} = {latex.row(tr_.A[l - 1])}")
         st.latex(rf"H_{{{l}}} = \mathrm{{{g}}}(A_{{{l}}}) = {latex.row(tr_.H[l])}" if l < net.L
                  else rf"\hat y = \mathrm{{{g}}}(A_{{{l}}}) = {latex.row(tr_.Y)}")
-    st.latex(rf"y = {latex.row(tr_.T)}\qquad \mathcal{{L}} = {latex.num(tr_.loss)}")
+    st.latex(rf"y = {latex.row(tr_.T)}\qquad L = {latex.num(tr_.loss)}")
 
 
 def backward(tr_, net):
-    st.markdown("**Backward pass**, from the output back: $\\delta_l = \\partial\\mathcal{L}/"
+    st.markdown("**Backward pass**, from the output back: $\\delta_l = \\partial L/"
                 "\\partial A_l$, $\\nabla W_l = H_{l-1}^{\\top}\\delta_l$, "
                 "$\\nabla b_l = \\delta_l$")
     L = net.L

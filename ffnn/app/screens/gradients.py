@@ -25,9 +25,10 @@ def view(run):
     st.markdown(f"**∇Wₗ at t = {tr.t}** (the next update's gradient)")
     dW, _ = now["grad"]
     titles = [f"∇{shape_label(net.sizes, l)}" for l in range(1, net.L + 1)]
-    views.chart(matrix_heatmaps(list(dW), titles), "grad_heatmaps")
+    views.chart(matrix_heatmaps(list(dW), titles), "grad_heatmaps", projector_height=None)
 
 
-INTRO = ("∇θ has the same pieces and shapes as θ: ∇W₁ … $\\nabla W_L$, ∇b₁ … $\\nabla b_L$. "
+INTRO = ("∇θ has the same pieces and shapes as θ: $\\nabla W_1 \\dots \\nabla W_L$, "
+         "$\\nabla b_1 \\dots \\nabla b_L$. "
          "Backpropagation computes them layer by layer from the output back; their sizes show "
          "which layers learn fast.")

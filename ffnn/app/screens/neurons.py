@@ -27,11 +27,12 @@ def view(run):
     plane = grid_inputs(data.features, views.EXTENT, RESOLUTION)
     maps = hidden_activations(net, plane, l).T.reshape(-1, RESOLUTION, RESOLUTION)
     g = ACTIVATIONS[net.activation[l - 1]]
-    st.markdown(f"**Activation H_{l},j over the input plane**, unit by unit ({g.label})")
+    st.markdown(f"**Activation $H_{{{l},j}}$ over the input plane**, unit by unit ({g.label})")
     views.chart(unit_activations(xs, ys, maps, l, value_range=g.range, extent=views.EXTENT),
                 "unit_maps")
     delta = deltas(net, data.X_train, data.y_train)[l - 1]     # delta_l (N, n_l), a mean's 1/N
-    st.markdown(f"**Learning signal δ_{l},j = ∂L/∂A_{l},j at each training point** (× N: "
+    st.markdown(f"**Learning signal $\\delta_{{{l},j}} = \\partial L / \\partial A_{{{l},j}}$ "
+                "at each training point** (× N: "
                 "per example; bigger dots, bigger push on that unit's weights)")
     views.chart(unit_signals(data.points_train, delta * len(delta), l,
                              extent=views.EXTENT), "unit_signals")

@@ -95,7 +95,7 @@ def view(run):
         views.chart(loss_curves(tr.history, events=events, max_iterations=tr.max_iterations,
                                 now=probe(tr), height=220), "rw_loss")
     st.markdown(f"**Wₗ and bₗ at t = {s}**")
-    views.chart(param_heatmaps(net.W, net.b), "rw_params")
+    views.chart(param_heatmaps(net.W, net.b), "rw_params", projector_height=None)
 
 
 INTRO = ("Go back to any kept iteration t and see θ as it was then: what the network "
