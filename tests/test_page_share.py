@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ffnn.app import settings as S
+from ffnn.app.carry_store import item_id
 
 from apptest import (
     click,
@@ -150,17 +151,17 @@ def test_good_points_replace_the_data_and_train(at):
     assert len(r.data.y_train) + len(r.data.y_test) == 120
     ss = at.session_state
     assert (ss["dataset"], ss["upload_task"]) == (S.UPLOADED, "classification")
-    assert len(ss["upload"]) == 12
+    assert ss["upload"] == item_id("points", GOOD)        # its id in the carried store
     assert any("New data" in m for m in texts(at))
     assert at.sidebar.selectbox(key="_dataset").value == S.UPLOADED
     # it trains on the home page, and survives the page switch
     goto(at, HOME)
     click(at, "Step ×10")
     assert counter(at) == 10 and run_state(at).data.name == "uploaded"
-    # the link says it cannot carry the points, and carries no dataset or t
+    # the link names the points by their id in the store, and carries t
     goto(at, SHARE)
-    assert "dataset" not in query(share_link(at)) and "t" not in query(share_link(at))
-    assert any("cannot carry" in w.value for w in at.warning)
+    assert query(share_link(at)) == {"upload": item_id("points", GOOD), "t": "10"}
+    assert any("names them by their id" in w.value for w in at.warning)
 
 
 def test_regression_points_switch_the_loss_to_squared_error(at):
