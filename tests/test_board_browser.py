@@ -171,3 +171,42 @@ def test_three_students_on_a_projected_board(server, chromium):
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def new_board():
+    """A board opened straight in the server's store -> (code, key)."""
+    import sqlalchemy as sa
+
+    from ffnn.app.board_store import Store
+    engine = sa.create_engine(os.environ[G.ENV])
+    try:
+        return Store(engine).open_board()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["eta", "optimizer"])
+def test_a_setting_chosen_at_t0_is_the_runs_own(server, chromium, how):
+    """Issue 18 (1): join by the link, go to Gradient descent, choose η in the control row (or
+    the optimizer in the sidebar) at t = 0, Step ×10, come back and send: it is accepted."""
+    code, _ = new_board()
+    ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}")
+    try:
+        B.button(page, "Send my run to the class").wait_for()
+        B.goto_page(page, "Gradient descent")
+        if how == "eta":
+            B.type_option(page, "Learning rate η", "0.3")
+            page.wait_for_function("() => new URL(location.href).searchParams.get('lr') === "
+                                   "'0.3'")
+        else:
+            B.select_option(page, "Optimizer", "Adam")
+        B.settle(page)
+        B.press(page, "step10")
+        B.wait_counter_above(page, 9)
+        B.settle(page)
+        B.goto_page(page, "Class board")
+        B.click(page, "Send my run to the class")
+        page.get_by_text("Sent: your run is").wait_for()
+        assert page.get_by_text("settings changed while it trained").count() == 0
+    finally:
+        ctx.close()
