@@ -7,6 +7,8 @@ draws. A lecturer's board (or any in presentation mode) asks the store every
 board.WATCH_EVERY seconds whether it changed, and redraws when it did (board.watch).
 """
 
+import time
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -106,8 +108,26 @@ def runs_table(entries):
                                 "test acc": fmt(format="percent", width=90)})
 
 
+def burst_warning(entries):
+    """The latest burst of new senders (board.bursts), with its removal in one action."""
+    found = board.bursts(entries)
+    if not found:
+        return
+    b = found[-1]
+    since = time.strftime("%H:%M:%S", time.localtime(b.start))
+    until = time.strftime("%H:%M:%S", time.localtime(b.end))
+    st.warning(f"A burst of new senders: {board.plural(len(b.senders), 'sender')} new to this "
+               f"board sent their first run between {since} and {until} (more than "
+               f"{board.BURST_SENDERS} within {board.BURST_WINDOW:g} s), "
+               f"{board.plural(b.runs, 'run')} in all. If they are not your class, remove them "
+               "in one action.")
+    st.button(f"Remove this burst ({board.plural(b.runs, 'run')})", on_click=board.remove,
+              args=(b.senders, "the burst"), key="board_remove_burst")
+
+
 def lecturer_tools(db, info, entries, selected):
     present = st.session_state["present"]
+    burst_warning(entries)
     # On a projector the tools fold away; on the lecturer's own screen they are always open.
     box = st.expander("Lecturer tools") if present else st.container(border=True)
     with box:
@@ -126,6 +146,13 @@ def lecturer_tools(db, info, entries, selected):
         else:
             three.button("Close to new runs", on_click=board.set_closed, args=(True,),
                          key="board_close")
+        chosen = [e for e in entries if e.id == selected]
+        mine = [e for e in entries if chosen and e.sender == chosen[0].sender]
+        one.button(f"Remove every run of #{selected}'s sender ({board.plural(len(mine), 'run')})"
+                   if chosen else "Remove every run of a run's sender", on_click=board.remove,
+                   args=((chosen[0].sender,) if chosen else (), "that sender's runs"),
+                   disabled=not chosen, key="board_remove_sender",
+                   help="Deletes every run on this board sent from the selected run's browser")
         with four.popover("Clear the board"):
             st.caption("Deletes every run on this board, hidden ones too.")
             st.button("Delete all runs", on_click=board.clear, type="primary", key="board_clear")
@@ -168,7 +195,7 @@ def show_board(db, run):
         middle.button("Refresh", key="board_refresh")
         right.button("Leave this board", on_click=board.leave, key="board_leave")
         if not st.session_state["board_show_here"]:
-            st.caption(f"{info.n_runs} runs on the board {code} so far.")
+            st.caption(f"{board.plural(info.n_runs, 'run')} on the board {code} so far.")
             return
     entries = db.entries(code)
     by, selected = header(info, entries)
@@ -187,6 +214,7 @@ def main(run):
         st.error(str(err))
         return
     messages()
+    board.keep_cookies()
     try:
         if board.code() is None:
             start()

@@ -210,3 +210,27 @@ def test_a_setting_chosen_at_t0_is_the_runs_own(server, chromium, how):
         assert page.get_by_text("settings changed while it trained").count() == 0
     finally:
         ctx.close()
+
+
+def test_a_reload_is_the_same_sender(server, chromium):
+    """Issue 18 (2): send, press F5, send again: the browser's cookie keeps the sender, so the
+    second run waits its 15 s; another browser is another sender."""
+    code, _ = new_board()
+    ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}&lr=0.3&t=5")
+    other = chromium.new_context(viewport=LAPTOP)
+    try:
+        B.click(page, "Send my run to the class")
+        page.get_by_text("Sent: your run is #1").wait_for()
+        page.reload(wait_until="domcontentloaded")
+        B.button(page, "Send my run to the class").wait_for()
+        B.settle(page)
+        B.click(page, "Send my run to the class")
+        page.get_by_text("One run every 15 seconds per student").wait_for()
+        assert [c["name"] for c in ctx.cookies()].count(G.SENDER_COOKIE) == 1
+        second = other.new_page()
+        second.goto(f"{server.url}/Class_board?class={code}&lr=0.3&t=5")
+        B.click(second, "Send my run to the class")
+        second.get_by_text("Sent: your run is #2").wait_for()
+    finally:
+        ctx.close()
+        other.close()

@@ -8,7 +8,9 @@ import re
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
+from test_board_store import trainer
 
 from ffnn.app import board as G
 from ffnn.app import board_codes as C
@@ -276,3 +278,36 @@ def test_the_rest_of_the_app_works_without_the_database(monkeypatch):
     at.switch_page("pages/1_Training_curves.py")
     at = run(at)
     assert at.get("plotly_chart") and not [m for m in texts(at) if "cannot" in m]
+
+
+def test_a_burst_is_shown_to_the_lecturer_and_removed_in_one_action(db):
+    """Issue 18 (2): more than BURST_SENDERS new senders within BURST_WINDOW s is a burst; the
+    lecturer's view says so and removes it (and, separately, one sender's runs) in one click;
+    the class's own runs stay."""
+    teacher, code, _ = lecturer(db)
+    tr = B.summarize({"lr": "0.1"}, trainer(steps=20))
+    db.submit(code, "ann", tr, name="Ann")
+    db.submit(code, "bo", tr, name="Bo")
+    with db.engine.begin() as conn:                 # the class sent two minutes ago
+        conn.execute(sa.update(B.runs).values(created=B.runs.c.created - 120))
+    teacher = run(teacher)
+    assert not [w for w in teacher.warning if "burst" in w.value]     # two students: no burst
+    for i in range(G.BURST_SENDERS + 5):
+        db.submit(code, f"flood{i}", tr, name="x")
+    teacher = run(teacher)
+    (warning,) = [w.value for w in teacher.warning if "burst" in w.value]
+    assert f"{G.BURST_SENDERS + 5} senders new to this board" in warning
+    teacher = click(teacher, f"Remove this burst ({G.BURST_SENDERS + 5} runs)")
+    assert [e.name for e in db.entries(code)] == ["Ann", "Bo"]
+    assert runs_metric(teacher) == 2
+    assert not [w for w in teacher.warning if "burst" in w.value]
+    teacher.selectbox(key="board_selected").set_value(2)
+    teacher = click(run(teacher), "Remove every run of #2's sender (1 run)")
+    assert [e.name for e in db.entries(code)] == ["Ann"]
+    assert any("1 run deleted" in m for m in texts(teacher))
+
+
+def test_one_run_is_said_in_the_singular(db):
+    _, code, _ = lecturer(db)
+    at = click(student(code, lr=0.1, t=10), SEND)
+    assert "1 run on the board" in " ".join(shown(run(at)))

@@ -12,12 +12,14 @@ browser sends but the settings (validated as a URL's) and the name decides what 
 """
 
 import csv
+import hashlib
 import io
 import logging
 import os
 import secrets
 import urllib.parse
 from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +38,13 @@ PAGE_PATH = "Class_board"            # the page's URL path
 CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
 MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
 WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
+SENDER_COOKIE = "ffnn_sender"        # the browser's sender token (see sender())
+SENDER_MAX_AGE = 365 * 24 * 3600
+COOKIES = st.components.v2.component(
+    "ffnn_cookies", js=(Path(__file__).parent / "cookies.js").read_text())
+# A burst: at least BURST_SENDERS senders new to the board within BURST_WINDOW s (a class of 60
+# that sends over a minute or two stays below it; a script of fresh sessions does not).
+BURST_SENDERS, BURST_WINDOW = 25, 30.0
 NAME, JOIN = "board_name", "board_join"                          # widget keys
 log = logging.getLogger("ffnn.app")
 
@@ -111,9 +120,30 @@ def code():
     return st.session_state.get(CODE)
 
 
+def _token_ok(token):
+    return isinstance(token, str) and 0 < len(token) <= 64 and token.isascii() and \
+        token.replace("-", "").replace("_", "").isalnum()
+
+
 def sender():
-    """A random id of this session (the store's one-run-every-5-s limit counts per sender)."""
-    return st.session_state.setdefault(SENDER, secrets.token_hex(16))
+    """Who sends (the store's one-run-every-MIN_INTERVAL-s limit counts per sender): a hash of
+    the token this browser keeps in a cookie, so a reload, a new tab or a new session of the
+    same browser is the same sender. A browser without the cookie gets a new token (the page
+    writes it: keep_cookies); the board admits new senders at a bounded rate."""
+    ss = st.session_state
+    token = ss.get(SENDER)
+    if not _token_ok(token):
+        token = st.context.cookies.get(SENDER_COOKIE)
+        ss[SENDER] = token if _token_ok(token) else secrets.token_urlsafe(18)
+    return hashlib.sha256(ss[SENDER].encode()).hexdigest()[:32]
+
+
+def keep_cookies():
+    """Write this session's cookies in the browser (a mount of zero height; nothing is written
+    when the browser has them already)."""
+    sender()
+    cookies = [[SENDER_COOKIE, st.session_state[SENDER], SENDER_MAX_AGE]]
+    COOKIES(data={"set": cookies}, key="board_cookies", height=0)
 
 
 def lecturer(db):
@@ -233,6 +263,14 @@ def hide(entry):
     _as_lecturer(act)
 
 
+def remove(senders, what):
+    """Delete every run of `senders` (one sender's, or a burst's) from the board."""
+    def act(db, board_code, key):
+        n = db.remove_senders(board_code, key, senders)
+        say("info", f"Removed {what}: {plural(n, 'run')} deleted.")
+    _as_lecturer(act)
+
+
 def clear():
     def act(db, board_code, key):
         n = db.clear(board_code, key)
@@ -334,6 +372,46 @@ def table(entries):
         "test acc": [e.test_acc for e in entries],
         "diverged": [e.diverged for e in entries],
     })
+
+
+def plural(n, word):
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Burst:
+    start: float                 # Unix time of its first and last new sender's first run
+    end: float
+    senders: tuple               # every sender in it
+    runs: int                    # every run they sent
+
+
+def bursts(entries):
+    """Groups of senders new to the board that came faster than a class does: every sender
+    whose first run falls in a window of BURST_WINDOW s holding at least BURST_SENDERS first
+    runs; overlapping windows make one burst. -> [Burst], oldest first."""
+    first, count = {}, {}
+    for e in sorted(entries, key=lambda e: e.created):
+        first.setdefault(e.sender, e.created)
+        count[e.sender] = count.get(e.sender, 0) + 1
+    times = sorted((t, s) for s, t in first.items())
+    marked, j = [False] * len(times), 0
+    for i in range(len(times)):
+        while times[i][0] - times[j][0] > BURST_WINDOW:
+            j += 1
+        if i - j + 1 >= BURST_SENDERS:
+            marked[j:i + 1] = [True] * (i + 1 - j)
+    found, group = [], []
+    for i, (t, s) in enumerate(times):
+        if marked[i] and group and t - group[-1][0] > BURST_WINDOW:
+            found.append(group)
+            group = []
+        if marked[i]:
+            group.append((t, s))
+    if group:
+        found.append(group)
+    return [Burst(g[0][0], g[-1][0], tuple(s for _, s in g), sum(count[s] for _, s in g))
+            for g in found]
 
 
 def _number(value):
