@@ -17,6 +17,7 @@ import io
 import logging
 import os
 import secrets
+import time
 import urllib.parse
 from copy import deepcopy
 from dataclasses import dataclass
@@ -39,6 +40,11 @@ CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state 
 MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
 WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
 SENDER_COOKIE = "ffnn_sender"        # the browser's sender token (see sender())
+KEY_COOKIE = "ffnn_key_{code}"       # a lecturer's key of board {code} (see lecturer())
+KEY_MAX_AGE = 30 * 24 * 3600
+KEY_INPUT = "board_key_input"        # widget key: the lecturer types their key
+KEY_IN_URL = ("Lecturer keys are not taken from links: a link ends up in server logs and "
+              "browser histories. Enter your key under “Lecturer: bring back your tools”.")
 SENDER_MAX_AGE = 365 * 24 * 3600
 COOKIES = st.components.v2.component(
     "ffnn_cookies", js=(Path(__file__).parent / "cookies.js").read_text())
@@ -143,6 +149,9 @@ def keep_cookies():
     when the browser has them already)."""
     sender()
     cookies = [[SENDER_COOKIE, st.session_state[SENDER], SENDER_MAX_AGE]]
+    ss = st.session_state
+    if code() is not None and is_key(ss.get(KEY)):
+        cookies.append([KEY_COOKIE.format(code=code()), ss[KEY], KEY_MAX_AGE])
     COOKIES(data={"set": cookies}, key="board_cookies", height=0)
 
 
@@ -150,24 +159,51 @@ def lecturer(db):
     """Whether this session holds the key of its board (checked in the store every call). A
     key that does not match is dropped, with a message."""
     ss = st.session_state
-    key = ss.get(KEY)
-    if key is None or code() is None:
+    if ss.pop("board_key_in_url", False):
+        say("warning", KEY_IN_URL)
+    if code() is None:
         return False
+    key, typed = ss.get(KEY), True
+    if key is None:                 # this browser's cookie: a reload keeps the tools
+        key, typed = st.context.cookies.get(KEY_COOKIE.format(code=code())), False
+        if not is_key(key):
+            return False
     if db.is_lecturer(code(), key):
+        ss[KEY] = key
         return True
     ss.pop(KEY, None)
-    say("warning", f"The lecturer key in this link does not open the board {code()}: you see "
-                   "it as a student does.")
+    if typed:
+        say("warning", f"That lecturer key does not open the board {code()}: you see it as a "
+                       "student does.")
     return False
 
 
-def links(board_code, key=None):
-    """(student link, lecturer link or None) to this page, from the address the browser used."""
+def links(board_code):
+    """(student link, projector link) to this page, from the address the browser used. Neither
+    holds the key: the projector shows the board live to anyone; this browser's cookie brings
+    the tools to it."""
     here = urllib.parse.urlsplit(st.context.url or "")
     path = here.path.rstrip("/").removesuffix("/" + PAGE_PATH)
     base = f"{here.scheme}://{here.netloc}{path}" if here.netloc else path
     student = f"{base}/{PAGE_PATH}?class={board_code}"
-    return student, (f"{student}&key={key}" if key else None)
+    return student, f"{student}&present=1"
+
+
+def enter_key():
+    """The lecturer typed their key (over the page's connection: in no address, link or log)."""
+    def act():
+        ss = st.session_state
+        key = (ss.get(KEY_INPUT) or "").strip()
+        ss[KEY_INPUT] = ""
+        if code() is None:
+            raise BoardError("Join the board first.")
+        if not is_key(key) or not store().is_lecturer(code(), key):
+            raise BoardError(f"That is not the lecturer key of the board {code()}. Nothing "
+                             "changed.")
+        ss[KEY] = key
+        say("success", "The lecturer tools are back. This browser keeps them (a cookie) until "
+                       "the board expires.")
+    _act(act)
 
 
 # ---- callbacks --------------------------------------------------------------------------------
@@ -177,6 +213,7 @@ def open_board():
         board_code, key = store().open_board()
         ss = st.session_state
         ss[CODE], ss[KEY] = board_code, key
+        ss.pop(CSV, None)
         say("success", f"Board {board_code} is open. Write the class code on the slide; keep "
                        "your lecturer link (under Lecturer tools) to yourself.")
     _act(act)
@@ -199,7 +236,7 @@ def join():
 
 
 def leave():
-    for key in (CODE, KEY):
+    for key in (CODE, KEY, CSV):
         st.session_state.pop(key, None)
     if "class" in st.query_params:           # the address bar drops it now, not at the next run
         del st.query_params["class"]
@@ -268,6 +305,21 @@ def remove(senders, what):
     def act(db, board_code, key):
         n = db.remove_senders(board_code, key, senders)
         say("info", f"Removed {what}: {plural(n, 'run')} deleted.")
+    _as_lecturer(act)
+
+
+CSV = "board_csv_made"              # session state: the CSV the lecturer made, for this board
+
+
+def make_csv():
+    """The board as CSV, made now (lecturer only): kept in this session until made again."""
+    def act(db, board_code, key):
+        if not db.is_lecturer(board_code, key):
+            raise BoardError("Only the lecturer can do that: this session has no valid lecturer "
+                             "key.")
+        entries = db.entries(board_code, include_hidden=True)
+        st.session_state[CSV] = {"code": board_code, "data": csv_bytes(entries),
+                                 "runs": len(entries), "when": time.strftime("%H:%M:%S")}
     _as_lecturer(act)
 
 
