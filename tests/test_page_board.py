@@ -342,3 +342,13 @@ def test_the_csv_is_made_when_the_lecturer_asks(db):
     assert teacher.session_state[G.CSV]["data"] == made and made.count(b"\n") == 2
     teacher = click(teacher, "Make it again")
     assert teacher.session_state[G.CSV]["data"].count(b"\n") == 3
+
+
+def test_eta_outside_the_sidebars_range_is_refused(db):
+    """Issue 18 (7): η = 1e-300 would squash the class's U; the board takes 1e-5 to MAX_LR."""
+    _, code, _ = lecturer(db)
+    for lr in ("1e-300", "9e-6"):
+        at = click(student(code, lr=lr, t=5), SEND)
+        assert any("takes η from 1e-05 to 10000" in m for m in texts(at)), texts(at)
+    at = click(student(code, lr="1e-5", t=5), SEND)
+    assert [e.lr for e in db.entries(code)] == [1e-5]

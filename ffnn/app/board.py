@@ -34,6 +34,7 @@ from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (M
 from .playback import playback
 
 ENV = "FFNN_BOARD_URL"
+MIN_LR = S.LR_CHOICES[0]             # the smallest η the board takes (1e-5)
 CONNECTION = "board"                 # [connections.board] in secrets.toml
 PAGE_PATH = "Class_board"            # the page's URL path
 CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
@@ -257,6 +258,11 @@ def settings_of(run):
         raise BoardError("This run's settings changed while it trained; the board compares runs "
                          "trained with one setting each from θ₀. Press Reset, train again, and "
                          "send. Nothing was sent.")
+    # The board's η axis shows the class's runs: η outside the sidebar's range (its smallest
+    # choice, S.LR_CHOICES[0], to S.MAX_LR) would stretch it over hundreds of decades.
+    if not MIN_LR <= tr.lr <= S.MAX_LR:
+        raise BoardError(f"The class board takes η from {MIN_LR:g} to {S.MAX_LR:g}, the range "
+                         f"the app offers; this run has η = {tr.lr:g}. Nothing was sent.")
     if tr.t > urlstate.MAX_T:
         raise BoardError(f"A run on the board replays at most {urlstate.MAX_T:,} updates; this "
                          f"one has {tr.t:,}. Nothing was sent.")
