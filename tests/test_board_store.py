@@ -104,6 +104,9 @@ def test_names_are_plain_text_within_limits():
     assert B.clean_name("مريم") == "مريم"                            # right-to-left: fine
     assert B.clean_name("👩\u200d💻 Ana") == "👩\u200d💻 Ana"        # a joiner inside an emoji too
     assert B.clean_name("x" * 24) == "x" * 24
+    for blank in ("\u3164", "\u2800\u2800", " \u3164 \u00a0", "\u200d", "\u3000"):    # issue 18
+        assert B.clean_name(blank) == "", repr(blank)
+    assert B.clean_name("\u2800Ann") == "\u2800Ann"                 # a name that shows stays
     for bad, says in (("x" * 25, "at most 24"), ("é" * 10_000, "10,000"),
                       ("\u202eevil", "U+202E"), ("a\u200fb", "U+200F"), ("a\nb", "U+000A"),
                       ("\u2066x", "U+2066"), ("a\u200bb", "U+200B")):

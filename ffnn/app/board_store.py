@@ -87,6 +87,9 @@ BAD_NAME = ("A name cannot contain control or invisible characters (such as righ
 # for the zero-width (non-)joiner, which Persian, Indic scripts and emoji sequences need.
 _REFUSED = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 _JOINERS = {"\u200c", "\u200d"}
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern): a name of
+# only these, spaces and joiners looks blank, so it is stored as anonymous ("").
+_BLANK = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"} | _JOINERS
 
 
 class BoardError(ValueError):
@@ -219,6 +222,8 @@ def clean_name(text):
     bad = sorted({c for c in name if unicodedata.category(c) in _REFUSED and c not in _JOINERS})
     if bad:
         raise BoardError(BAD_NAME.format(chars=", ".join(f"U+{ord(c):04X}" for c in bad)))
+    if all(c in _BLANK or unicodedata.category(c).startswith("Z") for c in name):
+        return ""                               # looks blank: anonymous
     return name
 
 
