@@ -295,8 +295,8 @@ class Cluster:
             else ""
 
     # HAProxy's httplog line: client ip:port [date] frontend backend/server timers status ...
-    # then "METHOD path HTTP/1.1" in quotes.
-    _LINE = re.compile(r'^(\S+):(\d+) \[[^\]]+\] \S+ (\S+)/(\S+) \S+ (-?\d+) .*"(\S+) (\S+)')
+    # then "METHOD path" in quotes (deploy/haproxy.cfg's log-format: no query string).
+    _LINE = re.compile(r'^(\S+):(\d+) \[[^\]]+\] \S+ (\S+)/(\S+) \S+ (-?\d+) .*"(\S+) ([^\s"]+)')
 
     def served(self):
         """[(client port, replica, status, method, path)] for each request or WebSocket the

@@ -7,6 +7,8 @@ draws. A lecturer's board (or any in presentation mode) asks the store every
 board.WATCH_EVERY seconds whether it changed, and redraws when it did (board.watch).
 """
 
+import time
+
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,6 +42,14 @@ def start():
         st.caption("Open a board for your class: you get a class code to write on the slide and "
                    "a lecturer link to keep. Boards without activity for 24 hours are deleted.")
         st.button("Open a new class board", on_click=board.open_board)
+
+
+def key_form():
+    """A lecturer in a browser without their cookie types the key (never in a link)."""
+    with st.expander("Lecturer: bring back your tools"), \
+            st.form("board_key_form", border=False):
+        st.text_input("Lecturer key", key=board.KEY_INPUT, type="password", max_chars=64)
+        st.form_submit_button("Open the lecturer tools", on_click=board.enter_key)
 
 
 def send_form(run):
@@ -106,8 +116,26 @@ def runs_table(entries):
                                 "test acc": fmt(format="percent", width=90)})
 
 
+def burst_warning(entries):
+    """The latest burst of new senders (board.bursts), with its removal in one action."""
+    found = board.bursts(entries)
+    if not found:
+        return
+    b = found[-1]
+    since = time.strftime("%H:%M:%S", time.localtime(b.start))
+    until = time.strftime("%H:%M:%S", time.localtime(b.end))
+    st.warning(f"A burst of new senders: {board.plural(len(b.senders), 'sender')} new to this "
+               f"board sent their first run between {since} and {until} (more than "
+               f"{board.BURST_SENDERS} within {board.BURST_WINDOW:g} s), "
+               f"{board.plural(b.runs, 'run')} in all. If they are not your class, remove them "
+               "in one action.")
+    st.button(f"Remove this burst ({board.plural(b.runs, 'run')})", on_click=board.remove,
+              args=(b.senders, "the burst"), key="board_remove_burst")
+
+
 def lecturer_tools(db, info, entries, selected):
     present = st.session_state["present"]
+    burst_warning(entries)
     # On a projector the tools fold away; on the lecturer's own screen they are always open.
     box = st.expander("Lecturer tools") if present else st.container(border=True)
     with box:
@@ -126,24 +154,43 @@ def lecturer_tools(db, info, entries, selected):
         else:
             three.button("Close to new runs", on_click=board.set_closed, args=(True,),
                          key="board_close")
+        chosen = [e for e in entries if e.id == selected]
+        mine = [e for e in entries if chosen and e.sender == chosen[0].sender]
+        one.button(f"Remove every run of #{selected}'s sender ({board.plural(len(mine), 'run')})"
+                   if chosen else "Remove every run of a run's sender", on_click=board.remove,
+                   args=((chosen[0].sender,) if chosen else (), "that sender's runs"),
+                   disabled=not chosen, key="board_remove_sender",
+                   help="Deletes every run on this board sent from the selected run's browser")
         with four.popover("Clear the board"):
             st.caption("Deletes every run on this board, hidden ones too.")
             st.button("Delete all runs", on_click=board.clear, type="primary", key="board_clear")
-        # The bytes, not a callable: a file made at the click is left unmapped, and on a busy
-        # server the next clean-up can delete it before the browser asks (a 404; measured in
-        # the balancer's tests). This run has checked the key already (the tools are drawn).
-        five.download_button("Download CSV", board.csv_bytes(db.entries(info.code, True)),
-                             file_name=f"class-board-{info.code}.csv", mime="text/csv",
-                             on_click="ignore", key="board_csv")
+        # Made when the lecturer asks (board.make_csv), not on every redraw; then the bytes,
+        # not a callable: a file made at the click is left unmapped, and on a busy server the
+        # next clean-up can delete it before the browser asks (a 404; measured in the
+        # balancer's tests). The file lives while this session draws it.
+        with five.popover("CSV"):
+            made = st.session_state.get(board.CSV)
+            st.button("Make the CSV" if made is None else "Make it again",
+                      on_click=board.make_csv, key="board_make_csv",
+                      help="Every run on this board, hidden ones too, as they are now")
+            if made is not None:
+                st.download_button(f"Download CSV ({board.plural(made['runs'], 'run')}, made "
+                                   f"{made['when']})", made["data"],
+                                   file_name=f"class-board-{info.code}.csv", mime="text/csv",
+                                   on_click="ignore", key="board_csv")
         if not present:
-            student, lecturer = board.links(info.code, st.session_state.get(board.KEY))
+            student, projector = board.links(info.code)
             st.caption("Student link (or the class code on the slide):")
             st.code(student, language=None)
+            st.caption("Projector link (the board, live and large; in this browser with your "
+                       "tools folded away):")
+            st.code(projector, language=None)
             # Folded, so that a lecturer who projects this screen does not show the key.
-            with st.expander("Your lecturer link (secret: never project it)"):
-                st.caption("Opened again, in any browser, it brings back these tools. The board "
-                           "is deleted after 24 hours without activity.")
-                st.code(lecturer, language=None)
+            with st.expander("Your lecturer key (secret: never project it)"):
+                st.caption("This browser keeps your tools (a cookie). In another browser, open "
+                           "the student link and enter this key under “Lecturer: bring back "
+                           "your tools”. The board is deleted after 24 hours without activity.")
+                st.code(st.session_state.get(board.KEY), language=None)
 
 
 def show_board(db, run):
@@ -167,8 +214,9 @@ def show_board(db, run):
             views.toggle("Show the class's runs here", "board_show_here")
         middle.button("Refresh", key="board_refresh")
         right.button("Leave this board", on_click=board.leave, key="board_leave")
+        key_form()
         if not st.session_state["board_show_here"]:
-            st.caption(f"{info.n_runs} runs on the board {code} so far.")
+            st.caption(f"{board.plural(info.n_runs, 'run')} on the board {code} so far.")
             return
     entries = db.entries(code)
     by, selected = header(info, entries)
@@ -187,6 +235,7 @@ def main(run):
         st.error(str(err))
         return
     messages()
+    board.keep_cookies()
     try:
         if board.code() is None:
             start()

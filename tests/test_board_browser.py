@@ -5,6 +5,7 @@ land in /tmp/ffnn-shots/board_*.png."""
 
 import csv
 import os
+import re
 import time
 
 import pytest
@@ -93,18 +94,19 @@ def test_three_students_on_a_projected_board(server, chromium):
         B.click(lecturer, "Open a new class board")
         lecturer.wait_for_function(f"() => ({METRIC_JS})('Class code') !== null")
         code = metric(lecturer, "Class code")
-        lecturer.get_by_text("Your lecturer link (secret: never project it)").click()
         link = lecturer.wait_for_function("""() => [...document.querySelectorAll(
-            '[data-testid="stCode"]')].map(e => e.innerText.trim()).find(t => t.includes('key='))
-        """).json_value()
-        assert link.startswith(server.url) and f"class={code}" in link
+            '[data-testid="stCode"]')].map(e => e.innerText.trim()).find(
+            t => t.includes('present=1'))""").json_value()
+        assert link == f"{server.url}/Class_board?class={code}&present=1"      # no key in it
         B.settle(lecturer)
         lecturer.screenshot(path=str(SHOTS / "board_lecturer_opened.png"))
-        # ... and projects it: the lecturer link in presentation mode, 1280x720
-        ctx, projector = tab(chromium, PROJECTOR, f"{link}&present=1")
-        contexts.append(ctx)
+        # ... and projects it: the projector link, in another window of the same browser
+        projector = ctx.new_page()
+        projector.set_viewport_size(PROJECTOR)
+        projector.set_default_timeout(B.TIMEOUT_MS)
+        projector.goto(link, wait_until="domcontentloaded")
         wait_metric(projector, "Runs", "0")
-        assert "key=" not in projector.url                   # not in the projected address bar
+        projector.get_by_text("Lecturer tools").wait_for()    # folded: the cookie brought them
         # three students, each in a tab of their own, with their own η
         pages = []
         for lr, name, more in STUDENTS:
@@ -157,10 +159,13 @@ def test_three_students_on_a_projected_board(server, chromium):
         B.wait_charts(lecturer)
         B.settle(lecturer)
         lecturer.screenshot(path=str(SHOTS / "board_lecturer.png"))
-        B.button(lecturer, "Download CSV").scroll_into_view_if_needed()
+        B.button(lecturer, "CSV").scroll_into_view_if_needed()
         lecturer.screenshot(path=str(SHOTS / "board_lecturer_tools.png"))
+        B.click(lecturer, "CSV")
+        B.click(lecturer, "Make the CSV")
+        made = lecturer.get_by_role("button", name=re.compile(r"Download CSV \(3 runs"))
         with lecturer.expect_download() as download:
-            B.click(lecturer, "Download CSV")
+            made.click()
         with open(download.value.path(), encoding="utf-8") as f:
             rows = list(csv.DictReader(f))
         assert [(r["name"], float(r["lr"])) for r in rows] == [(n, lr) for lr, n, _ in STUDENTS]
@@ -171,3 +176,88 @@ def test_three_students_on_a_projected_board(server, chromium):
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def new_board():
+    """A board opened straight in the server's store -> (code, key)."""
+    import sqlalchemy as sa
+
+    from ffnn.app.board_store import Store
+    engine = sa.create_engine(os.environ[G.ENV])
+    try:
+        return Store(engine).open_board()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.parametrize("how", ["eta", "optimizer"])
+def test_a_setting_chosen_at_t0_is_the_runs_own(server, chromium, how):
+    """Issue 18 (1): join by the link, go to Gradient descent, choose η in the control row (or
+    the optimizer in the sidebar) at t = 0, Step ×10, come back and send: it is accepted."""
+    code, _ = new_board()
+    ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}")
+    try:
+        B.button(page, "Send my run to the class").wait_for()
+        B.goto_page(page, "Gradient descent")
+        if how == "eta":
+            B.type_option(page, "Learning rate η", "0.3")
+            page.wait_for_function("() => new URL(location.href).searchParams.get('lr') === "
+                                   "'0.3'")
+        else:
+            B.select_option(page, "Optimizer", "Adam")
+        B.settle(page)
+        B.press(page, "step10")
+        B.wait_counter_above(page, 9)
+        B.settle(page)
+        B.goto_page(page, "Class board")
+        B.click(page, "Send my run to the class")
+        page.get_by_text("Sent: your run is").wait_for()
+        assert page.get_by_text("settings changed while it trained").count() == 0
+    finally:
+        ctx.close()
+
+
+def test_a_reload_is_the_same_sender(server, chromium):
+    """Issue 18 (2): send, press F5, send again: the browser's cookie keeps the sender, so the
+    second run waits its 15 s; another browser is another sender."""
+    code, _ = new_board()
+    ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board?class={code}&lr=0.3&t=5")
+    other = chromium.new_context(viewport=LAPTOP)
+    try:
+        B.click(page, "Send my run to the class")
+        page.get_by_text("Sent: your run is #1").wait_for()
+        page.reload(wait_until="domcontentloaded")
+        B.button(page, "Send my run to the class").wait_for()
+        B.settle(page)
+        B.click(page, "Send my run to the class")
+        page.get_by_text("One run every 15 seconds per student").wait_for()
+        assert [c["name"] for c in ctx.cookies()].count(G.SENDER_COOKIE) == 1
+        second = other.new_page()
+        second.goto(f"{server.url}/Class_board?class={code}&lr=0.3&t=5")
+        B.click(second, "Send my run to the class")
+        second.get_by_text("Sent: your run is #2").wait_for()
+    finally:
+        ctx.close()
+        other.close()
+
+
+def test_the_lecturer_keeps_the_tools_over_a_reload_and_no_key_is_in_the_address(server,
+                                                                                  chromium):
+    """Issue 18 (3, 9): the lecturer presses F5: the tools are still there (the browser's
+    cookie); the key was never in the address bar."""
+    ctx, page = tab(chromium, LAPTOP, f"{server.url}/Class_board")
+    seen = []
+    page.on("framenavigated", lambda frame: seen.append(frame.url))
+    try:
+        B.click(page, "Open a new class board")
+        page.get_by_text("Lecturer tools").wait_for()
+        B.settle(page)
+        key = page.evaluate("() => document.cookie")
+        assert "ffnn_key_" in key
+        key = key.split("ffnn_key_", 1)[1].split(";")[0].split("=", 1)[1]
+        page.reload(wait_until="domcontentloaded")
+        page.get_by_text("Lecturer tools").wait_for()
+        B.button(page, "Close to new runs").wait_for()
+        assert not [u for u in seen + [page.url] if key in u]
+    finally:
+        ctx.close()

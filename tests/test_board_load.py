@@ -45,8 +45,7 @@ async def class_of_60(servers):
     lecturer = await Tab(servers[0].url).open()
     await lecturer.click("Open a new class board")
     code = lecturer.metrics["Class code"]
-    key = next(c for c in lecturer.codes if "key=" in c).rsplit("key=", 1)[1]
-    projector = await Tab(servers[-1].url, f"class={code}&key={key}&present=1").open()
+    projector = await Tab(servers[-1].url, f"class={code}&present=1").open()
     stop = asyncio.Event()
     watching = asyncio.ensure_future(projector.watch(stop))
     gate = asyncio.Semaphore(6)

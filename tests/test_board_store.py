@@ -104,6 +104,9 @@ def test_names_are_plain_text_within_limits():
     assert B.clean_name("مريم") == "مريم"                            # right-to-left: fine
     assert B.clean_name("👩\u200d💻 Ana") == "👩\u200d💻 Ana"        # a joiner inside an emoji too
     assert B.clean_name("x" * 24) == "x" * 24
+    for blank in ("\u3164", "\u2800\u2800", " \u3164 \u00a0", "\u200d", "\u3000"):    # issue 18
+        assert B.clean_name(blank) == "", repr(blank)
+    assert B.clean_name("\u2800Ann") == "\u2800Ann"                 # a name that shows stays
     for bad, says in (("x" * 25, "at most 24"), ("é" * 10_000, "10,000"),
                       ("\u202eevil", "U+202E"), ("a\u200fb", "U+200F"), ("a\nb", "U+000A"),
                       ("\u2066x", "U+2066"), ("a\u200bb", "U+200B")):
@@ -134,7 +137,7 @@ def test_summarize_a_real_trainer():
 
 def test_the_schema_is_created(engine, store):
     names = set(sa.inspect(engine).get_table_names())
-    assert {"ffnn_boards", "ffnn_board_runs"} <= names
+    assert {"ffnn_boards_v2", "ffnn_board_runs_v2"} <= names
     again = sa.create_engine(engine.url)          # a second replica's engine: nothing breaks
     try:
         B.Store(again)
@@ -178,7 +181,7 @@ def test_refusals_change_nothing(engine, store, clock):
         (lambda: store.submit(code, "b", sub(), name="y" * 10_240), "at most 24"),
         (lambda: store.submit(code, "b", sub(), name="\u202eevil"), "U+202E"),
         (lambda: store.submit("ZZZZZZ", "b", sub()), "no class board"),
-        (lambda: store.submit(code, "a", sub()), "wait 5 s"),          # the same session, at once
+        (lambda: store.submit(code, "a", sub()), "wait 15 s"),         # the same sender, at once
         (lambda: store.hide(code, C.new_key(), 1), "Only the lecturer"),
         (lambda: store.hide(code, "not a key", 1), "Only the lecturer"),
         (lambda: store.clear(code, C.new_key()), "Only the lecturer"),
@@ -193,7 +196,7 @@ def test_refusals_change_nothing(engine, store, clock):
     with pytest.raises(B.BoardError, match="wait 1 s"):
         store.submit(code, "a", sub())
     clock.now += 0.5
-    store.submit(code, "a", sub())                     # 5 s later: fine
+    store.submit(code, "a", sub())                     # 15 s later: fine
 
 
 def test_the_lecturer_hides_closes_and_clears(store, clock):
@@ -216,19 +219,85 @@ def test_the_lecturer_hides_closes_and_clears(store, clock):
         store.clear(code, other_key)                   # one board's key opens no other
 
 
-def test_a_board_holds_at_most_500_runs(engine, store, clock):
-    code, _ = store.open_board()
-    with engine.connect() as conn:
-        board_id = conn.execute(sa.select(B.boards.c.id).where(B.boards.c.code == code)).scalar()
-    row = {"board_id": board_id, "name": "", "settings": "{}", "lr": 0.1, "t": 1,
-           "diverged": False, "curve": "[[0], [1.0]]", "created": clock.now - 60, "hidden": False}
+def fill(engine, code, n, created, sender="s", hidden=False):
+    """n runs inserted straight into the board's table (numbers after the board's)."""
     with engine.begin() as conn:
-        conn.execute(sa.insert(B.runs), [dict(row, sender=f"s{i}") for i in range(499)])
+        board = conn.execute(sa.select(B.boards).where(B.boards.c.code == code)).one()
+        rows = [{"board_id": board.id, "number": board.next_number + i, "name": "",
+                 "settings": "{}", "lr": 0.1, "t": 1, "diverged": False,
+                 "curve": "[[0], [1.0]]", "created": created, "hidden": hidden,
+                 "sender": f"{sender}{i}"} for i in range(n)]
+        conn.execute(sa.insert(B.runs), rows)
+        conn.execute(sa.update(B.boards).where(B.boards.c.id == board.id).values(
+            next_number=board.next_number + n))
+
+
+def test_a_board_holds_at_most_500_runs_and_hidden_ones_do_not_count(engine, store, clock):
+    code, key = store.open_board()
+    fill(engine, code, 499, clock.now - 60)
     store.submit(code, "the-500th", sub())
     before = snapshot(engine)
     with pytest.raises(B.BoardError, match="full"):
         store.submit(code, "the-501st", sub())
     assert snapshot(engine) == before and store.board(code).n_runs == 500
+    store.hide(code, key, 500)                       # a hidden run frees its place
+    store.submit(code, "the-501st", sub())
+    assert store.board(code).n_runs == 500
+    fill(engine, code, B.MAX_STORED - 501, clock.now - 60, sender="h", hidden=True)
+    clock.now += B.MIN_INTERVAL
+    store.hide(code, key, 501)
+    before = snapshot(engine)                        # hidden or not, MAX_STORED rows at most
+    with pytest.raises(B.BoardError, match=f"holds {B.MAX_STORED} runs"):
+        store.submit(code, "one-more", sub())
+    assert snapshot(engine) == before
+
+
+def test_run_numbers_count_per_board_and_are_never_reused(store, clock):
+    one, key = store.open_board()
+    two, _ = store.open_board()
+    assert [store.submit(one, f"a{i}", sub()) for i in range(3)] == [1, 2, 3]
+    assert store.submit(two, "b", sub()) == 1          # a new board starts at #1
+    store.remove_senders(one, key, ["a2"])
+    assert store.submit(one, "c", sub()) == 4          # #3 deleted: not given again
+    assert [e.id for e in store.entries(one)] == [1, 2, 4]
+
+
+def test_new_senders_and_runs_come_in_at_a_bounded_rate(engine, store, clock):
+    """The board's two buckets: ADMIT_BURST new senders at once, then ADMIT_RATE a second;
+    RUN_BURST runs at once, then RUN_RATE a second. A refusal says how long to wait and
+    stores nothing; a sender already on the board is not held back by the admission."""
+    code, _ = store.open_board()
+    for i in range(B.ADMIT_BURST):
+        store.submit(code, f"new{i}", sub())
+    before = snapshot(engine)
+    with pytest.raises(B.BoardError, match=r"1 new student a second\): wait 1 s"):
+        store.submit(code, "one-too-many", sub())
+    assert snapshot(engine) == before
+    clock.now += B.MIN_INTERVAL                      # 15 s: 15 new senders, and the old ones
+    for i in range(15):
+        store.submit(code, f"later{i}", sub())
+    with pytest.raises(B.BoardError, match="new student"):
+        store.submit(code, "later15", sub())
+    # the run bucket: 90 - 60 = 30, + 15 s x 2 = 60, - 15 = 45 left
+    for i in range(45):
+        store.submit(code, f"new{i}", sub())
+    with pytest.raises(B.BoardError, match=r"2 runs a second\): wait 1 s"):
+        store.submit(code, "new45", sub())
+    clock.now += 0.5                                 # half a second: one more run
+    store.submit(code, "new45", sub())
+    assert store.board(code).n_runs == 60 + 15 + 45 + 1
+
+
+def test_the_lecturer_removes_one_senders_runs(store, clock):
+    code, key = store.open_board()
+    for _ in range(3):
+        store.submit(code, "flood", sub())
+        store.submit(code, "ann", sub())
+        clock.now += B.MIN_INTERVAL
+    with pytest.raises(B.BoardError, match="Only the lecturer"):
+        store.remove_senders(code, C.new_key(), ["flood"])
+    assert store.remove_senders(code, key, ["flood"]) == 3
+    assert {e.sender for e in store.entries(code)} == {"ann"}
 
 
 def test_boards_expire_after_a_day_without_activity(engine, store, clock):

@@ -8,7 +8,9 @@ import re
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
+from test_board_store import trainer
 
 from ffnn.app import board as G
 from ffnn.app import board_codes as C
@@ -83,7 +85,9 @@ def test_a_lecturer_opens_a_board_and_students_send(db):
     assert re.fullmatch(f"[{C.CODE_ALPHABET}]{{6}}", code) and C.is_key(key)
     assert teacher.query_params["class"] == code and "key" not in teacher.query_params
     links = [c.value for c in teacher.code]
-    assert any(link.endswith(f"/Class_board?class={code}&key={key}") for link in links)
+    assert any(link.endswith(f"/Class_board?class={code}") for link in links)
+    assert any(link.endswith(f"/Class_board?class={code}&present=1") for link in links)
+    assert [link for link in links if key in link] == [key]      # the key alone, in no link
     assert runs_metric(teacher) == 0
     sent = []
     for lr, name in ((0.03, "Ann"), (1.0, ""), (10.0, "Bo")):
@@ -169,7 +173,7 @@ def test_names_are_plain_text_and_limits_refuse_with_a_message(db):
 
 
 def test_forged_codes_and_keys(db):
-    _, code, _ = lecturer(db)
+    _, code, key = lecturer(db)
     for forged in ("<script>", "ABC", "'; DROP TABLE x"):
         at = start({"class": forged})
         assert any("Ignored" in w and "class" in w for w in texts(at))
@@ -191,11 +195,22 @@ def test_forged_codes_and_keys(db):
     warnings = texts(at)
     assert any("not a valid lecturer key" in w for w in warnings)
     assert bad_key not in repr(warnings + shown(at))                  # never quoted back
-    other = C.new_key()
-    at = board_page({"class": code, "key": other})
-    assert any("does not open the board" in m for m in texts(at))
-    assert other not in repr(shown(at)) and G.KEY not in at.session_state
+    # a key in a link, even the right one, is not taken (links end up in logs)
+    at = board_page({"class": code, "key": key})
+    assert any("not taken from links" in m for m in texts(at))
+    assert key not in repr(shown(at)) and G.KEY not in at.session_state
+    assert "key" not in at.query_params
     assert not [b for b in at.button if b.label.startswith(("Hide", "Close", "Delete"))]
+    for typed in (C.new_key(), "<b>", key):        # typed in: over the page's connection
+        at = board_page({"class": code})
+        at.text_input(key=G.KEY_INPUT).set_value(typed)
+        at = click(at, "Open the lecturer tools")
+        said = texts(at) + [m.value for m in at.success]
+        if typed != key:
+            assert any("not the lecturer key" in m for m in said), said
+            assert G.KEY not in at.session_state
+    assert any("lecturer tools are back" in m for m in said), said
+    assert at.session_state[G.KEY] == key and [b for b in at.button if b.label == "Make the CSV"]
 
 
 def test_a_student_cannot_use_the_lecturers_actions(db):
@@ -241,9 +256,9 @@ def test_runs_that_cannot_be_replayed_are_refused(db):
 
 
 def test_presentation_mode_and_colour(db):
-    _, code, key = lecturer(db)
+    _, code, _ = lecturer(db)
     click(student(code, lr=0.1, optimizer="adam", t=5), SEND)
-    at = board_page({"class": code, "key": key, "present": "1"})
+    at = board_page({"class": code, "present": "1"})
     scatter, _ = figures(at)
     assert scatter["layout"]["font"]["size"] == 20 and scatter["layout"]["height"] <= 300
     assert not at.code                                          # no link on the projector
@@ -276,3 +291,64 @@ def test_the_rest_of_the_app_works_without_the_database(monkeypatch):
     at.switch_page("pages/1_Training_curves.py")
     at = run(at)
     assert at.get("plotly_chart") and not [m for m in texts(at) if "cannot" in m]
+
+
+def test_a_burst_is_shown_to_the_lecturer_and_removed_in_one_action(db):
+    """Issue 18 (2): more than BURST_SENDERS new senders within BURST_WINDOW s is a burst; the
+    lecturer's view says so and removes it (and, separately, one sender's runs) in one click;
+    the class's own runs stay."""
+    teacher, code, _ = lecturer(db)
+    tr = B.summarize({"lr": "0.1"}, trainer(steps=20))
+    db.submit(code, "ann", tr, name="Ann")
+    db.submit(code, "bo", tr, name="Bo")
+    with db.engine.begin() as conn:                 # the class sent two minutes ago
+        conn.execute(sa.update(B.runs).values(created=B.runs.c.created - 120))
+    teacher = run(teacher)
+    assert not [w for w in teacher.warning if "burst" in w.value]     # two students: no burst
+    for i in range(G.BURST_SENDERS + 5):
+        db.submit(code, f"flood{i}", tr, name="x")
+    teacher = run(teacher)
+    (warning,) = [w.value for w in teacher.warning if "burst" in w.value]
+    assert f"{G.BURST_SENDERS + 5} senders new to this board" in warning
+    teacher = click(teacher, f"Remove this burst ({G.BURST_SENDERS + 5} runs)")
+    assert [e.name for e in db.entries(code)] == ["Ann", "Bo"]
+    assert runs_metric(teacher) == 2
+    assert not [w for w in teacher.warning if "burst" in w.value]
+    teacher.selectbox(key="board_selected").set_value(2)
+    teacher = click(run(teacher), "Remove every run of #2's sender (1 run)")
+    assert [e.name for e in db.entries(code)] == ["Ann"]
+    assert any("1 run deleted" in m for m in texts(teacher))
+
+
+def test_one_run_is_said_in_the_singular(db):
+    _, code, _ = lecturer(db)
+    at = click(student(code, lr=0.1, t=10), SEND)
+    assert "1 run on the board" in " ".join(shown(run(at)))
+
+
+def test_the_csv_is_made_when_the_lecturer_asks(db):
+    """Issue 18 (3): no CSV (no /media file) on a redraw; one when the lecturer presses "Make
+    the CSV", the same bytes on later redraws until they make it again."""
+    teacher, code, _ = lecturer(db)
+    click(student(code, lr=0.1, t=5), SEND)
+    teacher = run(teacher)
+    assert not teacher.get("download_button") and G.CSV not in teacher.session_state
+    teacher = click(teacher, "Make the CSV")
+    (button,) = teacher.get("download_button")
+    assert "Download CSV (1 run, made" in button.proto.label
+    made = teacher.session_state[G.CSV]["data"]
+    click(student(code, lr=0.2, t=5), SEND)
+    teacher = run(teacher)                                 # a redraw: the same file
+    assert teacher.session_state[G.CSV]["data"] == made and made.count(b"\n") == 2
+    teacher = click(teacher, "Make it again")
+    assert teacher.session_state[G.CSV]["data"].count(b"\n") == 3
+
+
+def test_eta_outside_the_sidebars_range_is_refused(db):
+    """Issue 18 (7): η = 1e-300 would squash the class's U; the board takes 1e-5 to MAX_LR."""
+    _, code, _ = lecturer(db)
+    for lr in ("1e-300", "9e-6"):
+        at = click(student(code, lr=lr, t=5), SEND)
+        assert any("takes η from 1e-05 to 10000" in m for m in texts(at)), texts(at)
+    at = click(student(code, lr="1e-5", t=5), SEND)
+    assert [e.lr for e in db.entries(code)] == [1e-5]

@@ -12,12 +12,15 @@ browser sends but the settings (validated as a URL's) and the name decides what 
 """
 
 import csv
+import hashlib
 import io
 import logging
 import os
 import secrets
+import time
 import urllib.parse
 from copy import deepcopy
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -31,11 +34,24 @@ from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (M
 from .playback import playback
 
 ENV = "FFNN_BOARD_URL"
+MIN_LR = S.LR_CHOICES[0]             # the smallest η the board takes (1e-5)
 CONNECTION = "board"                 # [connections.board] in secrets.toml
 PAGE_PATH = "Class_board"            # the page's URL path
 CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
 MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
 WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
+SENDER_COOKIE = "ffnn_sender"        # the browser's sender token (see sender())
+KEY_COOKIE = "ffnn_key_{code}"       # a lecturer's key of board {code} (see lecturer())
+KEY_MAX_AGE = 30 * 24 * 3600
+KEY_INPUT = "board_key_input"        # widget key: the lecturer types their key
+KEY_IN_URL = ("Lecturer keys are not taken from links: a link ends up in server logs and "
+              "browser histories. Enter your key under “Lecturer: bring back your tools”.")
+SENDER_MAX_AGE = 365 * 24 * 3600
+COOKIES = st.components.v2.component(
+    "ffnn_cookies", js=(Path(__file__).parent / "cookies.js").read_text())
+# A burst: at least BURST_SENDERS senders new to the board within BURST_WINDOW s (a class of 60
+# that sends over a minute or two stays below it; a script of fresh sessions does not).
+BURST_SENDERS, BURST_WINDOW = 25, 30.0
 NAME, JOIN = "board_name", "board_join"                          # widget keys
 log = logging.getLogger("ffnn.app")
 
@@ -111,33 +127,84 @@ def code():
     return st.session_state.get(CODE)
 
 
+def _token_ok(token):
+    return isinstance(token, str) and 0 < len(token) <= 64 and token.isascii() and \
+        token.replace("-", "").replace("_", "").isalnum()
+
+
 def sender():
-    """A random id of this session (the store's one-run-every-5-s limit counts per sender)."""
-    return st.session_state.setdefault(SENDER, secrets.token_hex(16))
+    """Who sends (the store's one-run-every-MIN_INTERVAL-s limit counts per sender): a hash of
+    the token this browser keeps in a cookie, so a reload, a new tab or a new session of the
+    same browser is the same sender. A browser without the cookie gets a new token (the page
+    writes it: keep_cookies); the board admits new senders at a bounded rate."""
+    ss = st.session_state
+    token = ss.get(SENDER)
+    if not _token_ok(token):
+        token = st.context.cookies.get(SENDER_COOKIE)
+        ss[SENDER] = token if _token_ok(token) else secrets.token_urlsafe(18)
+    return hashlib.sha256(ss[SENDER].encode()).hexdigest()[:32]
+
+
+def keep_cookies():
+    """Write this session's cookies in the browser (a mount of zero height; nothing is written
+    when the browser has them already)."""
+    sender()
+    cookies = [[SENDER_COOKIE, st.session_state[SENDER], SENDER_MAX_AGE]]
+    ss = st.session_state
+    if code() is not None and is_key(ss.get(KEY)):
+        cookies.append([KEY_COOKIE.format(code=code()), ss[KEY], KEY_MAX_AGE])
+    COOKIES(data={"set": cookies}, key="board_cookies", height=0)
 
 
 def lecturer(db):
     """Whether this session holds the key of its board (checked in the store every call). A
     key that does not match is dropped, with a message."""
     ss = st.session_state
-    key = ss.get(KEY)
-    if key is None or code() is None:
+    if ss.pop("board_key_in_url", False):
+        say("warning", KEY_IN_URL)
+    if code() is None:
         return False
+    key, typed = ss.get(KEY), True
+    if key is None:                 # this browser's cookie: a reload keeps the tools
+        key, typed = st.context.cookies.get(KEY_COOKIE.format(code=code())), False
+        if not is_key(key):
+            return False
     if db.is_lecturer(code(), key):
+        ss[KEY] = key
         return True
     ss.pop(KEY, None)
-    say("warning", f"The lecturer key in this link does not open the board {code()}: you see "
-                   "it as a student does.")
+    if typed:
+        say("warning", f"That lecturer key does not open the board {code()}: you see it as a "
+                       "student does.")
     return False
 
 
-def links(board_code, key=None):
-    """(student link, lecturer link or None) to this page, from the address the browser used."""
+def links(board_code):
+    """(student link, projector link) to this page, from the address the browser used. Neither
+    holds the key: the projector shows the board live to anyone; this browser's cookie brings
+    the tools to it."""
     here = urllib.parse.urlsplit(st.context.url or "")
     path = here.path.rstrip("/").removesuffix("/" + PAGE_PATH)
     base = f"{here.scheme}://{here.netloc}{path}" if here.netloc else path
     student = f"{base}/{PAGE_PATH}?class={board_code}"
-    return student, (f"{student}&key={key}" if key else None)
+    return student, f"{student}&present=1"
+
+
+def enter_key():
+    """The lecturer typed their key (over the page's connection: in no address, link or log)."""
+    def act():
+        ss = st.session_state
+        key = (ss.get(KEY_INPUT) or "").strip()
+        ss[KEY_INPUT] = ""
+        if code() is None:
+            raise BoardError("Join the board first.")
+        if not is_key(key) or not store().is_lecturer(code(), key):
+            raise BoardError(f"That is not the lecturer key of the board {code()}. Nothing "
+                             "changed.")
+        ss[KEY] = key
+        say("success", "The lecturer tools are back. This browser keeps them (a cookie) until "
+                       "the board expires.")
+    _act(act)
 
 
 # ---- callbacks --------------------------------------------------------------------------------
@@ -147,6 +214,7 @@ def open_board():
         board_code, key = store().open_board()
         ss = st.session_state
         ss[CODE], ss[KEY] = board_code, key
+        ss.pop(CSV, None)
         say("success", f"Board {board_code} is open. Write the class code on the slide; keep "
                        "your lecturer link (under Lecturer tools) to yourself.")
     _act(act)
@@ -169,7 +237,7 @@ def join():
 
 
 def leave():
-    for key in (CODE, KEY):
+    for key in (CODE, KEY, CSV):
         st.session_state.pop(key, None)
     if "class" in st.query_params:           # the address bar drops it now, not at the next run
         del st.query_params["class"]
@@ -184,10 +252,17 @@ def settings_of(run):
                          "replays runs from their settings. Nothing was sent.")
     if tr.t == 0:
         raise BoardError("Train first: this run is at t = 0. Nothing was sent.")
-    if tr.events:
+    # A setting chosen at t = 0 (on any page, before the first step) is the setting the run
+    # started with, as the address bar has it: only a change at t > 0 is one mid-run.
+    if any(at > 0 for at, _ in tr.events):
         raise BoardError("This run's settings changed while it trained; the board compares runs "
                          "trained with one setting each from θ₀. Press Reset, train again, and "
                          "send. Nothing was sent.")
+    # The board's η axis shows the class's runs: η outside the sidebar's range (its smallest
+    # choice, S.LR_CHOICES[0], to S.MAX_LR) would stretch it over hundreds of decades.
+    if not MIN_LR <= tr.lr <= S.MAX_LR:
+        raise BoardError(f"The class board takes η from {MIN_LR:g} to {S.MAX_LR:g}, the range "
+                         f"the app offers; this run has η = {tr.lr:g}. Nothing was sent.")
     if tr.t > urlstate.MAX_T:
         raise BoardError(f"A run on the board replays at most {urlstate.MAX_T:,} updates; this "
                          f"one has {tr.t:,}. Nothing was sent.")
@@ -228,6 +303,29 @@ def hide(entry):
     def act(db, board_code, key):
         db.hide(board_code, key, entry)
         say("info", f"Run #{entry} is hidden from the board.")
+    _as_lecturer(act)
+
+
+def remove(senders, what):
+    """Delete every run of `senders` (one sender's, or a burst's) from the board."""
+    def act(db, board_code, key):
+        n = db.remove_senders(board_code, key, senders)
+        say("info", f"Removed {what}: {plural(n, 'run')} deleted.")
+    _as_lecturer(act)
+
+
+CSV = "board_csv_made"              # session state: the CSV the lecturer made, for this board
+
+
+def make_csv():
+    """The board as CSV, made now (lecturer only): kept in this session until made again."""
+    def act(db, board_code, key):
+        if not db.is_lecturer(board_code, key):
+            raise BoardError("Only the lecturer can do that: this session has no valid lecturer "
+                             "key.")
+        entries = db.entries(board_code, include_hidden=True)
+        st.session_state[CSV] = {"code": board_code, "data": csv_bytes(entries),
+                                 "runs": len(entries), "when": time.strftime("%H:%M:%S")}
     _as_lecturer(act)
 
 
@@ -332,6 +430,46 @@ def table(entries):
         "test acc": [e.test_acc for e in entries],
         "diverged": [e.diverged for e in entries],
     })
+
+
+def plural(n, word):
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+@dataclass(frozen=True)
+class Burst:
+    start: float                 # Unix time of its first and last new sender's first run
+    end: float
+    senders: tuple               # every sender in it
+    runs: int                    # every run they sent
+
+
+def bursts(entries):
+    """Groups of senders new to the board that came faster than a class does: every sender
+    whose first run falls in a window of BURST_WINDOW s holding at least BURST_SENDERS first
+    runs; overlapping windows make one burst. -> [Burst], oldest first."""
+    first, count = {}, {}
+    for e in sorted(entries, key=lambda e: e.created):
+        first.setdefault(e.sender, e.created)
+        count[e.sender] = count.get(e.sender, 0) + 1
+    times = sorted((t, s) for s, t in first.items())
+    marked, j = [False] * len(times), 0
+    for i in range(len(times)):
+        while times[i][0] - times[j][0] > BURST_WINDOW:
+            j += 1
+        if i - j + 1 >= BURST_SENDERS:
+            marked[j:i + 1] = [True] * (i + 1 - j)
+    found, group = [], []
+    for i, (t, s) in enumerate(times):
+        if marked[i] and group and t - group[-1][0] > BURST_WINDOW:
+            found.append(group)
+            group = []
+        if marked[i]:
+            group.append((t, s))
+    if group:
+        found.append(group)
+    return [Burst(g[0][0], g[-1][0], tuple(s for _, s in g), sum(count[s] for _, s in g))
+            for g in found]
 
 
 def _number(value):

@@ -6,8 +6,14 @@ and the tests hand it engines of their own. Every limit is checked here, in the 
 would change the board, so two replicas cannot both slip past it:
 
 - a name is at most MAX_NAME characters, without control or invisible characters;
-- a board holds at most MAX_RUNS runs; a closed board takes none;
-- a session sends at most one run every MIN_INTERVAL seconds;
+- a board shows at most MAX_RUNS runs (hidden ones do not count) and stores at most
+  MAX_STORED; a closed board takes none;
+- a sender (a token the browser keeps in a cookie, so reloads and new tabs are the same
+  sender) sends at most one run every MIN_INTERVAL seconds;
+- a board admits new senders and takes runs at a bounded rate (two token buckets in the
+  board's row: ADMIT_BURST senders at once, then ADMIT_RATE a second; RUN_BURST runs at once,
+  then RUN_RATE a second), so that one person with a script needs minutes to fill it;
+- run numbers count per board and are never reused;
 - a board with no activity (a run sent, a lecturer action) for EXPIRY seconds expires, and its
   rows are deleted the next time anyone opens or joins a board (no cron job);
 - hide, clear and close need the lecturer key, checked against its SHA-256 every time.
@@ -49,8 +55,11 @@ from sqlalchemy import (
 from .board_codes import CODE_LENGTH, key_hash, key_matches, new_code, new_key
 
 MAX_NAME = 24
-MAX_RUNS = 500
-MIN_INTERVAL = 5.0           # seconds between two runs sent by one session
+MAX_RUNS = 500               # shown runs on a board (hidden ones do not count)
+MAX_STORED = 2000            # rows of a board, hidden ones included
+MIN_INTERVAL = 15.0          # seconds between two runs sent by one sender
+ADMIT_BURST, ADMIT_RATE = 60, 1.0      # new senders: at once, then per second
+RUN_BURST, RUN_RATE = 90, 2.0          # runs: at once, then per second
 EXPIRY = 24 * 3600.0         # seconds without activity before a board and its runs are deleted
 CURVE_POINTS = 200           # a stored loss curve has at most this many points
 log = logging.getLogger("ffnn.app")
@@ -61,8 +70,12 @@ EXPIRED = ("The class board {code} has expired: nobody used it for 24 hours, so 
            "deleted. The lecturer can open a new board.")
 CLOSED = "The class board {code} is closed to new runs: the lecturer closed it. Nothing was sent."
 FULL = f"The class board {{code}} is full ({MAX_RUNS} runs). Nothing was sent."
-TOO_SOON = ("One run every {interval:g} seconds per session: wait {wait:.0f} s more, then send "
+TOO_SOON = ("One run every {interval:g} seconds per student: wait {wait:.0f} s more, then send "
             "again. Nothing was sent.")
+STORED_FULL = (f"The class board {{code}} holds {MAX_STORED} runs, hidden ones included: the "
+               "lecturer can remove runs. Nothing was sent.")
+BUSY = ("The class board {code} is taking runs as fast as it allows ({what}): wait {wait:.0f} s, "
+        "then send again. Nothing was sent.")
 NOT_LECTURER = "Only the lecturer can do that: this session has no valid lecturer key for {code}."
 NO_ENTRY = "There is no run #{entry} on the board {code}."
 LONG_NAME = ("A name is at most {limit} characters; this one has {n:,}. Nothing was sent: "
@@ -74,6 +87,9 @@ BAD_NAME = ("A name cannot contain control or invisible characters (such as righ
 # for the zero-width (non-)joiner, which Persian, Indic scripts and emoji sequences need.
 _REFUSED = {"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"}
 _JOINERS = {"\u200c", "\u200d"}
+# Letters and symbols that draw nothing (Hangul fillers, the blank Braille pattern): a name of
+# only these, spaces and joiners looks blank, so it is stored as anonymous ("").
+_BLANK = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800", "\u180e"} | _JOINERS
 
 
 class BoardError(ValueError):
@@ -84,7 +100,7 @@ class BoardError(ValueError):
 
 metadata = MetaData()
 boards = Table(
-    "ffnn_boards", metadata,
+    "ffnn_boards_v2", metadata,
     Column("id", Integer, primary_key=True),
     Column("code", String(CODE_LENGTH), nullable=False, unique=True),
     Column("key_hash", String(64), nullable=False),        # SHA-256 of the lecturer key, hex
@@ -92,13 +108,18 @@ boards = Table(
     Column("touched", Float, nullable=False, index=True),   # last activity
     Column("closed", Boolean, nullable=False),
     Column("version", Integer, nullable=False),             # +1 on every change: cheap to poll
+    Column("next_number", Integer, nullable=False),         # the next run's number on the board
+    # two token buckets (see the module's docstring): tokens left, at Unix time *_at
+    Column("admit_tokens", Float, nullable=False), Column("admit_at", Float, nullable=False),
+    Column("run_tokens", Float, nullable=False), Column("run_at", Float, nullable=False),
 )
 runs = Table(
-    "ffnn_board_runs", metadata,
+    "ffnn_board_runs_v2", metadata,
     Column("id", Integer, primary_key=True),
-    Column("board_id", Integer, ForeignKey("ffnn_boards.id", ondelete="CASCADE"),
+    Column("board_id", Integer, ForeignKey("ffnn_boards_v2.id", ondelete="CASCADE"),
            nullable=False),
-    Column("sender", String(64), nullable=False),           # a random id of the session
+    Column("number", Integer, nullable=False),              # #1, #2 ... on its board
+    Column("sender", String(64), nullable=False),           # a hash of the browser's token
     Column("name", String(MAX_NAME), nullable=False),
     Column("settings", Text, nullable=False),               # JSON {name: text}, the URL's form
     Column("lr", Float, nullable=False),
@@ -109,8 +130,8 @@ runs = Table(
     Column("curve", Text, nullable=False),                  # JSON [[t ...], [loss ...]]
     Column("created", Float, nullable=False),
     Column("hidden", Boolean, nullable=False),
-    Index("ix_ffnn_board_runs_board", "board_id", "id"),
-    Index("ix_ffnn_board_runs_sender", "sender", "created"),
+    Index("ix_ffnn_board_runs_v2_board", "board_id", "number", unique=True),
+    Index("ix_ffnn_board_runs_v2_sender", "sender", "created"),
 )
 
 
@@ -136,10 +157,11 @@ class Submission:
 class Entry(Submission):
     """A run on a board, as read back."""
 
-    id: int = 0
+    id: int = 0                  # its number on the board (#1, #2 ...)
     name: str = ""
     created: float = 0.0
     hidden: bool = False
+    sender: str = ""             # who sent it (a hash): for "remove this sender" only
 
 
 @dataclass(frozen=True)
@@ -200,6 +222,8 @@ def clean_name(text):
     bad = sorted({c for c in name if unicodedata.category(c) in _REFUSED and c not in _JOINERS})
     if bad:
         raise BoardError(BAD_NAME.format(chars=", ".join(f"U+{ord(c):04X}" for c in bad)))
+    if all(c in _BLANK or unicodedata.category(c).startswith("Z") for c in name):
+        return ""                               # looks blank: anonymous
     return name
 
 
@@ -283,7 +307,8 @@ class Store:
                 with self._write() as conn:
                     conn.execute(insert(boards).values(
                         code=code, key_hash=key_hash(key), created=now, touched=now,
-                        closed=False, version=0))
+                        closed=False, version=0, next_number=1, admit_tokens=ADMIT_BURST,
+                        admit_at=now, run_tokens=RUN_BURST, run_at=now))
                 return code, key
             except exc.IntegrityError:
                 continue
@@ -346,24 +371,42 @@ class Store:
             board = self._board_row(conn, code, lock=True)      # runs queue here, per board
             if board.closed:
                 raise BoardError(CLOSED.format(code=code))
-            n = conn.execute(select(func.count()).select_from(runs).where(
-                runs.c.board_id == board.id)).scalar_one()
-            if n >= MAX_RUNS:
+            shown, stored = conn.execute(select(
+                func.count().filter(runs.c.hidden.is_(False)), func.count()).where(
+                runs.c.board_id == board.id)).one()
+            if shown >= MAX_RUNS:
                 raise BoardError(FULL.format(code=code))
-            last = conn.execute(select(func.max(runs.c.created)).where(
-                runs.c.sender == sender)).scalar_one()
+            if stored >= MAX_STORED:
+                raise BoardError(STORED_FULL.format(code=code))
+            last, here = conn.execute(select(
+                func.max(runs.c.created),
+                func.count().filter(runs.c.board_id == board.id)).where(
+                runs.c.sender == sender)).one()
             if last is not None and now - last < MIN_INTERVAL:
                 raise BoardError(TOO_SOON.format(interval=MIN_INTERVAL,
                                                  wait=math.ceil(MIN_INTERVAL - (now - last))))
+            buckets = {"run": _take(board.run_tokens, board.run_at, now, RUN_BURST, RUN_RATE)}
+            if not here:                                # a sender new to this board
+                buckets["admit"] = _take(board.admit_tokens, board.admit_at, now, ADMIT_BURST,
+                                         ADMIT_RATE)
+            for kind, (tokens, wait) in buckets.items():
+                if tokens is None:
+                    what = (f"{ADMIT_RATE:g} new student a second" if kind == "admit" else
+                            f"{RUN_RATE:g} runs a second")
+                    raise BoardError(BUSY.format(code=code, what=what, wait=max(1, wait)))
+            conn.execute(update(boards).where(boards.c.id == board.id).values(
+                next_number=boards.c.next_number + 1,
+                **{f"{k}_tokens": tokens for k, (tokens, _) in buckets.items()},
+                **{f"{k}_at": now for k in buckets}))
             s = submission
-            entry = conn.execute(insert(runs).values(
-                board_id=board.id, sender=sender, name=name,
+            entry = board.next_number
+            conn.execute(insert(runs).values(
+                board_id=board.id, number=entry, sender=sender, name=name,
                 settings=json.dumps(s.settings, sort_keys=True), lr=s.lr, t=s.t,
                 train_loss=_finite(s.train_loss), test_loss=_finite(s.test_loss),
                 train_acc=_finite(s.train_acc), test_acc=_finite(s.test_acc),
                 diverged=s.diverged, curve=json.dumps(downsample(s.steps, s.losses)),
-                created=now, hidden=False,
-            ).returning(runs.c.id)).scalar_one()
+                created=now, hidden=False))
             self._touch(conn, board.id, now)
         return entry
 
@@ -371,7 +414,7 @@ class Store:
         """The board's runs, oldest first."""
         with self._read() as conn:
             board = self._board_row(conn, code)
-            query = select(runs).where(runs.c.board_id == board.id).order_by(runs.c.id)
+            query = select(runs).where(runs.c.board_id == board.id).order_by(runs.c.number)
             if not include_hidden:
                 query = query.where(runs.c.hidden.is_(False))
             rows = conn.execute(query).all()
@@ -393,10 +436,25 @@ class Store:
         with self._write() as conn:
             board = self._as_lecturer(conn, code, key)
             done = conn.execute(update(runs).where(
-                runs.c.board_id == board.id, runs.c.id == entry).values(hidden=hidden)).rowcount
+                runs.c.board_id == board.id, runs.c.number == entry).values(
+                hidden=hidden)).rowcount
             if not done:
                 raise BoardError(NO_ENTRY.format(entry=entry, code=code))
             self._touch(conn, board.id)
+
+    def remove_senders(self, code, key, senders):
+        """Delete every run the senders `senders` sent to the board (one sender, or a burst's)
+        -> how many."""
+        senders = sorted(set(senders))
+        with self._write() as conn:
+            board = self._as_lecturer(conn, code, key)
+            n = 0
+            for i in range(0, len(senders), 500):
+                n += conn.execute(delete(runs).where(
+                    runs.c.board_id == board.id,
+                    runs.c.sender.in_(senders[i:i + 500]))).rowcount
+            self._touch(conn, board.id)
+        return n
 
     def clear(self, code, key):
         """Delete every run of the board -> how many."""
@@ -417,11 +475,20 @@ class Store:
             version=boards.c.version + 1, touched=self.clock() if now is None else now))
 
 
+def _take(tokens, at, now, burst, rate):
+    """A token bucket: `tokens` left at time `at`, refilled at `rate` a second up to `burst`
+    -> (tokens left after taking one, 0) or (None, seconds until one is there)."""
+    tokens = min(burst, tokens + max(0.0, now - at) * rate)
+    if tokens >= 1:
+        return tokens - 1, 0
+    return None, math.ceil((1 - tokens) / rate)
+
+
 def _entry(row):
     m = row._mapping                    # not row.t: Row's own attributes shadow a column "t"
     steps, losses = json.loads(m["curve"])
     return Entry(
         settings=json.loads(m["settings"]), lr=m["lr"], t=m["t"], train_loss=m["train_loss"],
         test_loss=m["test_loss"], train_acc=m["train_acc"], test_acc=m["test_acc"],
-        diverged=bool(m["diverged"]), steps=steps, losses=losses, id=m["id"], name=m["name"],
-        created=m["created"], hidden=bool(m["hidden"]))
+        diverged=bool(m["diverged"]), steps=steps, losses=losses, id=m["number"], name=m["name"],
+        created=m["created"], hidden=bool(m["hidden"]), sender=m["sender"])

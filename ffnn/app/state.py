@@ -65,9 +65,11 @@ def init_state():
         ss["present"] = values.pop("present", False)
         if "stage" in values:
             ss["stage_from_url"] = values.pop("stage")
-        for param, key in (("class", "board_code"), ("key", "board_key")):   # the class board
-            if param in values:
-                ss[key] = values.pop(param)
+        if "class" in values:                                       # the class board
+            ss["board_code"] = values.pop("class")
+        # A lecturer key is never taken from a link: a link ends up in logs and histories. The
+        # board page says so (ffnn.app.board.lecturer); the address bar drops it.
+        ss["board_key_in_url"] = values.pop("key", None) is not None
         for key, value in values.items():
             ss[key] = value
 
