@@ -90,11 +90,16 @@ def _connection():
     return st.connection(CONNECTION, type="sql", url=url, **extra)
 
 
+def engine():
+    """The SQLAlchemy engine of the app's database (shared by every session; see _connection)."""
+    return _connection().engine
+
+
 def store():
     """The Store over the app's connection (shared by every session: an engine and its pool,
     nothing of a user's); Unavailable if the database cannot be reached."""
     try:
-        return Store(_connection().engine)
+        return Store(engine())
     except Exception as err:
         raise unavailable(err) from err
 

@@ -37,7 +37,7 @@ class Unreadable(Exception):
 
 def _store():
     try:
-        return CarryStore(board._connection().engine)
+        return CarryStore(board.engine())
     except (SQLAlchemyError, OSError) as err:
         log.warning("carried runs' store: %s", err, exc_info=err)
         raise Unreadable("its database cannot be reached") from err
