@@ -593,6 +593,17 @@ def charts(page):
     return page.evaluate(CHARTS_JS, MAIN_CHARTS)
 
 
+def plots(page):
+    """Boxes of the live stage's decision-boundary squares (the plot inside each canvas, without
+    its legend and axes: the canvas's data-plot, stage.js), in document order."""
+    return page.evaluate(f"""() => ({DEEP_JS})('canvas.boundary[data-plot]')
+        .filter(e => e.getClientRects().length).map(e => {{
+          const b = e.getBoundingClientRect(), [x, y, w, h] = e.dataset.plot.split(' ').map(Number);
+          return {{x: b.x + x, y: b.y + y, width: w, height: h,
+                   text: e.getAttribute('aria-label')}};
+        }})""")
+
+
 def metric_values(page):
     """The texts of the numbers shown: st.metric values and the live stage's."""
     return [b["text"] for b in boxes(page, '[data-testid="stMetricValue"]')] + [
@@ -638,7 +649,7 @@ CLIPPED_JS = """() => {
     if (shown(e) && cut(e)) out.push('metric ' + e.innerText.trim());
   for (const e of document.querySelectorAll('button'))
     if (shown(e) && e.innerText.trim() && cut(e)) out.push('button ' + e.innerText.trim());
-  for (const e of (""" + DEEP_JS + """)('.metric .value, .numbers, .run .head, button.play'))
+  for (const e of (""" + DEEP_JS + """)('.metric .value, .numbers, .pair .head, button.play'))
     if (shown(e) && over(e)) out.push('stage ' + e.textContent.trim());
   return out;
 }"""

@@ -369,6 +369,7 @@ function drawPlane(v, st, f, w, h) {
   const m = { l: 40 * big, r: 10, t: 30 * big, b: 40 * big };
   const S = Math.max(60, Math.min(w - m.l - m.r, h - m.t - m.b));
   v.geom = { m, S, extent: P.extent };
+  v.cv.dataset.plot = [m.l, m.t, S, S].map(Math.round).join(" ");   // the square: x y w h in the canvas
   // as tall as asked where the column's width allows the square; on a narrow (phone) screen
   // no taller than the square needs, so nothing blank is left under it
   const tall = m.t + S + m.b, H = h - tall <= 12 ? h : tall, ctx = canvas(v.cv, w, H);
@@ -888,9 +889,12 @@ function clock(st, period) {
 
 // Compare losses: runs A and B side by side, each its boundary and numbers, then both losses.
 function pairView(root) {
-  const el = host(root, `<div class="pairbox"><div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div><div class="pair">
-    <div class="run"><div class="head"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div><div class="plane" data-n="plane0"></div></div>
-    <div class="run"><div class="head"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div><div class="plane" data-n="plane1"></div></div>
+  // one grid: the counter, A's and B's heads and boundaries, the losses (stage.css places them)
+  const el = host(root, `<div class="pairbox"><div class="pair">
+    <div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div>
+    <div class="head h0"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div>
+    <div class="head h1"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div>
+    <div class="plane p0" data-n="plane0"></div><div class="plane p1" data-n="plane1"></div>
     <div class="losses"><canvas class="loss" role="img"></canvas></div></div></div>`);
   const q = (k) => el.querySelector(`[data-n="${k}"]`);
   const planes = [plane(q("plane0"), 0), plane(q("plane1"), 1)];
@@ -914,7 +918,7 @@ function pairView(root) {
     });
     // beside the boundaries (a row of three) the loss is as tall as they are
     const lw = loss.parentElement.clientWidth, beside = lw < el.clientWidth * 0.5;
-    const lh = beside ? planes[0].cv.offsetHeight + planes[0].box.offsetTop - loss.parentElement.offsetTop : v.cfg.loss;
+    const lh = beside ? planes[0].cv.getBoundingClientRect().bottom - loss.parentElement.getBoundingClientRect().top : v.cfg.loss;
     const key = [lw, lh, st.shownT, st.seq, v.cfg.log].join("|");
     if (v.lossKey === key) return;
     v.lossKey = key;
