@@ -332,8 +332,16 @@ def test_compare_losses_on_one_screen_and_in_lockstep(server, chromium, where):
 
 
 def test_buttons_whole_presented_with_the_sidebar_open(server, chromium):
+    """The sidebar opens over the page: every chart keeps its presented size (issue 20: the
+    network was a 50 px strip and the loss a 30 px one)."""
     with Tab(chromium, server.url, PROJECTOR, query="present=1") as page:
+        page.wait_for_function(f"() => ({B.DEEP_JS})('canvas.loss').length > 0")
+        closed = [box(c) for c in B.charts(page)]
         B.open_sidebar(page)
+        page.wait_for_timeout(300)                   # a stage redraw at the new width, if any
+        opened = [box(c) for c in B.charts(page)]
+        SIZES["projector, sidebar open: charts"] = {"closed": closed, "open": opened}
+        assert opened == closed
         shot(page, "projector_sidebar_open")
         assert B.clipped(page) == []
         row = control_row(page)
