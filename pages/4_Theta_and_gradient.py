@@ -84,6 +84,12 @@ def update_equation(run, l, kind, i, j):
                    "Gradient descent to see the lecture's rule.")
 
 
+# px: presented, the network under the numbers, a message and θ's pieces, whole at 1280x720
+GRAPH_PRESENTED = 225
+NETWORK = ("edges are the weights (blue positive, orange negative, width |w|), node colour is "
+           "the bias; under each layer ‖∇Wₗ‖ (grey: at θ₀)")
+
+
 def graph(run, now):
     """The network: edges are W (colour: sign, width: size), nodes b, and ‖∇Wₗ‖ per layer."""
     net = run.net
@@ -94,7 +100,7 @@ def graph(run, now):
                               activations=net.activation, output=net.output,
                               grads=[now[f"grad_W{l}"] for l in range(1, L + 1)],
                               grads_0=[first[f"grad_W{l}"] for l in range(1, L + 1)],
-                              height=330), "graph")
+                              height=330), "graph", projector_height=GRAPH_PRESENTED)
 
 
 def entry_name(kind, l, i, j):
@@ -135,8 +141,11 @@ def view(run):
     st.latex(theta_layout(net.sizes))
     left, right = st.columns([3, 2], gap="medium")
     with left:
-        st.markdown("**The network**: edges are the weights (blue positive, orange negative, "
-                    "width |w|), node colour is the bias; under each layer ‖∇Wₗ‖ (grey: at θ₀)")
+        if st.session_state.get("present"):     # one line: the network keeps the room
+            st.markdown("**The network**: W on the edges, b in the nodes, ‖∇Wₗ‖ under them",
+                        help=NETWORK[0].upper() + NETWORK[1:] + ".")
+        else:
+            st.markdown(f"**The network**: {NETWORK}")
         graph(run, now)
     with right:
         st.markdown(f"**One update, t = {max(tr.t - 1, 0)} → {max(tr.t, 1)}**, for an entry "

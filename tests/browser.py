@@ -607,6 +607,48 @@ def charts(page):
     return page.evaluate(CHARTS_JS, MAIN_CHARTS)
 
 
+def plots(page):
+    """Boxes of the live stage's decision-boundary squares (the plot inside each canvas, without
+    its legend and axes: the canvas's data-plot, stage.js), in document order."""
+    return page.evaluate(f"""() => ({DEEP_JS})('canvas.boundary[data-plot]')
+        .filter(e => e.getClientRects().length).map(e => {{
+          const b = e.getBoundingClientRect(), [x, y, w, h] = e.dataset.plot.split(' ').map(Number);
+          return {{x: b.x + x, y: b.y + y, width: w, height: h,
+                   text: e.getAttribute('aria-label')}};
+        }})""")
+
+
+# Texts that overlap in one chart: the live stage's canvases (the boxes stage.js keeps as each
+# canvas's `texts`) and Plotly's tick labels, axis titles and legend entries -> ["a / b", ...].
+OVERLAPS_JS = """() => {
+  const out = [], hit = (a, b) => a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 1
+                                   && b.y0 < a.y1 - 1;
+  const check = (name, boxes) => {
+    for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++)
+      if (hit(boxes[i], boxes[j])) out.push(`${name}: ${boxes[i].text} / ${boxes[j].text}`);
+  };
+  for (const cv of (""" + DEEP_JS + """)('canvas'))
+    if (cv.texts && cv.getClientRects().length)
+      check(cv.className, cv.texts.filter(t => t.text.trim()));
+  for (const plot of document.querySelectorAll('[data-testid="stMain"] .js-plotly-plot')) {
+    const boxes = [...plot.querySelectorAll(
+        '.xtick text, .ytick text, .g-xtitle text, .g-ytitle text, .legendtext')]
+      .filter(e => e.getClientRects().length && e.textContent.trim()).map(e => {
+        const b = e.getBoundingClientRect();
+        return {text: e.textContent.trim(), x0: b.left, y0: b.top, x1: b.right, y1: b.bottom};
+      });
+    const title = ((plot.layout || {}).title || {}).text || '';
+    check(`plotly "${title}" at y = ${Math.round(plot.getBoundingClientRect().top)}`, boxes);
+  }
+  return out;
+}"""
+
+
+def overlapping_texts(page):
+    """Pairs of texts drawn over each other in a chart (see OVERLAPS_JS)."""
+    return page.evaluate(OVERLAPS_JS)
+
+
 def metric_values(page):
     """The texts of the numbers shown: st.metric values and the live stage's."""
     return [b["text"] for b in boxes(page, '[data-testid="stMetricValue"]')] + [
@@ -652,7 +694,7 @@ CLIPPED_JS = """() => {
     if (shown(e) && cut(e)) out.push('metric ' + e.innerText.trim());
   for (const e of document.querySelectorAll('button'))
     if (shown(e) && e.innerText.trim() && cut(e)) out.push('button ' + e.innerText.trim());
-  for (const e of (""" + DEEP_JS + """)('.metric .value, .numbers, .run .head, button.play'))
+  for (const e of (""" + DEEP_JS + """)('.metric .value, .numbers, .pair .head, button.play'))
     if (shown(e) && over(e)) out.push('stage ' + e.textContent.trim());
   return out;
 }"""

@@ -263,12 +263,85 @@ def test_one_click_applies_the_suggested_eta(lesson):
     assert after["problems"] == [], after
 
 
+# ---------------------------------------------------------------- Compare losses (issue 20)
+
+PAIR_MIN = 300            # px: each decision boundary's square on Compare losses (1280 wide)
+# In each of `n` animation frames (after the stage's own drawing): the counter and the t each
+# boundary says it shows (its text alternative, "… decision boundary at t = N: …").
+LOCKSTEP_JS = """(n) => new Promise((done) => {
+  const deep = (""" + B.DEEP_JS + """);
+  const out = [];
+  const tick = () => {
+    const c = deep('[data-n="t"]').map(e => e.textContent.trim()).find(Boolean) || '';
+    const sides = deep('canvas.boundary').map(
+        e => ((e.getAttribute('aria-label') || '').match(/at t = (\\d+)/) || [])[1]);
+    out.push([parseInt(c), ...sides.map(Number)]);
+    if (out.length < n) requestAnimationFrame(tick); else done(out);
+  };
+  requestAnimationFrame(tick);
+})"""
+
+
+def check_pair(page, viewport, name):
+    """Compare losses at `viewport`: -> what was measured. On a 1280 screen both boundaries'
+    squares >= PAIR_MIN and whole on screen, with the losses and the buttons; on a phone the
+    first boundary and Play on the first screen."""
+    page.wait_for_function(f"() => ({B.DEEP_JS})('canvas.boundary[data-plot]').length === 2")
+    squares, canvases = B.plots(page), B.charts(page)
+    buttons = {k: B.control(page, k, "cmp_").bounding_box() for k in ("step", "play", "reset")}
+    loss = [c for c in canvases if c["text"].startswith("loss")]
+    got = {"squares": [box(q) for q in squares], "charts": [box(c) for c in canvases],
+           "buttons": {k: box(b) for k, b in buttons.items()}}
+    SIZES[name] = got
+    assert len(squares) == 2 and len(loss) == 1, got
+    assert all(B.inside(b, viewport) for b in buttons.values()), got
+    if viewport["width"] >= 1280:
+        assert all(min(q["width"], q["height"]) >= PAIR_MIN for q in squares), got
+        assert all(B.inside(c, viewport) for c in canvases[:3]), got   # A, B and the losses
+        assert B.inside(loss[0], viewport) and loss[0]["height"] >= 150, got
+    else:
+        assert B.inside(canvases[0], viewport), got
+        assert min(squares[0]["width"], squares[0]["height"]) >= 250, got
+    assert B.clipped(page) == [] and B.problems(page) == []
+    return got
+
+
+@pytest.mark.parametrize("where", ["laptop", "projector", "phone"])
+def test_compare_losses_on_one_screen_and_in_lockstep(server, chromium, where):
+    """Issue 20: the lecture's first question on one screen, paused and playing; and A and B
+    at the counter's t in every one of 40 animation frames while it plays."""
+    viewport, query = VIEWPORTS[where]
+    with Tab(chromium, server.url, viewport, "Compare_losses", query) as page:
+        shot(page, f"{where}_compare")
+        paused = check_pair(page, viewport, f"{where} compare paused")
+        B.press(page, "play", "cmp_")
+        B.wait_play_label(page, "Pause", "cmp_")
+        B.wait_counter_above(page, 20)
+        frames = page.evaluate(LOCKSTEP_JS, 40)
+        shot(page, f"{where}_compare_playing")
+        playing = check_pair(page, viewport, f"{where} compare playing")
+        B.press(page, "play", "cmp_")
+        B.wait_play_label(page, "Play", "cmp_")
+    same = [c[2:] for c in paused["charts"]] == [c[2:] for c in playing["charts"]]
+    assert same, (paused, playing)
+    assert all(len(f) == 3 and f[0] == f[1] == f[2] for f in frames), frames
+    assert frames[-1][0] > frames[0][0], frames                  # it played while sampled
+
+
 # ---------------------------------------------------------------- nothing cut off
 
 
 def test_buttons_whole_presented_with_the_sidebar_open(server, chromium):
+    """The sidebar opens over the page: every chart keeps its presented size (issue 20: the
+    network was a 50 px strip and the loss a 30 px one)."""
     with Tab(chromium, server.url, PROJECTOR, query="present=1") as page:
+        page.wait_for_function(f"() => ({B.DEEP_JS})('canvas.loss').length > 0")
+        closed = [box(c) for c in B.charts(page)]
         B.open_sidebar(page)
+        page.wait_for_timeout(300)                   # a stage redraw at the new width, if any
+        opened = [box(c) for c in B.charts(page)]
+        SIZES["projector, sidebar open: charts"] = {"closed": closed, "open": opened}
+        assert opened == closed
         shot(page, "projector_sidebar_open")
         assert B.clipped(page) == []
         row = control_row(page)

@@ -60,6 +60,10 @@ html { font-size: 20px; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.45rem; }
 .st-key-lesson_box p { font-size: 0.8rem; }
 [data-testid="stAlertContainer"] { padding: 0.5rem 0.75rem; }
+/* the sidebar opens over the page, as on a phone: the charts keep their presented sizes */
+[data-testid="stSidebar"] { position: fixed !important; top: 0 !important; left: 0;
+  height: 100vh !important; z-index: 1000002 !important;
+  box-shadow: 0 0 1.5rem rgba(0, 0, 0, 0.35); }
 </style>"""
 
 
@@ -136,8 +140,10 @@ def lesson_box(fold=False):
 def lecture_bar(fold=False):
     """The run-through's stage in one row, n / N and its title, with the moves (the clicker's
     PageDown and PageUp do the same) and the list of stages to jump to; its two sentences
-    under it, or with fold behind a "Why?" in the row."""
+    under it, or with fold behind a "Why?" in the row. Presented they always fold: 720 px
+    hold the stage's chart only without them (the lecturer says them; "Why?" shows them)."""
     n, lesson = lecture.stage(), lecture.lesson()
+    fold = fold or bool(st.session_state.get("present"))
     with st.container(key="lecture_bar"):
         with st.container(horizontal=True, vertical_alignment="center", gap="small"):
             st.markdown(f"**{n} / {lecture.N} · {lesson.title}**", width="stretch")

@@ -292,6 +292,24 @@ function canvas(el, w, h) {
   return ctx;
 }
 
+// fillText that keeps each text's box and size on the canvas (cv.texts: [{text, x0, y0, x1, y1,
+// px}] in CSS px of the canvas), so that a test can find labels that overlap or shrink; `at`:
+// where a text drawn rotated by a quarter turn about the origin is centred.
+function texts(cv, ctx) {
+  cv.texts = [];
+  return (text, x, y, at) => {
+    ctx.fillText(text, x, y);
+    const m = ctx.measureText(text), px = parseFloat(ctx.font.match(/([\d.]+)px/)[1]);
+    let b = [x - m.actualBoundingBoxLeft, y - m.actualBoundingBoxAscent,
+      x + m.actualBoundingBoxRight, y + m.actualBoundingBoxDescent];
+    if (at) {                                    // turned: its width runs up the canvas
+      const half = m.width / 2;
+      b = [at[0] - px / 2, at[1] - half, at[0] + px / 2, at[1] + half];
+    }
+    cv.texts.push({ text, x0: b[0], y0: b[1], x1: b[2], y1: b[3], px });
+  };
+}
+
 function niceStep(span, n) {
   // the step of 1, 2 or 5 × 10ⁿ nearest to span / n (on a log scale), as Plotly's ticks
   const raw = span / Math.max(n, 1), p = Math.pow(10, Math.floor(Math.log10(raw)));
@@ -378,6 +396,7 @@ function drawPlane(v, st, f, w, h) {
   const m = { l: 40 * big, r: 10, t: 30 * big, b: 40 * big };
   const S = Math.max(60, Math.min(w - m.l - m.r, h - m.t - m.b));
   v.geom = { m, S, extent: P.extent };
+  v.cv.dataset.plot = [m.l, m.t, S, S].map(Math.round).join(" ");   // the square: x y w h in the canvas
   // as tall as asked where the column's width allows the square; on a narrow (phone) screen
   // no taller than the square needs, so nothing blank is left under it
   const tall = m.t + S + m.b, H = h - tall <= 12 ? h : tall, ctx = canvas(v.cv, w, H);
@@ -750,8 +769,15 @@ function hoverNetwork(v, e) {
 function drawLoss(cv, w, h, series, o) {
   const big = o.present ? 1.5 : 1, font = 12 * big;
   label(cv, describeLoss(series, o.t));
-  const ctx = canvas(cv, w, h);
-  const rows = Math.ceil(series.length / (w > 520 ? 4 : 2));
+  const ctx = canvas(cv, w, h), put = texts(cv, ctx);
+  // the legend's rows, measured as it is laid out below (a row too few drew it over the plot)
+  ctx.font = `${11 * big}px "Source Sans", sans-serif`;
+  let rows = 1;
+  for (let k = 0, lx = 50 * big + 12; k < series.length; k++) {
+    const wd = 40 + ctx.measureText(series[k].name).width;
+    if (lx + wd > w && lx > 50 * big + 12) { lx = 50 * big + 12; rows++; }
+    lx += wd + 8;
+  }
   const xTitle = h >= 200 || !o.present;      // a short presented chart keeps its plot instead
   const m = { l: 50 * big + 6, r: 16 * big, t: 16 * big * rows + 6, b: (xTitle ? 36 : 22) * big + 4 };
   const pw = w - m.l - m.r, ph = h - m.t - m.b, xmax = o.xmax;
@@ -775,26 +801,26 @@ function drawLoss(cv, w, h, series, o) {
   ctx.fillStyle = "#2a3f5f"; ctx.textAlign = "center"; ctx.textBaseline = "top";
   for (let t = 0; t <= xmax + 1e-9; t += xs) {
     ctx.strokeStyle = "#EBF0F8"; ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke();
-    ctx.fillText(fmt(t, xs), X(t), m.t + ph + 4);
+    put(fmt(t, xs), X(t), m.t + ph + 4);
   }
   ctx.textAlign = "right"; ctx.textBaseline = "middle";
   const ys = o.log ? Math.max(1, Math.round(niceStep(y1 - y0, Math.max(ph / 40, 2)))) : niceStep(y1 - y0, Math.max(ph / 40, 2));
   for (let y = Math.ceil(y0 / ys) * ys; y <= y1 + 1e-9 * Math.max(1, Math.abs(y1)); y += ys) {
     ctx.strokeStyle = !o.log && Math.abs(y) < ys * 1e-9 ? "#444444" : "#EBF0F8";
     ctx.beginPath(); ctx.moveTo(m.l, Y(y)); ctx.lineTo(m.l + pw, Y(y)); ctx.stroke();
-    ctx.fillText(o.log ? "10" + sup(Math.round(y)) : fmt(y, ys), m.l - 4, Y(y));
+    put(o.log ? "10" + sup(Math.round(y)) : fmt(y, ys), m.l - 4, Y(y));
   }
   ctx.textAlign = "center"; ctx.textBaseline = "bottom";
-  if (xTitle) ctx.fillText("step t", m.l + pw / 2, h - 2);
+  if (xTitle) put("step t", m.l + pw / 2, h - 2);
   ctx.save(); ctx.translate(12 * big, m.t + ph / 2); ctx.rotate(-Math.PI / 2); ctx.textBaseline = "middle";
-  ctx.fillText(o.ylabel || "loss L(θ)", 0, 0); ctx.restore();
+  put(o.ylabel || "loss L(θ)", 0, 0, [12 * big, m.t + ph / 2]); ctx.restore();
   // settings changed mid-run: dotted lines, labels at the top in three heights
   ctx.font = `${10 * big}px "Source Sans", sans-serif`; ctx.textAlign = "left"; ctx.textBaseline = "top";
   (o.events || []).forEach(([t, text], i) => {
     if (t > o.t) return;
     ctx.strokeStyle = "#777777"; ctx.setLineDash([2, 3]);
     ctx.beginPath(); ctx.moveTo(X(t), m.t); ctx.lineTo(X(t), m.t + ph); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = "#555555"; ctx.fillText(text, X(t) + 2, m.t + 2 + (i % 3) * 12 * big);
+    ctx.fillStyle = "#555555"; put(text, X(t) + 2, m.t + 2 + (i % 3) * 12 * big);
   });
   ctx.save(); ctx.beginPath(); ctx.rect(m.l, m.t - 2, pw, ph + 4); ctx.clip();
   const dash = [6 * big, 4 * big];
@@ -818,7 +844,7 @@ function drawLoss(cv, w, h, series, o) {
     ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textAlign = "left";
     alone.forEach(([s, last], k) => {
       ctx.fillStyle = s.color; ctx.textBaseline = k ? "top" : "bottom";
-      ctx.fillText(`${s.name} at θ₀: ${num(last[2])}`, last[0] + 8, last[1] + (k ? 4 : -4));
+      put(`${s.name} at θ₀: ${num(last[2])}`, last[0] + 8, last[1] + (k ? 4 : -4));
     });
   }
   // the legend, above the plot
@@ -829,7 +855,7 @@ function drawLoss(cv, w, h, series, o) {
     if (lx + wd > w && lx > m.l + 6) { lx = m.l + 6; ly += 16 * big; }
     ctx.strokeStyle = s.color; ctx.lineWidth = 2 * big; ctx.setLineDash(s.dash ? dash : []);
     ctx.beginPath(); ctx.moveTo(lx, ly); ctx.lineTo(lx + 26, ly); ctx.stroke(); ctx.setLineDash([]);
-    ctx.fillStyle = "#2a3f5f"; ctx.fillText(s.name, lx + 32, ly);
+    ctx.fillStyle = "#2a3f5f"; put(s.name, lx + 32, ly);
     lx += wd + 8;
   }
 }
@@ -903,9 +929,12 @@ function clock(st, period) {
 
 // Compare losses: runs A and B side by side, each its boundary and numbers, then both losses.
 function pairView(root) {
-  const el = host(root, `<div class="pairbox"><div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div><div class="pair">
-    <div class="run"><div class="head"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div><div class="plane" data-n="plane0"></div></div>
-    <div class="run"><div class="head"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div><div class="plane" data-n="plane1"></div></div>
+  // one grid: the counter, A's and B's heads and boundaries, the losses (stage.css places them)
+  const el = host(root, `<div class="pairbox"><div class="pair">
+    <div class="counter"><span class="label">Iteration t</span><span class="value" data-n="t"></span></div>
+    <div class="head h0"><span class="title" data-n="title0"></span><span data-n="nums0"></span></div>
+    <div class="head h1"><span class="title" data-n="title1"></span><span data-n="nums1"></span></div>
+    <div class="plane p0" data-n="plane0"></div><div class="plane p1" data-n="plane1"></div>
     <div class="losses"><canvas class="loss" role="img"></canvas></div></div></div>`);
   const q = (k) => el.querySelector(`[data-n="${k}"]`);
   const planes = [plane(q("plane0"), 0), plane(q("plane1"), 1)];
@@ -929,7 +958,7 @@ function pairView(root) {
     });
     // beside the boundaries (a row of three) the loss is as tall as they are
     const lw = loss.parentElement.clientWidth, beside = lw < el.clientWidth * 0.5;
-    const lh = beside ? planes[0].cv.offsetHeight + planes[0].box.offsetTop - loss.parentElement.offsetTop : v.cfg.loss;
+    const lh = beside ? planes[0].cv.getBoundingClientRect().bottom - loss.parentElement.getBoundingClientRect().top : v.cfg.loss;
     const key = [lw, lh, st.shownT, st.seq, v.cfg.log].join("|");
     if (v.lossKey === key) return;
     v.lossKey = key;

@@ -35,6 +35,8 @@ def for_projector(fig, max_height=None):
     for name in layout:
         if name.startswith(("xaxis", "yaxis")) and layout[name] is not None:
             layout[name].automargin = True
+            if name.startswith("yaxis"):     # clear of the x axis's first label in the corner
+                layout[name].ticklabelstandoff = 8
     if max_height and (layout.height or 0) > max_height:
         layout.height = max_height
     for trace in fig.data:
