@@ -96,8 +96,10 @@ def test_one_notation_on_every_page_and_view(at, where):
 def test_page_title_is_an_h1_equal_to_its_menu_entry(at, path, label):
     at.switch_page(path)
     run(at)
-    titles = [t.value for t in at.title]
-    assert len(titles) == 1, titles                         # st.title: the page's one h1
+    # the page's one h1: markdown "# …" (st.title's heading element made Streamlit draw the
+    # control row's Reset twice after a Reset, losing its focus: tests/test_browser_a11y.py)
+    titles = [m.value[2:] for m in at.markdown if m.value.startswith("# ")]
+    assert len(titles) == 1, titles
     assert not [m.value for m in at.markdown if m.value.startswith("#### ")]
     if path == nav.HOME:
         assert titles[0].startswith(f"{label}: "), (titles, label)

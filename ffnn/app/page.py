@@ -4,6 +4,8 @@ A page is a title, a sentence and a `view(run)` function that draws figures; `sh
 rest. Errors never reach the page as a traceback: they end in a message, and the run is kept.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 from . import lecture, sidebar, state, status
@@ -67,6 +69,10 @@ html { font-size: 20px; }
 </style>"""
 
 
+ICON = str(Path(__file__).with_name("favicon.png"))   # a local file: a Material icon is
+# fetched from fonts.gstatic.com (no network in a lecture hall, and a third party told)
+
+
 def frame(title, intro, own_run=None):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why). own_run: on a page that trains a run of
@@ -78,7 +84,7 @@ def frame(title, intro, own_run=None):
     if go_to is not None:
         st.switch_page(go_to)
     present = st.session_state["present"]
-    st.set_page_config(page_title=f"{title} · ffnn", page_icon=":material/neurology:",
+    st.set_page_config(page_title=f"{title} · ffnn", page_icon=ICON,
                        layout="wide", initial_sidebar_state="collapsed" if present else "auto")
     st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
     guarded(sidebar.draw)
@@ -87,7 +93,7 @@ def frame(title, intro, own_run=None):
         guarded(state.replay, run)
         guarded(state.write_url, run)
     state.rerun_on_reconnect()
-    st.title(title, anchor=False)       # the page's h1, sized as the h4 it was (COMPACT_CSS)
+    st.markdown(f"# {title}")           # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(intro)
     if own_run:
