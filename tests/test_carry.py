@@ -9,6 +9,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from test_board_store import Clock
 
 from ffnn.app import board as G
 from ffnn.app import carry_store as CS
@@ -31,14 +32,6 @@ def same_bits(a, b):
 
 def address(at):
     return {key: at.query_params[key] for key in at.query_params}
-
-
-class Clock:
-    def __init__(self, now=1.9e9):
-        self.now = now
-
-    def __call__(self):
-        return self.now
 
 
 # ---- the store -------------------------------------------------------------------------------

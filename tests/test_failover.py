@@ -41,23 +41,10 @@ REBUILT = "Rebuilt this run from its address"
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('store')}/board.sqlite3"
-    before = os.environ.get(G.ENV)
-    os.environ[G.ENV] = url                    # the replicas' environment
-    try:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(G.ENV, url)                 # the replicas' environment
         with Cluster(2) as c:
             yield c
-    finally:
-        if before is None:
-            os.environ.pop(G.ENV, None)
-        else:
-            os.environ[G.ENV] = before
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    pytest.importorskip("playwright.sync_api")
-    with B.chromium() as browser:
-        yield browser
 
 
 def failover(cluster, page, context):
