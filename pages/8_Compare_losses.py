@@ -194,11 +194,10 @@ def row(setting, a, b, titles):
 def main():
     run = page.frame(
         "Compare losses",
-        "The lecture ends on: how to choose the loss L(θ)? Here two copies of the sidebar's "
-        "network train side by side in lockstep (the same θ₀, the same data, the same batches) "
-        "and differ only in the setting picked above the charts.",
-        own_run="This page trains its own pair of runs, A and B, with their own t; the "
-                "sidebar's run is not touched.")
+        "The lecture ends on: how to choose the loss L(θ)? Two copies of the sidebar's network "
+        "train side by side in lockstep (the same θ₀, data and batches), differing only in the "
+        "setting picked above the charts.",
+        own_run="They are this page's own runs, A and B; the sidebar's run is not touched.")
     if run is None:
         return
     page.lesson_box()

@@ -250,13 +250,13 @@ def test_the_lecturer_keeps_the_tools_over_a_reload_and_no_key_is_in_the_address
     page.on("framenavigated", lambda frame: seen.append(frame.url))
     try:
         B.click(page, "Open a new class board")
-        page.get_by_text("Lecturer tools").wait_for()
+        page.get_by_text("Lecturer tools", exact=True).wait_for()
         B.settle(page)
         key = page.evaluate("() => document.cookie")
         assert "ffnn_key_" in key
         key = key.split("ffnn_key_", 1)[1].split(";")[0].split("=", 1)[1]
         page.reload(wait_until="domcontentloaded")
-        page.get_by_text("Lecturer tools").wait_for()
+        page.get_by_text("Lecturer tools", exact=True).wait_for()
         B.button(page, "Close to new runs").wait_for()
         assert not [u for u in seen + [page.url] if key in u]
     finally:

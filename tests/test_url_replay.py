@@ -275,7 +275,7 @@ def test_going_back_after_a_divergence_and_forward_again_replays_bit_for_bit():
     same_bits(again.net.theta, run.net.theta)
 
 
-@pytest.mark.parametrize("page,own", [("pages/8_Compare_losses.py", "own pair of runs"),
+@pytest.mark.parametrize("page,own", [("pages/8_Compare_losses.py", "own runs, A and B"),
                                       ("pages/9_Error_surface.py", "own neuron")])
 def test_a_page_with_its_own_run_says_so_and_leaves_the_replay_notice_to_the_main_run(page,
                                                                                        own):

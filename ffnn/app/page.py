@@ -95,9 +95,7 @@ def frame(title, intro, own_run=None):
     state.rerun_on_reconnect()
     st.markdown(f"# {title}")           # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
-        st.caption(intro)
-    if own_run:
-        st.caption(f":material/info: {own_run}")
+        st.caption(f"{intro} {own_run}" if own_run else intro)   # one line less than two
     messages(main_run=not own_run)
     return run
 
