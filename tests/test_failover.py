@@ -4,8 +4,8 @@ read from the shared store (an SQLite file of the test's own that both replicas 
 machine):
 
 - a run on points uploaded from a CSV, 25 updates in;
-- 60 keyboard moves of the η slider: 15 while paused (one change) and 45 while playing (each at
-  its own t: more than an address holds, so the list goes to the store).
+- 60 keyboard moves of the η slider: 15 while paused (one change), 40 a Step apart and 5 while
+  playing (each at its own t: more than an address holds, so the list goes to the store).
 
 θ is read from the Share page's "θ (NPZ)" download before and after. (A run that was playing,
 and a paused one, are in tests/test_balancer.py.)
@@ -105,10 +105,11 @@ SYNCED_JS = """([label, old]) => [...document.querySelectorAll('input[type=range
 UNSYNCED = []     # moves the server never took (see keys)
 
 
-def keys(page, n, playing):
+def keys(page, n, playing=False, step=False):
     """n moves of the sidebar's η slider with the arrow keys, right and left by turns, each
     one a rerun; while playing, each after the page has played a batch's worth more (the server
-    runs a batch at a time: two moves within one batch are one change at one t). Each move is
+    runs a batch at a time: two moves within one batch are one change at one t); with step,
+    each after one Step (a change at each t, as fast as a page takes it). Each move is
     waited for until the address bar's η is the slider's (the server took it). While playing,
     about one run in four of this test saw one move that the slider showed and the server
     never took (no rerun came): that move is pressed once more, and counted in UNSYNCED."""
@@ -116,6 +117,10 @@ def keys(page, n, playing):
     for i in range(n):
         if playing:
             B.wait_counter_above(page, B.counter(page) + 45)
+        if step:
+            t = B.counter(page)
+            B.press(page, "step")
+            B.wait_counter(page, f"{t + 1} / 100000")
         B.settle(page, quiet_ms=300)
         shown = B.slider_value(page, "Learning rate")
         key = "ArrowRight" if i % 2 == 0 else "ArrowLeft"
@@ -139,9 +144,10 @@ def test_sixty_keyboard_moves_of_eta_survive_a_failover(cluster, chromium, capsy
         # started yet)
         page.wait_for_function("() => location.search.includes('changes=10.lr.0.1')")
         assert address(page)["changes"] == "10.lr.0.1"
+        keys(page, 40, step=True)                     # a change at each of 40 t
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
-        keys(page, 45, playing=True)
+        keys(page, 5, playing=True)
         B.press(page, "play")
         B.wait_play_label(page, "Play")
         t = B.wait_counter_stable(page)
@@ -158,7 +164,8 @@ def test_sixty_keyboard_moves_of_eta_survive_a_failover(cluster, chromium, capsy
         for name in want:
             assert got[name].tobytes() == want[name].tobytes(), name
         with capsys.disabled():
-            print(f"\nfailover after 60 keyboard moves of η (15 paused at t = 10, 45 playing): "
+            print(f"\nfailover after 60 keyboard moves of η (15 paused at t = 10, 40 a Step "
+                  f"apart, 5 playing): "
                   f"rebuilt after {took:.2f} s at t = {t}, θ bit for bit; its address: {before}; "
                   f"moves pressed again (the server never took them): {UNSYNCED or 'none'}")
     finally:
