@@ -6,7 +6,6 @@ import hashlib
 import itertools
 import re
 import threading
-import time
 import uuid
 
 import numpy as np
@@ -339,17 +338,15 @@ def test_sixty_concurrent_senders_lose_nothing(url, store):
         except Exception as err:  # noqa: BLE001 (collected and reported)
             errors.append(repr(err))
 
-    start = time.monotonic()
     threads = [threading.Thread(target=send, args=(i,)) for i in range(60)]
     for th in threads:
         th.start()
     for th in threads:
-        th.join()
-    took = time.monotonic() - start
+        th.join(timeout=120)                # a lost lock would hang: generous, then fail
+    assert not any(th.is_alive() for th in threads)
     second.dispose()
     assert errors == []
     entries = store.entries(code)
     assert sorted(e.id for e in entries) == sorted(ids) and len(set(ids)) == 60
     assert sorted(e.name for e in entries) == sorted(f"s{i}" for i in range(60))
     assert store.board(code).version == 60
-    assert took < 5, took
