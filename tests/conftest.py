@@ -20,3 +20,14 @@ def chromium():
     pytest.importorskip("playwright.sync_api")
     with B.chromium() as browser:
         yield browser
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that used the app server shows what the server printed (its last 5,000
+    characters): an exception or a stuck script is then in the report, not lost."""
+    report = yield
+    srv = getattr(item, "funcargs", {}).get("server")
+    if report.failed and isinstance(srv, B.Server):
+        report.sections.append(("app server output", srv.output() or "(nothing)"))
+    return report

@@ -91,7 +91,9 @@ def test_axe_finds_nothing_on_any_page_or_view_paused_or_playing(server, chromiu
     page.set_default_timeout(B.TIMEOUT_MS)
     found, played = {}, set()
     try:
-        B.open_app(page, server.url, "?present=1" if present else "")
+        # a run that ends (max_iterations) disables Play: the run plays on eight pages and
+        # views here, each while axe runs, which on a loaded machine can add up to 1000
+        B.open_app(page, server.url, "?max_iterations=1000000" + ("&present=1" if present else ""))
         B.wait_ready(page)
         for name, views in PAGES:
             B.goto_page(page, name)

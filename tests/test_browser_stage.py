@@ -241,3 +241,30 @@ def test_a_hidden_stage_draws_nothing_and_draws_again_when_shown(server, chromiu
     finally:
         context.close()
     assert errors == [], errors
+
+
+def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
+    """While a run plays, the stage asks for each next batch. Once the address shows another
+    page (a page switch: the old page's elements stay on screen until the new page has drawn),
+    it asks nothing: an ask then would run the old page's fragment after the new page, and
+    Streamlit's page would drop what the new page drew (a blank page, seen leaving Compare
+    losses while it played)."""
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
+    try:
+        B.open_app(page, server.url, f"?{QUERY}")
+        B.wait_ready(page)
+        B.press(page, "play")
+        B.wait_play_label(page, "Pause")
+        page.wait_for_timeout(3000)
+        assert len(sent) >= 2, sent                 # asks for batches while it plays
+        page.evaluate("() => history.pushState({}, '', '/Compare_losses')")
+        page.wait_for_timeout(300)                  # an ask on its way may still go
+        sent.clear()
+        page.wait_for_timeout(3000)                 # four batches' time at the defaults
+        assert sent == []
+    finally:
+        context.close()

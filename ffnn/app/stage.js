@@ -57,8 +57,21 @@ function noteSession(st, sid) {
   st.session = sid;
 }
 
+// A page switch leaves the old page's elements on screen until the new page has drawn. An ask
+// from them then runs, after the new page, a fragment that page does not have, and at the end
+// of that run Streamlit's page drops everything the new page drew: a blank page. So a mount
+// asks only while the page it was drawn on is the page shown.
+const PATHS = new WeakMap();
+function onItsPage(ask) {
+  if (!PATHS.has(ask)) {
+    const path = location.pathname;
+    PATHS.set(ask, (event, value) => { if (location.pathname === path) ask(event, value); });
+  }
+  return PATHS.get(ask);
+}
+
 function receive(st, head, blob, ask) {
-  st.ask = ask;
+  st.ask = onItsPage(ask);
   noteSession(st, head.session);
   if (head.static) { st.stat = head.static; st.statBlob = blob; st.rev = head.static.rev; }
   st.info = head.info;
@@ -1120,7 +1133,7 @@ export default function (component) {
   }
   v.stage = st;
   v.cfg = head.cfg || {};
-  if (head.view === "play") v.ask = setTriggerValue;
+  if (head.view === "play") v.ask = onItsPage(setTriggerValue);
   v.drawn = null;
   v.draw(st);
   loop(st);
