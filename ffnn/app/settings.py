@@ -1,7 +1,10 @@
 """What the sidebar can set: each setting's default and allowed values, and which settings start
 training again from a fresh theta_0. Plain Python, so tests and URL checks can use it too."""
 
+import math
 from collections.abc import Mapping
+from copy import deepcopy
+from dataclasses import dataclass
 
 from ffnn.activations import ACTIVATIONS
 from ffnn.datasets import DATASETS, FEATURES
@@ -20,26 +23,160 @@ SPEED_CHOICES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 DEFAULT_SPEED = 50
 MAX_HIDDEN = 6
 MAX_NEURONS = 32
+MAX_ITERATIONS = 1_000_000      # the largest max_iterations, and a URL's largest t
 
-DEFAULTS = {
-    # data: changing any of these draws new data and starts again from theta_0
-    "dataset": "circle", "n_classes": 3, "noise": 0, "n_samples": 500, "train_pct": 50,
-    "data_seed": 0, "features": ["x1", "x2"],
-    "upload": "", "upload_task": "classification",   # fingerprint and task of an uploaded CSV
-    # architecture: changing any of these builds a new network from theta_0
-    "n_hidden": 2, **{f"width_{i}": w for i, w in enumerate((4, 2, 4, 4, 4, 4), start=1)},
-    "activation": "tanh", "output": "softmax", "loss": "cross_entropy", "init": "xavier",
-    "seed": 0,
-    # optimisation: changing these keeps the trained theta
-    "lr": 0.1, "optimizer": "gd", "batch_size": 0, "l2": 0.0, "max_iterations": 1000,
-}
-DATA_KEYS = ("dataset", "n_classes", "noise", "n_samples", "train_pct", "data_seed", "features",
-             "upload")
+
+# -------------------------------------------------------------------- what a value may be
+# Each domain parses a value from a URL's text (ValueError saying what it "must" be) and gives
+# the sidebar's widget its bounds or options: one statement of what a setting may hold.
+
+
+@dataclass(frozen=True)
+class Ints:
+    """An integer from lo to hi (a slider's or a number field's bounds)."""
+
+    lo: int
+    hi: int
+    step: int = 1
+
+    def parse(self, text):
+        value = int(text)
+        if not self.lo <= value <= self.hi:
+            raise ValueError(f"must be an integer from {self.lo} to {self.hi}")
+        return value
+
+
+@dataclass(frozen=True)
+class Among:
+    """One of `options`: a tuple of numbers (a URL's 0.10 matches 0.1), or a function giving
+    the names a registry holds now."""
+
+    options: object
+
+    def values(self):
+        return list(self.options() if callable(self.options) else self.options)
+
+    def parse(self, text):
+        options = self.values()
+        if isinstance(options[0], str):
+            if text not in options:
+                raise ValueError(f"must be one of {', '.join(options)}")
+            return text
+        value = float(text)
+        match = [o for o in options if math.isclose(o, value, rel_tol=1e-9, abs_tol=1e-15)]
+        if not match:
+            raise ValueError(f"must be one of {', '.join(f'{o:g}' for o in options)}")
+        return type(options[0])(match[0])
+
+
+@dataclass(frozen=True)
+class Positive:
+    """A finite number in (0, hi]: η, which can be typed as any such number."""
+
+    hi: float
+
+    def parse(self, text):
+        value = float(text)
+        if not (math.isfinite(value) and 0 < value <= self.hi):
+            raise ValueError(f"must be a positive number up to {self.hi:g}")
+        return value
+
+
+@dataclass(frozen=True)
+class Subset:
+    """Distinct names among `options()`, at least one (the input features)."""
+
+    options: object
+
+    def values(self):
+        return list(self.options())
+
+    def parse(self, text):
+        names, known = [t for t in text.split(",") if t], self.values()
+        if not names or len(set(names)) != len(names) or not set(names) <= set(known):
+            raise ValueError(f"must be distinct names from {', '.join(known)}")
+        return names
+
+
+# -------------------------------------------------------------------- the table of settings
+DATA, ARCHITECTURE, OPTIMISATION = "data", "architecture", "optimisation"
+
+
+def _always(cfg, present):
+    return True
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting, stated once. The sidebar draws it, a URL carries it and sync_run keeps or
+    rebuilds the run by it, all from this row (see docs/design.md, "One table of settings").
+
+    group: DATA or ARCHITECTURE (a change starts again from a fresh θ₀), or OPTIMISATION (the
+    trained θ goes on). domain: what a value may be (None: never read from a URL). widget: how
+    the sidebar draws it ("slider", "number", "select_slider", "selectbox", "radio",
+    "multiselect", "lr"; None: not drawn), in `section`, when shown(cfg, present). options(cfg):
+    the choices that fit the other settings (default: the domain's). fmt: a choice's label.
+    trainer: (get, put) of a setting that may change mid-run; replayed: such a change alters
+    θ_t, so a URL lists it (`changes`) and a replay applies it at the same t."""
+
+    name: str
+    label: str
+    default: object
+    group: str
+    domain: object = None
+    widget: str | None = None
+    section: str = ""
+    shown: object = _always
+    options: object = None
+    fmt: object = None
+    help: str | None = None
+    columns: int = 0            # drawn side by side with the next rows of the same `columns`
+    lead: str | None = None     # a caption above such a group of rows
+    trainer: tuple | None = None
+    replayed: bool = False
+
+
+SETTINGS = {}       # name -> Setting, in the sidebar's order within each section
+
+
+def register(setting):
+    """Add (or replace) one row; the sidebar, the URL and sync_run use it from then on."""
+    SETTINGS[setting.name] = setting
+    return setting
+
+
+def unregister(name):
+    SETTINGS.pop(name, None)
+
+
+class _Defaults(Mapping):
+    """{name: default} of every row, read from the table at each use."""
+
+    def __getitem__(self, key):
+        return SETTINGS[key].default
+
+    def __iter__(self):
+        return iter(SETTINGS)
+
+    def __len__(self):
+        return len(SETTINGS)
+
+    def __deepcopy__(self, memo):
+        return {k: deepcopy(v.default, memo) for k, v in SETTINGS.items()}
+
+
+DEFAULTS = _Defaults()
 UPLOADED = "uploaded"     # the dataset name of points from a CSV (see ffnn.io); never in a URL
-ARCH_KEYS = ("n_hidden", *(f"width_{i}" for i in range(1, MAX_HIDDEN + 1)), "activation",
-             "output", "loss", "init", "seed")
 
 
+def keys_of(group):
+    return tuple(k for k, v in SETTINGS.items() if v.group == group)
+
+
+def mid_run():
+    """{name: (get, put)} of the settings whose mid-run change alters θ_t, in the table's order
+    (the order a replay applies them in)."""
+    return {k: v.trainer for k, v in SETTINGS.items() if v.trainer and v.replayed}
 
 class Names(Mapping):
     """NAMES[setting] -> {name: label} of that setting's choices, read from its registry at each
@@ -71,6 +208,100 @@ NAMES = Names({
     "init": _labels(INITS),
     "optimizer": _labels(OPTIMIZERS),
 })
+
+
+def _choices(setting):
+    return Among(lambda: list(NAMES[setting]))
+
+
+def _label_of(setting):
+    return lambda name: NAMES[setting][name]
+
+
+def _lr_text(v):
+    return f"{float(v):g}" if isinstance(v, (int, float)) else str(v)
+
+
+def _not_uploaded(cfg, present):
+    return cfg["dataset"] != UPLOADED
+
+
+def _in_full(cfg, present):                  # presentation mode hides the secondary controls
+    return not present
+
+
+def _width_shown(i):
+    return lambda cfg, present: cfg["n_hidden"] >= i
+
+
+def _set_batch(tr, v):
+    tr.batch_size = v or None
+
+
+for _row in (
+    # ---- architecture: a change builds a new network from θ₀
+    Setting("n_hidden", "Hidden layers", 2, ARCHITECTURE, Ints(0, MAX_HIDDEN), "slider",
+            "architecture"),
+    *(Setting(f"width_{i}", f"Layer {i}", w, ARCHITECTURE, Ints(1, MAX_NEURONS), "number",
+              "architecture", shown=_width_shown(i), columns=3,
+              lead=f"Neurons per layer (1–{MAX_NEURONS})")
+      for i, w in enumerate((4, 2, 4, 4, 4, 4), start=1)),
+    Setting("activation", "Activation", "tanh", ARCHITECTURE, _choices("activation"),
+            "selectbox", "architecture", fmt=_label_of("activation"),
+            help="$g$ in $H_l = g(A_l)$, for every hidden layer"),
+    Setting("loss", "Loss", "cross_entropy", ARCHITECTURE, _choices("loss"), "radio", "loss",
+            options=lambda cfg: losses_for(cfg), fmt=_label_of("loss"),
+            help="L(θ): the question the lecture ends on"),
+    Setting("output", "Output", "softmax", ARCHITECTURE, _choices("output"), "selectbox",
+            "loss", options=lambda cfg: outputs_for(cfg), fmt=_label_of("output"),
+            help="$O$ in $\\hat Y = O(A_L)$. Cross-entropy needs a probability output (softmax "
+                 "or sigmoid); a linear output goes with squared error."),
+    # ---- optimisation: a change keeps the trained θ
+    Setting("lr", "Learning rate", 0.1, OPTIMISATION, Positive(MAX_LR), "lr", "optimisation",
+            fmt=_lr_text, help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.",
+            trainer=(lambda tr: tr.lr, lambda tr, v: setattr(tr, "lr", v)), replayed=True),
+    Setting("optimizer", "Optimizer", "gd", OPTIMISATION, _choices("optimizer"), "selectbox",
+            "optimisation", fmt=_label_of("optimizer"),
+            trainer=(lambda tr: tr.optimizer, lambda tr, v: tr.set_optimizer(v)),
+            replayed=True),
+    # ---- data: a change draws new data and starts again from θ₀
+    Setting("dataset", "Dataset", "circle", DATA, Among(lambda: list(DATASETS)), "selectbox",
+            "data", fmt=_label_of("dataset"),     # an uploaded CSV is offered once there is one
+            options=lambda cfg: [*DATASETS, *([UPLOADED] if cfg["upload"] else [])]),
+    Setting("n_classes", "Classes", 3, DATA, Ints(2, 8), "slider", "data",
+            shown=lambda cfg, present: cfg["dataset"] == "kclass"),
+    Setting("noise", "Noise (%)", 0, DATA, Ints(0, 50), "slider", "data", shown=_not_uploaded),
+    Setting("features", "Input features", ["x1", "x2"], DATA,
+            Subset(lambda: list(FEATURES)), "multiselect", "data", shown=_in_full,
+            fmt=_label_of("features"), help="Extra inputs computed from x₁ and x₂, as in "
+            "TensorFlow Playground. At least one is needed."),
+    Setting("n_samples", "Samples", 500, DATA, Among(SAMPLE_CHOICES), "select_slider", "data",
+            shown=lambda cfg, present: not present and cfg["dataset"] != UPLOADED),
+    Setting("train_pct", "Training data (%)", 50, DATA, Ints(10, 90, 5), "slider", "data",
+            shown=_in_full),
+    Setting("upload", "", "", DATA),                  # the id of an uploaded CSV (ffnn.app.carry)
+    Setting("upload_task", "", "classification", DATA),   # and its task
+    # ---- Advanced
+    Setting("init", "Initialisation", "xavier", ARCHITECTURE, _choices("init"), "selectbox",
+            "advanced", fmt=_label_of("init"), help="How θ₀ is drawn"),
+    Setting("seed", "Seed (θ₀ and batches)", 0, ARCHITECTURE, Ints(0, 10**6), "number",
+            "advanced", columns=2),
+    Setting("data_seed", "Data seed", 0, DATA, Ints(0, 10**6), "number", "advanced",
+            columns=2),
+    Setting("batch_size", "Batch size", 0, OPTIMISATION, Among(BATCH_CHOICES),
+            "select_slider", "advanced", fmt=lambda b: "full" if b == 0 else str(b),
+            help="Examples per update. Full batch is the lecture's gradient descent.",
+            trainer=(lambda tr: tr.batch_size or 0, _set_batch), replayed=True),
+    Setting("l2", "L2 regularisation λ", 0.0, OPTIMISATION, Among(L2_CHOICES),
+            "select_slider", "advanced", fmt=_lr_text,
+            help="Adds (λ/2) Σ‖Wₗ‖² to L(θ); biases are not penalised.",
+            trainer=(lambda tr: tr.l2, lambda tr, v: setattr(tr, "l2", v)), replayed=True),
+    Setting("max_iterations", "Max iterations", 1000, OPTIMISATION, Ints(1, MAX_ITERATIONS, 100),
+            "number", "advanced", help="The lecture's `max_iterations` (1000)",
+            trainer=(lambda tr: tr.max_iterations,
+                     lambda tr, v: setattr(tr, "max_iterations", v))),
+):
+    register(_row)
 
 
 def hidden_sizes(cfg):
@@ -120,9 +351,12 @@ def reconcile(cfg):
 
 
 def data_key(cfg):
-    return tuple((k, tuple(cfg[k]) if isinstance(cfg[k], list) else cfg[k]) for k in DATA_KEYS)
+    return tuple((k, tuple(cfg[k]) if isinstance(cfg[k], list) else cfg[k])
+                 for k in keys_of(DATA))
 
 
 def arch_key(cfg):
-    return tuple((k, cfg[k]) for k in ARCH_KEYS if not k.startswith("width_")) + (
+    """The architecture's settings, with the widths of the layers in use only (a width the
+    network does not use changes nothing)."""
+    return tuple((k, cfg[k]) for k in keys_of(ARCHITECTURE) if not k.startswith("width_")) + (
         ("hidden", tuple(hidden_sizes(cfg))),)

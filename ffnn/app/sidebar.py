@@ -28,10 +28,6 @@ def bound(widget, label, key, shadow=None, **kwargs):
     return widget(label, key=shadow, on_change=_copy_back, args=(key, shadow), **kwargs)
 
 
-def _names(group):
-    return lambda k: S.NAMES[group][k]
-
-
 def _new_data():
     st.session_state["data_seed"] += 1
 
@@ -81,86 +77,86 @@ def lr_select(label, shadow, **kwargs):
                         **kwargs)
 
 
-def architecture_section(present=False):
-    st.subheader("Architecture")
-    bound(st.slider, "Hidden layers", "n_hidden", min_value=0, max_value=S.MAX_HIDDEN)
-    n = st.session_state["n_hidden"]
-    if n:
-        st.caption(f"Neurons per layer (1–{S.MAX_NEURONS})")
-        cols = st.columns(3)
-        for i in range(1, n + 1):
-            with cols[(i - 1) % 3]:
-                bound(st.number_input, f"Layer {i}", f"width_{i}", min_value=1,
-                      max_value=S.MAX_NEURONS, step=1)
-    bound(st.selectbox, "Activation", "activation", options=list(S.NAMES["activation"]),
-          format_func=_names("activation"), help="$g$ in $H_l = g(A_l)$, for every hidden layer")
+def _widget(row, cfg, present):
+    """Draw one row of the settings' table (settings.Setting) with its widget."""
+    extra = {k: v for k, v in (("help", row.help), ("format_func", row.fmt)) if v is not None}
+    domain = row.domain
+    if row.widget in ("slider", "number"):
+        widget = st.slider if row.widget == "slider" else st.number_input
+        bound(widget, row.label, row.name, min_value=domain.lo, max_value=domain.hi,
+              step=domain.step, **extra)
+    elif row.widget == "lr":
+        bound(st.select_slider, row.label, row.name, options=lr_options(), **extra)
+        if not present:
+            st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
+                          placeholder="any positive number, e.g. 0.05",
+                          label_visibility="collapsed")
+    else:
+        options = row.options(cfg) if row.options else domain.values()
+        widget = {"select_slider": st.select_slider, "selectbox": st.selectbox,
+                  "radio": st.radio, "multiselect": st.multiselect}[row.widget]
+        if row.widget == "radio":
+            extra["horizontal"] = True
+        bound(widget, row.label, row.name, options=options, **extra)
 
 
-def loss_section():
+def rows(section, present=False):
+    """Draw the rows of `section` that apply now, in the table's order; rows with `columns`
+    side by side."""
+    ss = st.session_state
+    shown = [r for r in S.SETTINGS.values() if r.section == section and r.widget
+             and r.shown({k: ss[k] for k in S.DEFAULTS}, present)]
+    i = 0
+    while i < len(shown):
+        row = shown[i]
+        cfg = {k: ss[k] for k in S.DEFAULTS}
+        if not row.columns:
+            _widget(row, cfg, present)
+            i += 1
+            continue
+        group = [row]
+        while i + len(group) < len(shown) and shown[i + len(group)].columns == row.columns:
+            group.append(shown[i + len(group)])
+        if row.lead:
+            st.caption(row.lead)
+        cols = st.columns(row.columns)
+        for j, member in enumerate(group):
+            with cols[j % row.columns]:
+                _widget(member, cfg, present)
+        i += len(group)
+
+
+def loss_section(present=False):
     st.subheader("Output and loss")
     ss = st.session_state
     cfg, ss["notes"] = S.reconcile({k: ss[k] for k in S.DEFAULTS})
     ss["loss"], ss["output"] = cfg["loss"], cfg["output"]
-    bound(st.radio, "Loss", "loss", options=S.losses_for(cfg), format_func=_names("loss"),
-          horizontal=True, help="L(θ): the question the lecture ends on")
-    bound(st.selectbox, "Output", "output", options=S.outputs_for(cfg),
-          format_func=_names("output"), help="$O$ in $\\hat Y = O(A_L)$. Cross-entropy needs a "
-          "probability output (softmax or sigmoid); a linear output goes with squared error.")
+    rows("loss", present)
     for note in st.session_state.get("notes", []):
         st.caption(note)
 
 
-def optimisation_section(present=False):
-    st.subheader("Learning rate and optimizer")
-    bound(st.select_slider, "Learning rate", "lr", options=lr_options(), format_func=format_lr,
-          help="η in θ ← θ − η∇θ. Changing it keeps the trained θ.")
-    if not present:
-        st.text_input("Type a learning rate", key="lr_text", on_change=_typed_lr,
-                      placeholder="any positive number, e.g. 0.05", label_visibility="collapsed")
-    bound(st.selectbox, "Optimizer", "optimizer", options=list(S.NAMES["optimizer"]),
-          format_func=_names("optimizer"))
-
-
 def data_section(present=False):
     st.subheader("Data")
-    options = [k for k in S.NAMES["dataset"]
-               if k != S.UPLOADED or "uploaded" in st.session_state]
-    bound(st.selectbox, "Dataset", "dataset", options=options, format_func=_names("dataset"))
-    if st.session_state["dataset"] == "kclass":
-        bound(st.slider, "Classes", "n_classes", min_value=2, max_value=8)
-    uploaded = st.session_state["dataset"] == S.UPLOADED   # noise and samples do not apply
-    if not uploaded:
-        bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)
-    if present:
-        return
-    bound(st.multiselect, "Input features", "features", options=list(S.NAMES["features"]),
-          format_func=_names("features"), help="Extra inputs computed from x₁ and x₂, as in "
-          "TensorFlow Playground. At least one is needed.")
-    if not uploaded:
-        bound(st.select_slider, "Samples", "n_samples", options=S.SAMPLE_CHOICES)
-    bound(st.slider, "Training data (%)", "train_pct", min_value=10, max_value=90, step=5)
-    st.button("New data", on_click=_new_data, help="Draw a new sample (the next data seed)")
+    rows("data", present)
+    if not present:
+        st.button("New data", on_click=_new_data, help="Draw a new sample (the next data seed)")
 
 
-def advanced_section():
+def advanced_section(present=False):
     with st.expander("Advanced: initialisation, seeds, batch, L2, max iterations"):
-        bound(st.selectbox, "Initialisation", "init", options=list(S.NAMES["init"]),
-              format_func=_names("init"), help="How θ₀ is drawn")
-        c1, c2 = st.columns(2)
-        with c1:
-            bound(st.number_input, "Seed (θ₀ and batches)", "seed", min_value=0,
-                  max_value=10**6, step=1)
-        with c2:
-            bound(st.number_input, "Data seed", "data_seed", min_value=0, max_value=10**6,
-                  step=1)
-        bound(st.select_slider, "Batch size", "batch_size", options=S.BATCH_CHOICES,
-              format_func=lambda b: "full" if b == 0 else str(b),
-              help="Examples per update. Full batch is the lecture's gradient descent.")
-        bound(st.select_slider, "L2 regularisation λ", "l2", options=S.L2_CHOICES,
-              format_func=format_lr,
-              help="Adds (λ/2) Σ‖Wₗ‖² to L(θ); biases are not penalised.")
-        bound(st.number_input, "Max iterations", "max_iterations", min_value=1,
-              max_value=1_000_000, step=100, help="The lecture's `max_iterations` (1000)")
+        rows("advanced", present)
+
+
+SECTIONS = (
+    ("architecture", lambda present: (st.subheader("Architecture"),
+                                      rows("architecture", present))),
+    ("loss", loss_section),
+    ("optimisation", lambda present: (st.subheader("Learning rate and optimizer"),
+                                      rows("optimisation", present))),
+    ("data", data_section),
+    ("advanced", lambda present: None if present else advanced_section(present)),
+)
 
 
 def draw():
@@ -169,12 +165,8 @@ def draw():
     present = st.session_state["present"]
     with st.sidebar:
         nav.links()
-        architecture_section(present)
-        loss_section()
-        optimisation_section(present)
-        data_section(present)
-        if not present:
-            advanced_section()
+        for _, draw_section in SECTIONS:
+            draw_section(present)
         st.divider()
         bound(st.toggle, "Presentation mode", "present",
               help="Large type, thick lines, fewer controls: for a projector")

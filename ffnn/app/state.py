@@ -212,17 +212,6 @@ def replay(run):
                         "same θ, bit for bit.")
 
 
-# How each setting that may change mid-run is read from and written to a Trainer (in the order
-# _adjust applies them). The batch size is 0 for the full batch, as in the settings.
-_SETTERS = {
-    "lr": (lambda tr: tr.lr, lambda tr, v: setattr(tr, "lr", v)),
-    "optimizer": (lambda tr: tr.optimizer, lambda tr, v: tr.set_optimizer(v)),
-    "batch_size": (lambda tr: tr.batch_size or 0,
-                   lambda tr, v: setattr(tr, "batch_size", v or None)),
-    "l2": (lambda tr: tr.l2, lambda tr, v: setattr(tr, "l2", v)),
-}
-
-
 def replayed(run, t, changes, uploaded=None):
     """A new Run of `run`'s settings and data, trained from θ₀ to `t` with `changes` applied on
     the way (see Run.changes); None if they do not fit (a change after a divergence that did not
@@ -257,7 +246,7 @@ def replayed(run, t, changes, uploaded=None):
                 return None
             out.marked = trainer.diverged
         else:
-            _SETTERS[key][1](trainer, later[key].pop(0))
+            S.mid_run()[key][1](trainer, later[key].pop(0))
     if t > trainer.t:
         trainer.step(t - trainer.t)
     trainer.max_iterations = run.cfg["max_iterations"]
@@ -323,9 +312,11 @@ def _adjust(run, cfg):
     """Apply the settings that keep theta; a bad value is refused and the old one restored."""
     tr = run.trainer
     try:
-        for key in _SETTERS:
+        for key in S.mid_run():
             change(run, key, cfg[key])
-        tr.max_iterations = cfg["max_iterations"]
+        for key, row in S.SETTINGS.items():        # the rest that may change: not part of θ_t
+            if row.trainer and not row.replayed:
+                row.trainer[1](tr, cfg[key])
     except ValueError as err:
         st.session_state["problem"] = f"That value cannot be used: {err}"
         restore(run.cfg)
@@ -340,7 +331,7 @@ def change(run, key, value):
     run.changes with the value it replaced, after the divergence it ends, if any. Whatever sets
     them outside sync_run goes through here, or the address bar stops carrying t (url_params)."""
     tr = run.trainer
-    get, put = _SETTERS[key]
+    get, put = S.mid_run()[key]
     if get(tr) == value:
         return
     # One interaction, one change: a slider moved value by value (its arrow keys) with no

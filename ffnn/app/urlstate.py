@@ -6,9 +6,7 @@ choices and ranges the sidebar offers; anything else is dropped with a warning t
 as plain text (shortened), never rendered or evaluated.
 """
 
-import math
-
-from ffnn.datasets import DATASETS, FEATURES
+from collections.abc import Mapping
 
 from . import settings as S
 from .board_codes import parse_code, parse_key
@@ -17,10 +15,7 @@ from .lessons import LECTURE
 
 MAX_VALUE_CHARS = 200
 MAX_T = 100_000   # a URL's t is replayed up to this many updates at most (a notice says so)
-MAX_ITERATIONS = 1_000_000        # the sidebar's largest max_iterations, and a URL's largest t
-# Settings changed mid-run that change the trajectory theta_t (max_iterations does not): a URL
-# lists them as `changes` so that a replay applies each at the same t (see encode_changes).
-CHANGED_KEYS = ("lr", "optimizer", "batch_size", "l2")
+MAX_ITERATIONS = S.MAX_ITERATIONS
 DIVERGED = "diverged"             # a `changes` item: training diverged at this t
 MAX_CHANGES = 40                  # more mid-run changes than this go to the store (changelog)
 MAX_CHANGES_CHARS = 1000
@@ -28,82 +23,13 @@ MAX_STORED_CHANGES = 100_000      # a stored change list (see ffnn.app.carry) ho
 
 
 def _int(lo, hi):
-    def parse(text):
-        value = int(text)
-        if not lo <= value <= hi:
-            raise ValueError(f"must be an integer from {lo} to {hi}")
-        return value
-    return parse
-
-
-def _choice(options):
-    def parse(text):
-        if text not in options:
-            raise ValueError(f"must be one of {', '.join(map(str, options))}")
-        return text
-    return parse
-
-
-def _choice_of(setting):
-    """A name among the sidebar's choices for `setting` (S.NAMES), read from its registry."""
-    def parse(text):
-        return _choice(list(S.NAMES[setting]))(text)
-    return parse
-
-
-def _number_in(options):
-    def parse(text):
-        value = float(text)
-        match = [o for o in options if math.isclose(o, value, rel_tol=1e-9, abs_tol=1e-15)]
-        if not match:
-            raise ValueError(f"must be one of {', '.join(f'{o:g}' for o in options)}")
-        return type(options[0])(match[0])
-    return parse
-
-
-def _lr(text):
-    value = float(text)
-    if not (math.isfinite(value) and 0 < value <= S.MAX_LR):
-        raise ValueError(f"must be a positive number up to {S.MAX_LR:g}")
-    return value
-
-
-def _features(text):
-    names = [t for t in text.split(",") if t]
-    if not names or len(set(names)) != len(names) or not set(names) <= set(FEATURES):
-        raise ValueError(f"must be distinct names from {', '.join(FEATURES)}")
-    return names
+    return S.Ints(lo, hi).parse
 
 
 def _flag(text):
     if text not in ("0", "1"):
         raise ValueError("must be 0 or 1")
     return text == "1"
-
-
-PARSERS = {
-    "dataset": _choice(list(DATASETS)),
-    "n_classes": _int(2, 8),
-    "noise": _int(0, 50),
-    "n_samples": _number_in(S.SAMPLE_CHOICES),
-    "train_pct": _int(10, 90),
-    "data_seed": _int(0, 10**6),
-    "features": _features,
-    "n_hidden": _int(0, S.MAX_HIDDEN),
-    **{f"width_{i}": _int(1, S.MAX_NEURONS) for i in range(1, S.MAX_HIDDEN + 1)},
-    "activation": _choice_of("activation"),
-    "output": _choice_of("output"),
-    "loss": _choice_of("loss"),
-    "init": _choice_of("init"),
-    "seed": _int(0, 10**6),
-    "lr": _lr,
-    "optimizer": _choice_of("optimizer"),
-    "batch_size": _number_in(S.BATCH_CHOICES),
-    "l2": _number_in(S.L2_CHOICES),
-    "max_iterations": _int(1, 1_000_000),
-    "t": _int(0, MAX_ITERATIONS),  # replay this many updates after loading (up to MAX_T)
-    "present": _flag,             # presentation mode
-}
 
 
 def _id(text):
@@ -124,10 +50,10 @@ def _changes(text, limit=MAX_CHANGES):
         key, dot, value = rest.partition(".")
         if key == DIVERGED and not dot:
             parsed = None
-        elif key in CHANGED_KEYS and dot:
+        elif key in S.mid_run() and dot:
             parsed = PARSERS[key](value)
         else:
-            raise ValueError("must be t.setting.value items (lr, optimizer, batch_size, l2) "
+            raise ValueError(f"must be t.setting.value items ({', '.join(S.mid_run())}) "
                              "or t.diverged, joined by ~")
         at = _int(0, MAX_ITERATIONS)(at)
         if at < last:
@@ -137,19 +63,42 @@ def _changes(text, limit=MAX_CHANGES):
     return out
 
 
-PARSERS["changes"] = _changes     # settings changed mid-run, replayed at the same t
-PARSERS["changelog"] = _id        # or the id of their list in the store (too many for a URL)
-PARSERS["upload"] = _id           # the id of an uploaded CSV in the store (ffnn.app.carry)
-PARSERS["play"] = _flag           # the run was playing when the address was written
-APP_KEYS = ("t", "present", "changes", "changelog", "upload", "play")   # not sidebar settings
-# The class board (ffnn.app.board): the code of the board joined, and the lecturer key, which is
-# read once and never written back to the address bar, nor quoted in a warning.
-PARSERS["class"] = parse_code
-PARSERS["key"] = parse_key
-APP_KEYS += ("class", "key")
+# The address's own parameters, beside the settings' (each parsed by its row's domain, S.SETTINGS)
+APP_PARSERS = {
+    "t": _int(0, MAX_ITERATIONS),  # replay this many updates after loading (up to MAX_T)
+    "present": _flag,              # presentation mode
+    "changes": _changes,           # settings changed mid-run, replayed at the same t
+    "changelog": _id,              # or the id of their list in the store (too many for a URL)
+    "upload": _id,                 # the id of an uploaded CSV in the store (ffnn.app.carry)
+    "play": _flag,                 # the run was playing when the address was written
+    # The class board (ffnn.app.board): the code of the board joined, and the lecturer key,
+    # which is read once and never written back to the address bar, nor quoted in a warning.
+    "class": parse_code,
+    "key": parse_key,
+    "stage": _int(1, len(LECTURE)),   # a stage of the lecture's run-through
+}
+APP_KEYS = tuple(APP_PARSERS)     # not sidebar settings
 SECRET = ("key",)
-PARSERS["stage"] = _int(1, len(LECTURE))     # a stage of the lecture's run-through
-APP_KEYS += ("stage",)
+
+
+class _Parsers(Mapping):
+    """{name: parse(text) -> value} of every parameter an address may hold, read at each use."""
+
+    def _all(self):
+        return {**{k: v.domain.parse for k, v in S.SETTINGS.items() if v.domain is not None},
+                **APP_PARSERS}
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+PARSERS = _Parsers()
 LONG_VALUES = {"changes": MAX_CHANGES_CHARS}
 
 
