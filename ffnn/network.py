@@ -17,7 +17,7 @@ import numpy as np
 from . import _validate as check
 from .activations import ACTIVATIONS
 from .init import INITS
-from .losses import LOSSES, OUTPUTS
+from .losses import LOSSES, OUTPUTS, defined
 from .targets import as_targets
 
 # Column-major passes: every (N, n) array of the forward and backward pass is kept in Fortran
@@ -39,10 +39,11 @@ class Network:
         self.activation = _check_activations(activation, L - 1)
         self.output = check.choice("output", output, OUTPUTS)
         self.loss_name = check.choice("loss", loss, LOSSES)
-        if loss == "cross_entropy" and OUTPUTS[output].cross_entropy is None:
-            allowed = [o for o in OUTPUTS if OUTPUTS[o].cross_entropy is not None]
-            raise ValueError(f"loss 'cross_entropy' needs output {' or '.join(allowed)}; "
-                             f"with output {output!r} use loss 'squared_error'")
+        if not defined(output, loss):
+            allowed = [o for o in OUTPUTS if defined(o, loss)]
+            others = [name for name in LOSSES if defined(output, name)]
+            raise ValueError(f"loss {loss!r} needs output {' or '.join(allowed)}; "
+                             f"with output {output!r} use loss {' or '.join(map(repr, others))}")
         self.init = check.choice("init", init, INITS)
         self.l2 = check.non_negative("l2", l2)
         self.seed = check.integer("seed", seed, lo=0)

@@ -4,9 +4,9 @@ training again from a fresh theta_0. Plain Python, so tests and URL checks can u
 from collections.abc import Mapping
 
 from ffnn.activations import ACTIVATIONS
-from ffnn.datasets import DATASETS, FEATURES
+from ffnn.datasets import DATASETS, FEATURES, dataset_params
 from ffnn.init import INITS
-from ffnn.losses import LOSSES, OUTPUTS, valid_pairs
+from ffnn.losses import LOSSES, OUTPUTS, defined
 from ffnn.optimizers import OPTIMIZERS
 
 # TensorFlow Playground's learning rates, log-spaced; any other positive value can be typed.
@@ -21,9 +21,10 @@ DEFAULT_SPEED = 50
 MAX_HIDDEN = 6
 MAX_NEURONS = 32
 
-DEFAULTS = {
-    # data: changing any of these draws new data and starts again from theta_0
-    "dataset": "circle", "n_classes": 3, "noise": 0, "n_samples": 500, "train_pct": 50,
+_DEFAULTS = {
+    # data: changing any of these draws new data and starts again from theta_0 (so does a data
+    # set's own parameter, such as kclass's n_classes: see Defaults)
+    "dataset": "circle", "noise": 0, "n_samples": 500, "train_pct": 50,
     "data_seed": 0, "features": ["x1", "x2"],
     "upload": "", "upload_task": "classification",   # fingerprint and task of an uploaded CSV
     # architecture: changing any of these builds a new network from theta_0
@@ -33,11 +34,41 @@ DEFAULTS = {
     # optimisation: changing these keeps the trained theta
     "lr": 0.1, "optimizer": "gd", "batch_size": 0, "l2": 0.0, "max_iterations": 1000,
 }
-DATA_KEYS = ("dataset", "n_classes", "noise", "n_samples", "train_pct", "data_seed", "features",
+DATA_KEYS = ("dataset", "noise", "n_samples", "train_pct", "data_seed", "features",
              "upload")
 UPLOADED = "uploaded"     # the dataset name of points from a CSV (see ffnn.io); never in a URL
 ARCH_KEYS = ("n_hidden", *(f"width_{i}" for i in range(1, MAX_HIDDEN + 1)), "activation",
              "output", "loss", "init", "seed")
+
+
+class Defaults(Mapping):
+    """DEFAULTS[setting] -> its default: the table above, with every registered data set's own
+    parameters (ffnn.datasets.DatasetSpec.params) after "dataset", read at each use."""
+
+    def _all(self):
+        out = {}
+        for key, value in _DEFAULTS.items():
+            out[key] = value
+            if key == "dataset":
+                out.update({p.name: p.default for p in dataset_params().values()})
+        return out
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+DEFAULTS = Defaults()
+
+
+def own_params(dataset):
+    """The Params of data set `dataset`'s own (none for uploaded points)."""
+    return DATASETS[dataset].params if dataset in DATASETS else ()
 
 
 
@@ -89,12 +120,13 @@ def outputs_for(cfg):
     """The output functions that make sense for this task and loss, best first."""
     if task_of(cfg) == "regression":
         return ["linear"]
-    return [o for o in OUTPUTS if (o, cfg["loss"]) in valid_pairs()]   # registry order
+    return [o for o in OUTPUTS if defined(o, cfg["loss"])]   # registry order
 
 
 def losses_for(cfg):
+    """The losses this task can train with: no loss of probabilities for regression."""
     if task_of(cfg) == "regression":
-        return ["squared_error"]
+        return [name for name, loss in LOSSES.items() if not loss.probabilities]
     return list(LOSSES)
 
 
@@ -109,8 +141,9 @@ def reconcile(cfg):
     """Make loss and output a valid pair for the task; -> (cfg, notes for the person)."""
     cfg, notes = dict(cfg), []
     if cfg["loss"] not in losses_for(cfg):
-        cfg["loss"] = losses_for(cfg)[0]
-        notes.append("Regression is trained with squared error (cross-entropy needs classes).")
+        old, cfg["loss"] = cfg["loss"], losses_for(cfg)[0]
+        notes.append(f"Regression is trained with {NAMES['loss'][cfg['loss']].lower()} "
+                     f"({NAMES['loss'][old].lower()} needs classes).")
     if cfg["output"] not in outputs_for(cfg):
         old, cfg["output"] = cfg["output"], outputs_for(cfg)[0]
         notes.append(f"{NAMES['output'][old]} output does not go with "
@@ -120,7 +153,8 @@ def reconcile(cfg):
 
 
 def data_key(cfg):
-    return tuple((k, tuple(cfg[k]) if isinstance(cfg[k], list) else cfg[k]) for k in DATA_KEYS)
+    keys = (*DATA_KEYS, *dataset_params())
+    return tuple((k, tuple(cfg[k]) if isinstance(cfg[k], list) else cfg[k]) for k in keys)
 
 
 def arch_key(cfg):

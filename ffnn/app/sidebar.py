@@ -126,8 +126,8 @@ def data_section(present=False):
     options = [k for k in S.NAMES["dataset"]
                if k != S.UPLOADED or "uploaded" in st.session_state]
     bound(st.selectbox, "Dataset", "dataset", options=options, format_func=_names("dataset"))
-    if st.session_state["dataset"] == "kclass":
-        bound(st.slider, "Classes", "n_classes", min_value=2, max_value=8)
+    for p in S.own_params(st.session_state["dataset"]):      # the data set's own, if any
+        bound(st.slider, p.label, p.name, min_value=p.lo, max_value=p.hi)
     uploaded = st.session_state["dataset"] == S.UPLOADED   # noise and samples do not apply
     if not uploaded:
         bound(st.slider, "Noise (%)", "noise", min_value=0, max_value=50)

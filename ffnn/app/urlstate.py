@@ -8,7 +8,7 @@ as plain text (shortened), never rendered or evaluated.
 
 import math
 
-from ffnn.datasets import DATASETS, FEATURES
+from ffnn.datasets import DATASETS, FEATURES, dataset_params
 
 from . import settings as S
 from .board_codes import parse_code, parse_key
@@ -82,8 +82,7 @@ def _flag(text):
 
 
 PARSERS = {
-    "dataset": _choice(list(DATASETS)),
-    "n_classes": _int(2, 8),
+    "dataset": lambda text: _choice(list(DATASETS))(text),   # registered now; never uploaded
     "noise": _int(0, 50),
     "n_samples": _number_in(S.SAMPLE_CHOICES),
     "train_pct": _int(10, 90),
@@ -223,19 +222,27 @@ def quote(text):
     return "`" + short.replace("`", "'").replace("\n", " ") + "`"
 
 
+def parser(key):
+    """The parser of URL parameter `key`, a data set's own parameter included (its bounds read
+    from the registry), or None."""
+    own = dataset_params().get(key)
+    return _int(own.lo, own.hi) if own else PARSERS.get(key)
+
+
 def decode(params):
     """{name: text or [texts]} from a URL -> (valid settings {name: value}, warnings [text])."""
     values, warnings = {}, []
     for key, raw in params.items():
         text = raw[-1] if isinstance(raw, list) and raw else raw
-        if key not in PARSERS:
+        parse = parser(key)
+        if parse is None:
             warnings.append(f"Ignored the unknown URL parameter {quote(key)}.")
             continue
         if not isinstance(text, str) or len(text) > LONG_VALUES.get(key, MAX_VALUE_CHARS):
             warnings.append(f"Ignored the URL parameter {quote(key)}: its value is too long.")
             continue
         try:
-            values[key] = PARSERS[key](text.strip())
+            values[key] = parse(text.strip())
         except (ValueError, OverflowError) as err:
             if key in SECRET:
                 warnings.append(f"Ignored the URL parameter {quote(key)}: it is not a valid "
