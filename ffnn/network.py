@@ -246,7 +246,10 @@ def _check_sizes(sizes):
 
 
 def _check_activations(activation, n_hidden):
-    names = [activation] * n_hidden if isinstance(activation, str) else activation
+    if isinstance(activation, str):          # checked even with no hidden layer to use it
+        names = [check.choice("activation", activation, ACTIVATIONS)] * n_hidden
+    else:
+        names = activation
     if not _is_list(names):
         raise ValueError("activation must be a name or a list of names, one per hidden "
                          f"layer; got {activation!r}")
