@@ -21,9 +21,9 @@ from .losses import LOSSES, OUTPUTS, defined
 from .targets import as_targets
 
 # Column-major passes: every (N, n) array of the forward and backward pass is kept in Fortran
-# order, each product written as (W^T H^T)^T. Narrow layers (n = 2..8) are the common case here,
-# and NumPy's bias broadcast and row reductions (softmax max/sum, bias gradient) run about 5x
-# faster on columns of N values than on N rows of n values; BLAS does not mind either order.
+# order, each product written as (W^T H^T)^T: with the narrow layers (n = 2..8) common here,
+# NumPy's bias broadcast and row reductions are faster on columns of N values (figures:
+# docs/design.md, "Measurements behind the code"); BLAS does not mind either order.
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # Overflow in a diverging run is expected: the trainer detects it from the numbers themselves.
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
@@ -121,7 +121,7 @@ class Network:
         H, last = X, self.L - 1
         for i, (W, b) in enumerate(zip(Ws, bs)):
             # A = H W_i computed as (W^T H^T)^T, column-major; a stack swaps its last two axes
-            # (.mT), a single network takes the cheaper .T (1 us a step on the small nets)
+            # (.mT), a single network takes the cheaper .T
             A = (W.mT @ H.mT).mT if stacked else (W.T @ H.T).T
             A += b                              # A_i = H_{i-1} W_i + b_i
             H = self._g[i].f(A) if i < last else self._out.f(A)   # H_i = g(A_i); Y_hat = O(A_L)
