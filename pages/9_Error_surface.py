@@ -115,7 +115,7 @@ def update(name, path, t, eta, loss):
              rf"&\nabla\theta_t = [\nabla w_t, \nabla b_t] = [{_num(gw)},\ {_num(gb)}]"]
     if t + 1 < len(path):
         for sym, now, g, nxt in (("w", w, gw, path[t + 1, 0]), ("b", b, gb, path[t + 1, 1])):
-            if name == "gd":
+            if OPTIMIZERS[name].plain:
                 lines.append(rf"&{sym}_{{t+1}} = {sym}_t - \eta\nabla {sym}_t = {_num(now)} - "
                              rf"{eta:g} \cdot {_paren(g)} = {_num(nxt)}")
             else:
@@ -125,7 +125,7 @@ def update(name, path, t, eta, loss):
     if t + 1 >= len(path):
         st.caption("The loop has ended: t = max_iterations." if t >= MAX_IT else
                    "The path ends here: the next update diverged.")
-    elif name != "gd":
+    elif not OPTIMIZERS[name].plain:
         st.caption(f"{OPTIMIZERS[name].label}: the step Δθₜ is built from ∇θₜ and the "
                    "earlier gradients, not only −η∇θₜ.")
 

@@ -7,12 +7,13 @@ draws with them."""
 import numpy as np
 import pytest
 
-from ffnn import LOSSES, Network, Trainer, gradient_check
+from ffnn import LOSSES, OPTIMIZERS, Network, Trainer, gradient_check
 from ffnn.app import settings, urlstate
 from ffnn.datasets import DATASETS, DatasetSpec, Param, make_dataset
 from ffnn.losses import Loss, valid_pairs
+from ffnn.optimizers import Optimizer, gd
 
-from apptest import ROOT, VIEWS, click, goto, run_state, start, widget
+from apptest import ROOT, VIEWS, click, goto, run_state, start, texts, widget
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "pages").glob("*.py"))
 
@@ -131,3 +132,30 @@ def test_every_page_draws_with_the_new_data_set_from_the_url(rings):
     assert run.data.name == "rings" and run.cfg["rings"] == 4
     assert run.data.X_train.shape == (250, 2)
     _every_page(at, lambda run: run.data.name == "rings" or pytest.fail(run.cfg))
+
+
+# ---- an update rule: "plain" (no memory between steps) is said by its row, not by its name ----
+STEEPEST = Optimizer("steepest", "Steepest descent", gd, r"\theta_{t+1} = \theta_t - \eta\,g_t",
+                     plain=True)
+
+
+@pytest.fixture
+def steepest(monkeypatch):
+    monkeypatch.setitem(OPTIMIZERS, "steepest", STEEPEST)
+    return STEEPEST
+
+
+def test_a_new_plain_rule_goes_back_exactly_and_is_written_out(steepest):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(12, 2)), rng.integers(0, 3, 12)
+    tr = Trainer(Network([2, 4, 3], seed=1), X, y, lr=0.5, optimizer="steepest")
+    tr.step(3)
+    theta = tr.net.theta.copy()
+    tr.step(2)
+    tr.back_to(3)                                  # only a plain rule may go back exactly
+    np.testing.assert_array_equal(tr.net.theta, theta)
+    at = start({"optimizer": "steepest"})
+    assert widget(at, "selectbox", "_optimizer").value == "steepest"
+    click(at, "Step")
+    goto(at, "pages/4_Theta_and_gradient.py")      # the update with its numbers, as for gd
+    assert any(r"- \eta\," in x.value and "times" in x.value for x in at.latex), texts(at)
