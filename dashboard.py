@@ -9,10 +9,8 @@ import streamlit as st
 from ffnn.app import controls, page, sidebar, stage, status, views
 from ffnn.probe import at_start
 
-# px at a 1280-wide screen, with the sidebar open (1280x800) and in presentation mode
-# (1280x720, 20 px type, sidebar closed): the boundary's height, and the heights of the numbers,
-# the network and the loss when no message takes room above them. The boundary is the largest
-# element and never moves: the lesson line and the messages sit in the right column.
+# px at 1280x800 (sidebar open) and presented at 1280x720: the boundary never moves; a message
+# takes its room from the network and the loss (docs/design.md, "Measurements behind the code").
 SIZES = {False: {"boundary": 525, "numbers": 64, "graph": 250, "loss": 190},
          True: {"boundary": 530, "numbers": 70, "graph": 250, "loss": 190}}
 MIN_PX = 150          # no chart smaller: a message takes its room from the network first

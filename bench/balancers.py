@@ -1,6 +1,6 @@
 """HAProxy or nginx in front of the replicas? `python bench/balancers.py [--students 12]`.
 
-Starts two replicas with HAProxy in front (deploy/run.py's Cluster, deploy/haproxy.cfg as
+Starts two replicas with HAProxy in front (tests/cluster.py's Cluster, deploy/haproxy.cfg as
 written) and Debian's nginx in front of the same two replicas, configured as well as nginx's
 open-source build allows (NGINX below: it has no `sticky cookie` and no active health checks, so
 it sets a random cookie of its own and hashes on it, and learns that a replica is gone only when
@@ -39,11 +39,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from student import Loop, Student
 
-from deploy.run import Cluster, free_port
+from cluster import Cluster, free_port
 
 NGINX = "/usr/sbin/nginx"
 QUERY = "max_iterations=1000000"

@@ -2,7 +2,7 @@
 
     python bench/capacity.py --sessions 40 --replicas 2    # through HAProxy, two replicas
 
-Starts one local server (or, with --replicas, that many behind HAProxy: deploy/run.py's
+Starts one local server (or, with --replicas, that many behind HAProxy: tests/cluster.py's
 Cluster, each student loading the page first and keeping the balancer's cookie) and N sessions,
 all pressing Play at default settings (with Max iterations raised so that none stops during the
 measurement):
@@ -36,9 +36,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
-from deploy.run import Cluster
-
 import browser as B
+from cluster import Cluster
 
 # Background tabs would have their timers throttled to 1/s; every session here is "on screen".
 ARGS = [*B.CHROMIUM_ARGS, "--disable-background-timer-throttling",

@@ -26,11 +26,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests"), str(ROOT / "bench")]
 
 from student import Loop, Student
 
-from deploy.run import Cluster
+from cluster import Cluster
 
 QUERY = "max_iterations=1000000"
 TTL = 120.0          # server.disconnectedSessionTTL, Streamlit's default

@@ -11,11 +11,9 @@ replica that dies is started again on its port (--no-restart to leave it dead); 
 check takes it back in. Child processes also die with this one (Linux's parent-death signal), so
 none is left behind even if this process is killed.
 
-`Cluster` is the same thing for tests and benchmarks (tests/test_balancer.py, bench/soak.py,
-bench/capacity.py --replicas): a context manager, with `kill(name)`, the balancer's view of the
-replicas (`states()`, `sessions()`), and its log of which replica served what (`served()`).
-Needs Debian's haproxy (`apt-get install haproxy`); see docs/design.md, "Hosting behind a load
-balancer".
+`Deployment` is what this script runs; the tests and benchmarks drive it through
+tests/cluster.py's Cluster, which adds what only they need. Needs Debian's haproxy
+(`apt-get install haproxy`); see docs/design.md, "Hosting behind a load balancer".
 """
 
 import argparse
@@ -104,8 +102,8 @@ class Replica:
 
 
 @dataclass
-class Cluster:
-    """N replicas and HAProxy in front; `with Cluster(2) as c: c.url`."""
+class Deployment:
+    """N replicas and HAProxy in front: start(), start_replica(name) again, stop()."""
 
     replicas: int = 2
     port: int = 0                    # the balancer's; 0: a free one
@@ -219,17 +217,6 @@ class Cluster:
         for node in self.nodes:
             node.proc = None
 
-    def cleanup(self):
-        if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
-        self.cleanup()
-
     # ---- what there is ---------------------------------------------------------------------
     @property
     def url(self):
@@ -246,13 +233,6 @@ class Cluster:
 
     def node(self, name):
         return next(n for n in self.nodes if n.name == name)
-
-    def kill(self, name, sig=signal.SIGKILL):
-        """Send `sig` to the replica `name` (SIGKILL: it dies at once, as a crashed machine's
-        process would; its sockets are closed by the kernel)."""
-        node = self.node(name)
-        os.killpg(node.proc.pid, sig)
-        node.proc.wait(timeout=10)
 
     def command(self, line):
         """One command on HAProxy's stats socket -> its answer."""
@@ -282,10 +262,6 @@ class Cluster:
         """{replica: "UP" / "DOWN" / ...} as the balancer's health checks see them."""
         return {name: v["status"] for name, v in self.stat().items()}
 
-    def sessions(self):
-        """{replica: connections open through the balancer now} (a playing page holds one)."""
-        return {name: int(v["scur"]) for name, v in self.stat().items()}
-
     def log(self):
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
@@ -293,21 +269,6 @@ class Cluster:
         node = self.node(name)
         return node.log.read_text(errors="replace")[-5000:] if node.log and node.log.exists() \
             else ""
-
-    # HAProxy's httplog line: client ip:port [date] frontend backend/server timers status ...
-    # then "METHOD path" in quotes (deploy/haproxy.cfg's log-format: no query string).
-    _LINE = re.compile(r'^(\S+):(\d+) \[[^\]]+\] \S+ (\S+)/(\S+) \S+ (-?\d+) .*"(\S+) ([^\s"]+)')
-
-    def served(self):
-        """[(client port, replica, status, method, path)] for each request or WebSocket the
-        balancer logged (a WebSocket is logged when it closes)."""
-        out = []
-        for line in self.log().splitlines():
-            m = self._LINE.match(line)
-            if m and m.group(3) == "streamlit":
-                out.append((int(m.group(2)), m.group(4), int(m.group(5)), m.group(6),
-                            m.group(7)))
-        return out
 
 
 def main(argv=None):
@@ -333,7 +294,8 @@ def main(argv=None):
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    cluster = Cluster(args.replicas, port=args.port, address=args.address, options=tuple(options))
+    cluster = Deployment(args.replicas, port=args.port, address=args.address,
+                         options=tuple(options))
     try:
         cluster.start()
         print(f"ffnn: {cluster.url}  ({args.replicas} replicas behind HAProxy: "

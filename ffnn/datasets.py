@@ -1,8 +1,8 @@
 """Toy data sets in the plane [-6, 6]^2, ported from TensorFlow Playground's `dataset.ts` (plus
 two moons and k Gaussian classes), and the optional input features Playground offers."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import numpy as np
 
@@ -12,25 +12,41 @@ EXTENT = 6.0  # the points fill about [-EXTENT, EXTENT]^2
 
 
 @dataclass(frozen=True)
+class Param:
+    """An integer setting of a data set's own (kclass's number of classes): its name, which is
+    also its keyword of make_dataset and its key in the app and the URL, its label, its default
+    and its bounds. The sidebar draws it as a slider while that data set is chosen."""
+
+    name: str
+    label: str
+    default: int
+    lo: int
+    hi: int
+
+
+@dataclass(frozen=True)
 class DatasetSpec:
-    """What the sidebar shows and what kind of learning problem a data set poses."""
+    """One row of DATASETS: what the sidebar shows, what kind of learning problem the set poses,
+    how it is drawn and the parameters of its own.
+
+    `generate(rng, n, noise, **params) -> (points (n, 2) float64, y (n,))`, with one keyword
+    per Param in `params`. A new data set is one row of DATASETS: make_dataset, the sidebar, the
+    URL and every page read it from there."""
 
     label: str
     task: str  # "classification" or "regression"
-    n_classes: int | None  # None: chosen by the caller (kclass) or not a class count (regression)
+    n_classes: int | None  # None: set by its own n_classes parameter, or regression
+    generate: Callable | None = None
+    params: tuple[Param, ...] = ()
+
+    @property
+    def classes_param(self):
+        """Whether its own "n_classes" parameter gives the number of classes."""
+        return any(p.name == "n_classes" for p in self.params)
 
 
-DATASETS = {
-    "circle": DatasetSpec(label="Circle", task="classification", n_classes=2),
-    "xor": DatasetSpec(label="Exclusive or", task="classification", n_classes=2),
-    "gauss": DatasetSpec(label="Two Gaussians", task="classification", n_classes=2),
-    "spiral": DatasetSpec(label="Spiral", task="classification", n_classes=2),
-    "moons": DatasetSpec(label="Two moons", task="classification", n_classes=2),
-    "kclass": DatasetSpec(label="k classes", task="classification", n_classes=None),
-    "plane": DatasetSpec(label="Plane (regression)", task="regression", n_classes=None),
-    "multi_gauss": DatasetSpec(label="Multi-Gaussian (regression)", task="regression",
-                               n_classes=None),
-}
+CLASSES = Param("n_classes", "Classes", 3, 2, 8)
+
 
 FEATURES = {
     "x1": ("x₁", lambda x1, x2: x1, "x1"),
@@ -87,27 +103,48 @@ def feature_matrix(points, features=("x1", "x2")):
     return np.column_stack([FEATURES[f][1](x1, x2) for f in features]).astype(np.float64)
 
 
+def dataset_params():
+    """{name: Param} of every registered data set's own parameters (a name two sets share must
+    be the same Param)."""
+    out = {}
+    for spec in DATASETS.values():
+        for p in spec.params:
+            if out.setdefault(p.name, p) != p:
+                raise ValueError(f"data sets disagree about their parameter {p.name!r}")
+    return out
+
+
 def make_dataset(name, n_samples=500, noise=0.0, train_ratio=0.5, seed=0, n_classes=3,
-                 features=("x1", "x2")):
+                 features=("x1", "x2"), **params):
     """Generate data set `name` and split it at random into train and test parts.
 
     noise in [0, 0.5] has Playground's meaning for each set (label noise for circle, xor and
     the regressions; jitter or spread of the points for the others). n_classes (2..8) is used
-    only by "kclass". Everything is drawn from np.random.default_rng(seed)."""
+    only by "kclass"; `params` are the other data sets' own parameters (DatasetSpec.params),
+    each checked against its bounds and used only by its data set. Everything is drawn from
+    np.random.default_rng(seed)."""
     check.choice("name", name, DATASETS)
     n = check.integer("n_samples", n_samples, 4, 100_000)
     noise = check.fraction("noise", noise, 0.0, 0.5, open_lo=False, open_hi=False)
     ratio = check.fraction("train_ratio", train_ratio)
     seed = check.integer("seed", seed, 0)
-    k = check.integer("n_classes", n_classes, 2, 8)
+    known = {"n_classes": CLASSES, **dataset_params()}
+    given = {"n_classes": n_classes, **params}
+    for key, value in given.items():
+        if key not in known:
+            raise ValueError(f"{key} is not a parameter of any data set; they are "
+                             f"{', '.join(known)}")
+        p = known[key]
+        given[key] = check.integer(key, value, p.lo, p.hi)
     features = check_features(features)
-    rng = np.random.default_rng(seed)
-    generate = partial(_kclass, k=k) if name == "kclass" else _GENERATORS[name]
-    points, y = generate(rng, n, noise)
-    train, test = split_indices(rng, n, ratio)
     spec = DATASETS[name]
+    own = {p.name: given.get(p.name, p.default) for p in spec.params}
+    rng = np.random.default_rng(seed)
+    points, y = spec.generate(rng, n, noise, **own)
+    train, test = split_indices(rng, n, ratio)
     return Dataset(
-        name=name, task=spec.task, n_classes=k if name == "kclass" else spec.n_classes,
+        name=name, task=spec.task,
+        n_classes=own["n_classes"] if spec.classes_param else spec.n_classes,
         features=features, points_train=points[train], points_test=points[test],
         X_train=feature_matrix(points[train], features),
         X_test=feature_matrix(points[test], features), y_train=y[train], y_test=y[test])
@@ -198,9 +235,10 @@ def _moons(rng, n, noise):
     return (unit - [0.5, 0.25]) * (10 / 3), y
 
 
-def _kclass(rng, n, noise, k):
+def _kclass(rng, n, noise, n_classes):
     """k Gaussian blobs centred evenly on a circle of radius 3.5, about n/k points each,
-    spread like the two Gaussians."""
+    spread like the two Gaussians (k = n_classes)."""
+    k = n_classes
     counts = np.full(k, n // k)
     counts[: n % k] += 1
     y = np.repeat(np.arange(k, dtype=np.int64), counts)
@@ -232,7 +270,14 @@ def _multi_gauss(rng, n, noise):
     return points, heights[np.arange(n), pick] + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
-_GENERATORS = {
-    "circle": _circle, "xor": _xor, "gauss": _gauss, "spiral": _spiral, "moons": _moons,
-    "plane": _plane, "multi_gauss": _multi_gauss,
+# The table: each row its label, task, generator and own parameters (see DatasetSpec).
+DATASETS = {
+    "circle": DatasetSpec("Circle", "classification", 2, _circle),
+    "xor": DatasetSpec("Exclusive or", "classification", 2, _xor),
+    "gauss": DatasetSpec("Two Gaussians", "classification", 2, _gauss),
+    "spiral": DatasetSpec("Spiral", "classification", 2, _spiral),
+    "moons": DatasetSpec("Two moons", "classification", 2, _moons),
+    "kclass": DatasetSpec("k classes", "classification", None, _kclass, (CLASSES,)),
+    "plane": DatasetSpec("Plane (regression)", "regression", None, _plane),
+    "multi_gauss": DatasetSpec("Multi-Gaussian (regression)", "regression", None, _multi_gauss),
 }

@@ -60,7 +60,8 @@ class Output:
     defined for this output. `chain` is vjp in LaTeX, with {G} where G goes (the Backprop page
     writes delta_L with it). `js`: O as a JavaScript function of one row A (an array of k
     pre-activations) returning ŷ, the same formula, for the browser's forward pass
-    (ffnn/app/stage.js).
+    (ffnn/app/stage.js). `saturates`: its Jacobian carries ŷ(1 − ŷ), which vanishes as ŷ nears
+    0 or 1 (the watchdog names saturation only for these outputs).
     """
 
     name: str
@@ -70,15 +71,17 @@ class Output:
     cross_entropy: Callable | None
     chain: str
     js: str
+    saturates: bool = False
 
 
 OUTPUTS = {o.name: o for o in (
     Output("softmax", "Softmax", _softmax, _softmax_vjp, _softmax_ce,
            r"J_{\mathrm{softmax}}(A_L)^{\!\top}\,{G}",
            "A => { const m = Math.max(...A); const E = A.map(a => Math.exp(a - m)); "
-           "const s = E.reduce((x, y) => x + y, 0); return E.map(e => e / s); }"),
+           "const s = E.reduce((x, y) => x + y, 0); return E.map(e => e / s); }", True),
     Output("sigmoid", "Sigmoid", sigmoid, lambda Y, G: G * Y * (1.0 - Y), _sigmoid_ce,
-           r"{G}\odot\hat y\odot(1-\hat y)", "A => A.map(a => (1 + Math.tanh(a * 0.5)) * 0.5)"),
+           r"{G}\odot\hat y\odot(1-\hat y)", "A => A.map(a => (1 + Math.tanh(a * 0.5)) * 0.5)",
+           True),
     Output("linear", "Linear", lambda A: A, lambda Y, G: G, None, "{G}", "A => A"),
 )}
 
@@ -114,6 +117,12 @@ class Loss:
     `textbook[output]`, one example's ||delta_L|| as a function of p, the probability of its
     true class, as (text, function of p), for the outputs where it has a closed form (Compare
     losses; derived in ffnn.compare.textbook_delta).
+
+    What the engine checks with it: `probabilities`, it compares probabilities, so it needs an
+    output that gives them (Output.cross_entropy not None), targets in [0, 1], and classes (the
+    app offers it for classification only); `through_output`, delta_L carries O's Jacobian
+    (so saturated outputs shrink it); `chance(T, output)`, the loss of the best constant answer
+    (the targets' mean) for targets T (N, k), or None when it has no closed form.
     """
 
     name: str
@@ -122,6 +131,9 @@ class Loss:
     delta: Callable
     delta_tex: Callable
     textbook: dict
+    probabilities: bool = False
+    through_output: bool = True
+    chance: Callable | None = None
 
 
 def _canonical(out):
@@ -133,18 +145,40 @@ def _through_output(out):
     return out.chain.replace("{G}", r"2(\hat y - y)")
 
 
+def _se_chance(T, output):
+    """The targets' variance, summed over the outputs."""
+    return float(((T - T.mean(axis=0)) ** 2).sum(axis=1).mean())
+
+
+def _ce_chance(T, output):
+    """The targets' entropy: over the classes for softmax, binary per unit for sigmoid."""
+    p = T.mean(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.where(p > 0, -p * np.log(p), 0.0)
+        if output == "sigmoid":                     # independent units: binary entropies
+            terms = terms + np.where(p < 1, -(1 - p) * np.log(1 - p), 0.0)
+    return float(terms.sum())
+
+
 SQRT2 = math.sqrt(2.0)
 LOSSES = {loss.name: loss for loss in (
     Loss("cross_entropy", "Cross-entropy", _ce_value, _ce_delta, _canonical, {
         "sigmoid": ("1 − p", lambda p: 1.0 - p),
-        "softmax": ("√2(1 − p)", lambda p: SQRT2 * (1.0 - p))}),
+        "softmax": ("√2(1 − p)", lambda p: SQRT2 * (1.0 - p))},
+         probabilities=True, through_output=False, chance=_ce_chance),
     Loss("squared_error", "Squared error", _se_value, _se_delta, _through_output, {
         "sigmoid": ("2p(1 − p)²", lambda p: 2.0 * p * (1.0 - p) ** 2),
-        "softmax": ("4√2 p(1 − p)²", lambda p: 4.0 * SQRT2 * p * (1.0 - p) ** 2)}),
+        "softmax": ("4√2 p(1 − p)²", lambda p: 4.0 * SQRT2 * p * (1.0 - p) ** 2)},
+         chance=_se_chance),
 )}
+
+
+def defined(output, loss):
+    """Whether loss `loss` is defined on output `output` (names): a loss of probabilities needs
+    an output that gives them."""
+    return not (LOSSES[loss].probabilities and OUTPUTS[output].cross_entropy is None)
 
 
 def valid_pairs():
     """(output, loss) names that define a loss: all but linear + cross_entropy."""
-    return [(o, loss) for o in OUTPUTS for loss in LOSSES
-            if not (loss == "cross_entropy" and OUTPUTS[o].cross_entropy is None)]
+    return [(o, loss) for o in OUTPUTS for loss in LOSSES if defined(o, loss)]

@@ -17,13 +17,13 @@ import numpy as np
 from . import _validate as check
 from .activations import ACTIVATIONS
 from .init import INITS
-from .losses import LOSSES, OUTPUTS
+from .losses import LOSSES, OUTPUTS, defined
 from .targets import as_targets
 
 # Column-major passes: every (N, n) array of the forward and backward pass is kept in Fortran
-# order, each product written as (W^T H^T)^T. Narrow layers (n = 2..8) are the common case here,
-# and NumPy's bias broadcast and row reductions (softmax max/sum, bias gradient) run about 5x
-# faster on columns of N values than on N rows of n values; BLAS does not mind either order.
+# order, each product written as (W^T H^T)^T: with the narrow layers (n = 2..8) common here,
+# NumPy's bias broadcast and row reductions are faster on columns of N values (figures:
+# docs/design.md, "Measurements behind the code"); BLAS does not mind either order.
 DTYPES = {"float64": np.float64, "float32": np.float32}
 # Overflow in a diverging run is expected: the trainer detects it from the numbers themselves.
 QUIET = {"over": "ignore", "invalid": "ignore", "divide": "ignore", "under": "ignore"}
@@ -39,10 +39,11 @@ class Network:
         self.activation = _check_activations(activation, L - 1)
         self.output = check.choice("output", output, OUTPUTS)
         self.loss_name = check.choice("loss", loss, LOSSES)
-        if loss == "cross_entropy" and OUTPUTS[output].cross_entropy is None:
-            allowed = [o for o in OUTPUTS if OUTPUTS[o].cross_entropy is not None]
-            raise ValueError(f"loss 'cross_entropy' needs output {' or '.join(allowed)}; "
-                             f"with output {output!r} use loss 'squared_error'")
+        if not defined(output, loss):
+            allowed = [o for o in OUTPUTS if defined(o, loss)]
+            others = [name for name in LOSSES if defined(output, name)]
+            raise ValueError(f"loss {loss!r} needs output {' or '.join(allowed)}; "
+                             f"with output {output!r} use loss {' or '.join(map(repr, others))}")
         self.init = check.choice("init", init, INITS)
         self.l2 = check.non_negative("l2", l2)
         self.seed = check.integer("seed", seed, lo=0)
@@ -120,7 +121,7 @@ class Network:
         H, last = X, self.L - 1
         for i, (W, b) in enumerate(zip(Ws, bs)):
             # A = H W_i computed as (W^T H^T)^T, column-major; a stack swaps its last two axes
-            # (.mT), a single network takes the cheaper .T (1 us a step on the small nets)
+            # (.mT), a single network takes the cheaper .T
             A = (W.mT @ H.mT).mT if stacked else (W.T @ H.T).T
             A += b                              # A_i = H_{i-1} W_i + b_i
             H = self._g[i].f(A) if i < last else self._out.f(A)   # H_i = g(A_i); Y_hat = O(A_L)
@@ -245,7 +246,10 @@ def _check_sizes(sizes):
 
 
 def _check_activations(activation, n_hidden):
-    names = [activation] * n_hidden if isinstance(activation, str) else activation
+    if isinstance(activation, str):          # checked even with no hidden layer to use it
+        names = [check.choice("activation", activation, ACTIVATIONS)] * n_hidden
+    else:
+        names = activation
     if not _is_list(names):
         raise ValueError("activation must be a name or a list of names, one per hidden "
                          f"layer; got {activation!r}")

@@ -14,7 +14,7 @@ import numpy as np
 
 from . import _validate as check
 from .activations import sigmoid
-from .losses import LOSSES, softplus
+from .losses import softplus
 from .network import QUIET, Network
 from .optimizers import OPTIMIZERS
 from .trainer import Trainer
@@ -25,6 +25,8 @@ W_RANGE = (-6.0, 6.0)
 B_RANGE = (-6.0, 6.0)
 MAX_ITERATIONS = 1000               # the lecture's max_iterations
 MAX_POINTS = 1000                   # loss_surface loops over the N points (not the grid)
+# The losses of ffnn.losses that loss_values has a closed form of, on one sigmoid neuron.
+LOSSES = ("squared_error", "cross_entropy")
 
 
 def loss_values(x, y, w, b, loss="squared_error"):
@@ -111,7 +113,7 @@ def _check_data(x, y, loss):
         raise ValueError(f"x and y must have the same length; got {len(x)} and {len(y)}")
     if len(x) > MAX_POINTS:
         raise ValueError(f"x may hold at most {MAX_POINTS} points; got {len(x)}")
-    if loss == "cross_entropy" and (y.min() < 0 or y.max() > 1):
+    if loss != "squared_error" and (y.min() < 0 or y.max() > 1):
         raise ValueError("y must lie in [0, 1] for the cross-entropy loss")
     return x, y
 

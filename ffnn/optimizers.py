@@ -79,18 +79,21 @@ def adam(theta, grad, state, eta):
 @dataclass(frozen=True)
 class Optimizer:
     """One update rule found by name; `rule` is it in LaTeX, as the θ page shows it, with
-    g_t = ∇θ_t."""
+    g_t = ∇θ_t. `plain`: the step is −η∇θ_t alone, with no memory between steps (the lecture's
+    rule): the θ and error-surface pages write the update out with its numbers, and a run on
+    the full batch can go back exactly (Trainer.back_to)."""
 
     name: str
     label: str
     update: Callable
     rule: str
+    plain: bool = False
 
 
 # AdaGrad and RMSProp differ in v_t only: both divide the step by sqrt(v_t).
 _PER_ENTRY = r"\theta_{t+1} = \theta_t - \frac{\eta\,g_t}{\sqrt{v_t} + \epsilon}"
 OPTIMIZERS = {o.name: o for o in (
-    Optimizer("gd", "Gradient descent", gd, r"\theta_{t+1} = \theta_t - \eta\,g_t"),
+    Optimizer("gd", "Gradient descent", gd, r"\theta_{t+1} = \theta_t - \eta\,g_t", plain=True),
     Optimizer("momentum", "Momentum (γ = 0.9)", momentum,
               r"u_t = \gamma u_{t-1} + \eta\,g_t,\quad \theta_{t+1} = \theta_t - u_t"),
     Optimizer("nesterov", "Nesterov (γ = 0.9)", nesterov,

@@ -4,6 +4,7 @@ with Y_hat, and the class labels (N,) used for accuracy, or None for regression.
 import numpy as np
 
 from . import _validate as check
+from .losses import LOSSES
 
 
 def as_targets(y, N, k, output, loss, dtype=np.float64, param="y"):
@@ -50,16 +51,17 @@ def _matrix_targets(yf, k, output, loss, dtype, param):
     _check_range(yf, output, loss, param)
     labels = None
     if output == "softmax":
-        if loss == "cross_entropy" and not np.allclose(yf.sum(axis=1), 1.0, atol=1e-6):
+        if LOSSES[loss].probabilities and not np.allclose(yf.sum(axis=1), 1.0, atol=1e-6):
             raise ValueError(f"{param} rows must sum to 1 (one-hot or a distribution) for softmax "
-                             "with cross-entropy")
+                             f"with {LOSSES[loss].label.lower()}")
         labels = yf.argmax(axis=1)
     return yf.astype(dtype), labels
 
 
 def _check_range(yf, output, loss, param):
-    if loss == "cross_entropy" and (yf.min() < 0 or yf.max() > 1):
-        raise ValueError(f"{param} must lie in [0, 1] for {output} outputs with cross-entropy")
+    if LOSSES[loss].probabilities and (yf.min() < 0 or yf.max() > 1):
+        raise ValueError(f"{param} must lie in [0, 1] for {output} outputs with "
+                         f"{LOSSES[loss].label.lower()}")
 
 
 def accuracy(Y, labels):

@@ -324,7 +324,7 @@ class Trainer:
 
     def why_not_back(self, step):
         """Why back_to(step) cannot be exact (a sentence), or "" if it can."""
-        if self.optimizer != "gd" or self._batch_size is not None:
+        if not OPTIMIZERS[self.optimizer].plain or self._batch_size is not None:
             return ("only plain gradient descent on the full batch can go back exactly (this "
                     f"run uses {OPTIMIZERS[self.optimizer].label.lower()}"
                     f"{'' if self._batch_size is None else ' on mini-batches'})")

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .losses import LOSSES, OUTPUTS
 from .network import QUIET
 from .probe import probe
 
@@ -113,7 +114,7 @@ def _stall(trainer, steps, losses):
         return None
     then = losses[np.searchsorted(steps, now - STALL_WINDOW)]
     if abs(then - losses[-1]) > FLAT * abs(then) or losses[-1] < FAR * losses[0] \
-            or losses[-1] < FAR_FROM_CHANCE * chance_loss(trainer):
+            or losses[-1] < FAR_FROM_CHANCE * (chance_loss(trainer) or 0.0):
         return None
     since = int(now - STALL_WINDOW)
     flat = (f"L(θ) has stayed near {losses[-1]:.4g} since t = {since}, far from its floor "
@@ -182,7 +183,7 @@ def saturated_share(trainer):
     y_hat) < 0.01, when the loss is squared error on a sigmoid or softmax output (there the
     error signal carries that factor); None otherwise."""
     net = trainer.net
-    if net.loss_name != "squared_error" or net.output not in ("sigmoid", "softmax"):
+    if not (LOSSES[net.loss_name].through_output and OUTPUTS[net.output].saturates):
         return None
     with np.errstate(**QUIET):
         Y = net.forward(trainer.X)
@@ -218,17 +219,11 @@ def _start_grads(trainer):
 
 
 def chance_loss(trainer):
-    """L of the best constant answer, the targets' mean for every point (no L2): for squared
-    error the targets' variance summed over outputs, for cross-entropy their entropy."""
-    T = np.asarray(trainer.T, dtype=np.float64)
-    p = T.mean(axis=0)
-    if trainer.net.loss_name == "squared_error":
-        return float(((T - p) ** 2).sum(axis=1).mean())
-    with np.errstate(divide="ignore", invalid="ignore"):
-        terms = np.where(p > 0, -p * np.log(p), 0.0)
-        if trainer.net.output == "sigmoid":          # independent units: binary entropies
-            terms = terms + np.where(p < 1, -(1 - p) * np.log(1 - p), 0.0)
-    return float(terms.sum())
+    """L of the best constant answer, the targets' mean for every point (no L2), or None for
+    a loss without a closed form for it (see Loss.chance)."""
+    chance = LOSSES[trainer.net.loss_name].chance
+    return None if chance is None else chance(np.asarray(trainer.T, dtype=np.float64),
+                                                trainer.net.output)
 
 
 def output_spread(trainer):

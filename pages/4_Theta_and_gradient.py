@@ -70,7 +70,7 @@ def update_equation(run, l, kind, i, j):
     grad = tr.grad_W[l - 1][i - 1, j - 1] if kind == "W" else tr.grad_b[l - 1][j - 1]
     before = before_W[l - 1][i - 1, j - 1] if kind == "W" else before_b[l - 1][j - 1]
     t = tr.t - 1
-    if tr.optimizer == "gd":
+    if OPTIMIZERS[tr.optimizer].plain:
         st.latex(rf"\begin{{aligned}}{name}^{{({t + 1})}} &= {name}^{{({t})}} - \eta\,{g} "
                  rf"\\ &= {latex.num(before)} - {latex.num(eta)} \times ({latex.num(grad)}) = "
                  rf"{latex.num(now)}\end{{aligned}}")

@@ -6,7 +6,7 @@ import base64
 
 import streamlit as st
 
-from ffnn import OPTIMIZERS, neuron
+from ffnn import LOSSES, OPTIMIZERS, neuron
 from ffnn.app import controls, page, views
 from ffnn.app.controls import Player, Reveal
 from ffnn.app.guard import guarded
@@ -26,7 +26,6 @@ from ffnn.figures.surface import (
 MAX_IT = neuron.MAX_ITERATIONS
 RESOLUTION = 100                        # grid points per side of the surface
 ETAS = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0, 100.0, 1000.0)
-LOSS_NAMES = {"squared_error": "Squared error", "cross_entropy": "Cross-entropy"}
 DEFAULTS = {"es_w0": -2.0, "es_b0": -2.0, "es_eta": 1.0, "es_opts": ["gd"],
             "es_loss": "squared_error", "es_log": False,
             "es_show_3d": False}
@@ -80,8 +79,8 @@ def settings():
         bound(st.select_slider, "Learning rate η", "es_eta", options=ETAS,
               format_func=lambda v: f"{v:g}", help="η in θ ← θ − η∇θ")
     with cols[3]:
-        bound(st.radio, "Loss", "es_loss", options=list(LOSS_NAMES),
-              format_func=LOSS_NAMES.get, horizontal=True)
+        bound(st.radio, "Loss", "es_loss", options=list(neuron.LOSSES),
+              format_func=lambda name: LOSSES[name].label, horizontal=True)
     with cols[4]:
         bound(st.multiselect, "Update rules", "es_opts", options=list(OPTIMIZERS),
               format_func=lambda k: OPTIMIZERS[k].label,
@@ -116,7 +115,7 @@ def update(name, path, t, eta, loss):
              rf"&\nabla\theta_t = [\nabla w_t, \nabla b_t] = [{_num(gw)},\ {_num(gb)}]"]
     if t + 1 < len(path):
         for sym, now, g, nxt in (("w", w, gw, path[t + 1, 0]), ("b", b, gb, path[t + 1, 1])):
-            if name == "gd":
+            if OPTIMIZERS[name].plain:
                 lines.append(rf"&{sym}_{{t+1}} = {sym}_t - \eta\nabla {sym}_t = {_num(now)} - "
                              rf"{eta:g} \cdot {_paren(g)} = {_num(nxt)}")
             else:
@@ -126,7 +125,7 @@ def update(name, path, t, eta, loss):
     if t + 1 >= len(path):
         st.caption("The loop has ended: t = max_iterations." if t >= MAX_IT else
                    "The path ends here: the next update diverged.")
-    elif name != "gd":
+    elif not OPTIMIZERS[name].plain:
         st.caption(f"{OPTIMIZERS[name].label}: the step Δθₜ is built from ∇θₜ and the "
                    "earlier gradients, not only −η∇θₜ.")
 

@@ -67,6 +67,7 @@ NETWORK_CASES = [
     ("activation-list-too-long",
      lambda: net((2, 4, 3), activation=["tanh", "relu"]), "activation"),
     ("activation-list-no-hidden", lambda: net((2, 3), activation=["tanh"]), "activation"),
+    ("activation-unknown-no-hidden", lambda: net((2, 3), activation="nonsense"), "activation"),
     ("activation-list-unknown",
      lambda: net((2, 4, 4, 3), activation=["tanh", "swish"]), "activation"),
     ("output-unknown", lambda: net(output="banana"), "output"),

@@ -1,5 +1,5 @@
 """Two replicas behind the real load balancer (Debian's HAProxy, deploy/haproxy.cfg, started by
-deploy/run.py's Cluster on loopback ports):
+tests/cluster.py's Cluster on loopback ports):
 
 (a) sessions are spread over both replicas and each stays on one (the balancer's own log says
     which replica served every request and WebSocket);
@@ -32,9 +32,11 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from student import Loop, Student
 
-from deploy.run import HAPROXY, INSTALL, Cluster
+from deploy.run import HAPROXY, INSTALL
 from ffnn.app import settings as S
 from ffnn.app.state import build_run
+
+from cluster import Cluster
 
 pytestmark = [
     pytest.mark.browser,

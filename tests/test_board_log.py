@@ -1,22 +1,19 @@
-"""Issue 18 (3): after a lecturer session through HAProxy and two replicas (deploy/run.py's
+"""Issue 18 (3): after a lecturer session through HAProxy and two replicas (tests/cluster.py's
 Cluster, deploy/haproxy.cfg as shipped), HAProxy's real log holds no lecturer key, no query
 string and no download's file id; neither do the replicas' logs."""
 
 import asyncio
 import os
 import shutil
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
-
-from run import HAPROXY, Cluster
+from deploy.run import HAPROXY
 
 from board_client import Tab
+from cluster import Cluster
 
 pytestmark = pytest.mark.skipif(not shutil.which(HAPROXY) and not os.access(HAPROXY, os.X_OK),
                                 reason="needs Debian's haproxy")

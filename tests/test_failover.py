@@ -1,4 +1,4 @@
-"""A replica killed (SIGKILL) behind the real balancer (Debian's HAProxy, deploy/run.py's
+"""A replica killed (SIGKILL) behind the real balancer (Debian's HAProxy, tests/cluster.py's
 Cluster): what the address bar cannot hold still comes back on the other replica, bit for bit,
 read from the shared store (an SQLite file of the test's own that both replicas open, as on one
 machine):
@@ -19,11 +19,12 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from test_balancer import address, download, goto, open_page, replica_of, theta_arrays
 
-from deploy.run import HAPROXY, INSTALL, Cluster
+from deploy.run import HAPROXY, INSTALL
 from ffnn.app import board as G
 from ffnn.app.carry_store import item_id
 
 import browser as B
+from cluster import Cluster
 
 pytestmark = [
     pytest.mark.browser,

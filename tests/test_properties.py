@@ -164,3 +164,62 @@ def test_any_constructor_argument_is_taken_exactly_when_valid(value):
             assert tr.batch_size == (None if value is None or value >= N else value)
         elif key not in ("X", "y"):
             assert getattr(tr, key) == value
+
+
+def _sizes_ok(v):
+    return NETWORK_VALID["sizes"](v) and all(n <= 100_000 for n in v)
+
+
+def _network_ok(a):
+    """Whether Network(**a) is valid, from the documented API: with n_hidden hidden layers, an
+    activation name is valid whatever n_hidden (none included), a list needs n_hidden names."""
+    if not _sizes_ok(a["sizes"]):
+        return False
+    n_hidden = len(a["sizes"]) - 2
+    act = a["activation"]
+    act_ok = _name(act, ACTIVATIONS) or (isinstance(act, list) and len(act) == n_hidden
+                                          and all(_name(g, ACTIVATIONS) for g in act))
+    pair_ok = (_name(a["output"], OUTPUTS) and _name(a["loss"], LOSSES)
+               and not (a["output"] == "linear" and a["loss"] == "cross_entropy"))
+    rest = ("init", "l2", "seed", "dtype")
+    return act_ok and pair_ok and all(NETWORK_VALID[k](a[k]) for k in rest)
+
+
+GOOD = {
+    "activation": st.one_of(st.sampled_from(list(ACTIVATIONS)),
+                            st.lists(st.sampled_from(list(ACTIVATIONS)), max_size=3)),
+    "output": st.sampled_from(list(OUTPUTS)), "loss": st.sampled_from(list(LOSSES)),
+    "init": st.sampled_from(list(INITS)), "l2": st.floats(0, 1), "seed": st.integers(0, 99),
+    "dtype": st.sampled_from(["float64", "float32"]),
+}
+ARGUMENTS = ("sizes", *GOOD)
+
+
+@pytest.mark.parametrize("key", ARGUMENTS)
+@pytest.mark.parametrize("n_hidden", [0, 1, 2])
+@settings(max_examples=max(EXAMPLES // 6, 20), deadline=None)
+@given(st.fixed_dictionaries(GOOD), st.lists(st.integers(1, 4), min_size=2, max_size=2),
+       st.one_of(JUNK, st.just("nonsense")))
+def test_every_bad_constructor_argument_raises_with_or_without_hidden_layers(
+        n_hidden, key, args, ends, junk):
+    # All of Network's arguments at once, with n_hidden hidden layers, and one of them (`key`)
+    # replaced by junk: valid exactly when the documented API says so, else a ValueError. With
+    # no hidden layer an activation name is still checked (Network([2, 3], activation="x")).
+    args = {**args, "sizes": [ends[0], *[3] * n_hidden, ends[1]], key: junk}
+    if not _network_ok(args):
+        with pytest.raises(ValueError):
+            Network(**args)
+        return
+    net = Network(**args)
+    n_hidden = len(args["sizes"]) - 2
+    act = args["activation"]
+    assert net.activation == ([act] * n_hidden if isinstance(act, str) else act)
+    assert (net.sizes, net.output, net.loss_name, net.init, net.l2, net.seed, net.dtype.name) \
+        == (args["sizes"], args["output"], args["loss"], args["init"], args["l2"],
+            args["seed"], args["dtype"])
+
+
+@pytest.mark.parametrize("sizes", [[2, 3], [2, 4, 3], [2, 4, 4, 3]])
+def test_an_unknown_activation_name_raises_whatever_the_depth(sizes):
+    with pytest.raises(ValueError, match="activation must be one of"):
+        Network(sizes, activation="nonsense")

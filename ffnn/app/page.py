@@ -15,14 +15,7 @@ from .lessons import LESSONS
 from .sidebar import bound
 
 # Tighter than Streamlit's default spacing, so that the home page holds the lecture on one
-# 1280x800 screen; a constant string, nothing user-controlled. A LaTeX row is as wide as its
-# column (Streamlit shrink-wraps it, and KaTeX's bmatrix came out 2 px wider than the box it
-# was given: the row scrolled), and in a column its type is the text's size (the θ update
-# and the error surface's θ_t were 8 px too wide at 1280). The lesson line's text, and a
-# message's, wraps beside its buttons instead of pushing them to a line of their own (measured
-# in Chromium, see tests/test_browser_layout.py). Presented, the lesson line's text and a
-# message's padding are smaller, so that a lesson and a divergence leave the boundary, the
-# message and its button on a 1280x720 screen.
+# 1280x800 screen (what each rule fixes: docs/design.md, "Measurements behind the code").
 COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }

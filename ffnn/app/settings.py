@@ -7,9 +7,9 @@ from copy import deepcopy
 from dataclasses import dataclass
 
 from ffnn.activations import ACTIVATIONS
-from ffnn.datasets import DATASETS, FEATURES
+from ffnn.datasets import DATASETS, FEATURES, dataset_params
 from ffnn.init import INITS
-from ffnn.losses import LOSSES, OUTPUTS, valid_pairs
+from ffnn.losses import LOSSES, OUTPUTS, defined
 from ffnn.optimizers import OPTIMIZERS
 
 # TensorFlow Playground's learning rates, log-spaced; any other positive value can be typed.
@@ -149,20 +149,45 @@ def unregister(name):
     SETTINGS.pop(name, None)
 
 
+def own_params(dataset):
+    """The Params of data set `dataset`'s own (none for uploaded points)."""
+    return DATASETS[dataset].params if dataset in DATASETS else ()
+
+
+def _param_row(param):
+    """A data set's own parameter (ffnn.datasets.DatasetSpec.params) as a row of the table,
+    shown while a data set that has it is chosen."""
+    def shown(cfg, present):
+        return any(p.name == param.name for p in own_params(cfg["dataset"]))
+    return Setting(param.name, param.label, param.default, DATA, Ints(param.lo, param.hi),
+                   "slider", "data", shown=shown)
+
+
+def table():
+    """{name: Setting}: the rows registered here, with every registered data set's own
+    parameters after "dataset", read from the registries at each call."""
+    out = {}
+    for name, row in SETTINGS.items():
+        out[name] = row
+        if name == "dataset":
+            out.update({k: _param_row(p) for k, p in dataset_params().items()})
+    return out
+
+
 class _Defaults(Mapping):
     """{name: default} of every row, read from the table at each use."""
 
     def __getitem__(self, key):
-        return SETTINGS[key].default
+        return table()[key].default
 
     def __iter__(self):
-        return iter(SETTINGS)
+        return iter(table())
 
     def __len__(self):
-        return len(SETTINGS)
+        return len(table())
 
     def __deepcopy__(self, memo):
-        return {k: deepcopy(v.default, memo) for k, v in SETTINGS.items()}
+        return {k: deepcopy(v.default, memo) for k, v in table().items()}
 
 
 DEFAULTS = _Defaults()
@@ -170,13 +195,13 @@ UPLOADED = "uploaded"     # the dataset name of points from a CSV (see ffnn.io);
 
 
 def keys_of(group):
-    return tuple(k for k, v in SETTINGS.items() if v.group == group)
+    return tuple(k for k, v in table().items() if v.group == group)
 
 
 def mid_run():
     """{name: (get, put)} of the settings whose mid-run change alters θ_t, in the table's order
     (the order a replay applies them in)."""
-    return {k: v.trainer for k, v in SETTINGS.items() if v.trainer and v.replayed}
+    return {k: v.trainer for k, v in table().items() if v.trainer and v.replayed}
 
 class Names(Mapping):
     """NAMES[setting] -> {name: label} of that setting's choices, read from its registry at each
@@ -268,8 +293,6 @@ for _row in (
     Setting("dataset", "Dataset", "circle", DATA, Among(lambda: list(DATASETS)), "selectbox",
             "data", fmt=_label_of("dataset"),     # an uploaded CSV is offered once there is one
             options=lambda cfg: [*DATASETS, *([UPLOADED] if cfg["upload"] else [])]),
-    Setting("n_classes", "Classes", 3, DATA, Ints(2, 8), "slider", "data",
-            shown=lambda cfg, present: cfg["dataset"] == "kclass"),
     Setting("noise", "Noise (%)", 0, DATA, Ints(0, 50), "slider", "data", shown=_not_uploaded),
     Setting("features", "Input features", ["x1", "x2"], DATA,
             Subset(lambda: list(FEATURES)), "multiselect", "data", shown=_in_full,
@@ -320,12 +343,13 @@ def outputs_for(cfg):
     """The output functions that make sense for this task and loss, best first."""
     if task_of(cfg) == "regression":
         return ["linear"]
-    return [o for o in OUTPUTS if (o, cfg["loss"]) in valid_pairs()]   # registry order
+    return [o for o in OUTPUTS if defined(o, cfg["loss"])]   # registry order
 
 
 def losses_for(cfg):
+    """The losses this task can train with: no loss of probabilities for regression."""
     if task_of(cfg) == "regression":
-        return ["squared_error"]
+        return [name for name, loss in LOSSES.items() if not loss.probabilities]
     return list(LOSSES)
 
 
@@ -340,8 +364,9 @@ def reconcile(cfg):
     """Make loss and output a valid pair for the task; -> (cfg, notes for the person)."""
     cfg, notes = dict(cfg), []
     if cfg["loss"] not in losses_for(cfg):
-        cfg["loss"] = losses_for(cfg)[0]
-        notes.append("Regression is trained with squared error (cross-entropy needs classes).")
+        old, cfg["loss"] = cfg["loss"], losses_for(cfg)[0]
+        notes.append(f"Regression is trained with {NAMES['loss'][cfg['loss']].lower()} "
+                     f"({NAMES['loss'][old].lower()} needs classes).")
     if cfg["output"] not in outputs_for(cfg):
         old, cfg["output"] = cfg["output"], outputs_for(cfg)[0]
         notes.append(f"{NAMES['output'][old]} output does not go with "

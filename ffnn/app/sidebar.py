@@ -104,7 +104,7 @@ def rows(section, present=False):
     """Draw the rows of `section` that apply now, in the table's order; rows with `columns`
     side by side."""
     ss = st.session_state
-    shown = [r for r in S.SETTINGS.values() if r.section == section and r.widget
+    shown = [r for r in S.table().values() if r.section == section and r.widget
              and r.shown({k: ss[k] for k in S.DEFAULTS}, present)]
     i = 0
     while i < len(shown):

@@ -21,9 +21,10 @@ from .playback import RESUMABLE, playback
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def load_dataset(name, n_samples, noise, train_ratio, seed, n_classes, features) -> Dataset:
+def load_dataset(name, n_samples, noise, train_ratio, seed, features, params=()) -> Dataset:
+    """`params`: ((name, value), ...) of the data set's own parameters."""
     return make_dataset(name, n_samples=n_samples, noise=noise, train_ratio=train_ratio,
-                        seed=seed, n_classes=n_classes, features=features)
+                        seed=seed, features=features, **dict(params))
 
 
 @dataclass
@@ -268,8 +269,8 @@ def build_run(cfg, uploaded=None):
                                    tuple(cfg["features"]))
     else:
         data = load_dataset(cfg["dataset"], cfg["n_samples"], cfg["noise"] / 100,
-                            cfg["train_pct"] / 100, cfg["data_seed"], cfg["n_classes"],
-                            tuple(cfg["features"]))
+                            cfg["train_pct"] / 100, cfg["data_seed"], tuple(cfg["features"]),
+                            tuple((p.name, cfg[p.name]) for p in S.own_params(cfg["dataset"])))
     sizes = [data.n_inputs, *S.hidden_sizes(cfg), S.n_outputs(cfg, data.n_classes)]
     net = Network(sizes, activation=cfg["activation"], output=cfg["output"], loss=cfg["loss"],
                   init=cfg["init"], l2=cfg["l2"], seed=cfg["seed"])
@@ -314,7 +315,7 @@ def _adjust(run, cfg):
     try:
         for key in S.mid_run():
             change(run, key, cfg[key])
-        for key, row in S.SETTINGS.items():        # the rest that may change: not part of θ_t
+        for key, row in S.table().items():         # the rest that may change: not part of θ_t
             if row.trainer and not row.replayed:
                 row.trainer[1](tr, cfg[key])
     except ValueError as err:

@@ -86,11 +86,8 @@ def _use_lr(value):
     ss["lr"] = value
     state.change(ss["run"], "lr", value)   # clears the divergence: the run can go on
     playback().play("")
-    # The button sits in the live area (a fragment): its click re-runs only the fragment, so
-    # the sidebar, the URL and the control row would keep the old η until some full run, and
-    # the Play button would stay disabled. The next frame re-runs the whole app instead
-    # (controls.RERUN_APP); not `if st.button(...): st.rerun()` after the button, as with the
-    # divergence cleared the fragment's rerun no longer draws the button at all.
+    # A click in a fragment re-runs only the fragment: the next frame re-runs the whole app so
+    # the sidebar, URL and Play see the new η (docs/design.md, "Measurements behind the code").
     ss[RERUN_APP] = True
 
 

@@ -63,7 +63,7 @@ def _changes(text, limit=MAX_CHANGES):
     return out
 
 
-# The address's own parameters, beside the settings' (each parsed by its row's domain, S.SETTINGS)
+# The address's own parameters, beside the settings' (each parsed by its row's domain, S.table())
 APP_PARSERS = {
     "t": _int(0, MAX_ITERATIONS),  # replay this many updates after loading (up to MAX_T)
     "present": _flag,              # presentation mode
@@ -85,7 +85,7 @@ class _Parsers(Mapping):
     """{name: parse(text) -> value} of every parameter an address may hold, read at each use."""
 
     def _all(self):
-        return {**{k: v.domain.parse for k, v in S.SETTINGS.items() if v.domain is not None},
+        return {**{k: v.domain.parse for k, v in S.table().items() if v.domain is not None},
                 **APP_PARSERS}
 
     def __getitem__(self, key):

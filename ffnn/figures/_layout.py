@@ -28,10 +28,8 @@ def sub(n):
 def figure(data, layout):
     """go.Figure from plain dicts, template plotly_white, without plotly's validation.
 
-    Validation costs ~0.3 ms per trace and ~7 ms for a template named in the layout (a deep
-    copy and check of the whole template), several times what a decision-boundary frame may
-    cost while training plays. Every builder's output is validated once in the tests instead
-    (tests/test_figures.py rebuilds each figure with validation on)."""
+    Validation costs several times what a frame may cost while training plays (docs/design.md,
+    "Measurements behind the code"); tests/test_figures.py rebuilds each figure validated."""
     readable(data, layout)
     return go.Figure({"data": data, "layout": {"template": _TEMPLATE, **layout}}, _validate=False)
 
@@ -60,8 +58,8 @@ def base_layout(height, margin=None, **more):
               "margin": {"l": 50, "r": 10, "t": 30, "b": 40, "autoexpand": False}
               | (margin or {})}
     layout.update(more)
-    # Fixed margins: Plotly's automatic margin fitting was ~30% of the browser's time per
-    # redraw while playing (measured); the margins above leave room for the labels.
+    # Fixed margins: Plotly's automatic margin fitting is costly per redraw (docs/design.md,
+    # "Measurements behind the code"); the margins above leave room for the labels.
     for axis in ("xaxis", "yaxis"):
         layout[axis] = {**layout.get(axis, {}), "automargin": False}
     return layout

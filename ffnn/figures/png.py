@@ -1,8 +1,8 @@
 """PNG bytes from an RGBA array, by Pillow.
 
 The decision regions are sent as a picture in the figure's layout: the browser then swaps one
-image per frame instead of re-rendering a heatmap and every data point (measured: Plotly's
-redraw of a 6,400-cell heatmap plus 500 points kept the page's main thread 70-80% busy)."""
+image per frame instead of re-rendering a heatmap and every data point (figures: docs/design.md,
+"Measurements behind the code")."""
 
 import io
 
@@ -13,8 +13,8 @@ from PIL import Image
 def encode_png(rgba):
     """rgba (H, W, 4) uint8, row 0 at the top -> PNG bytes (8-bit RGBA).
 
-    zlib level 1: for an 80 x 80 boundary, 0.45 ms and 6.4 kB a frame; Pillow's default (6)
-    takes 1.4 ms for 4.6 kB (measured), and a frame is sent while the next one is computed."""
+    zlib level 1: a third of the time of Pillow's default for a slightly larger picture (see
+    docs/design.md, "Measurements behind the code")."""
     buf = io.BytesIO()
     Image.fromarray(np.ascontiguousarray(rgba, dtype=np.uint8)).save(buf, format="PNG",
                                                                       compress_level=1)

@@ -1,4 +1,4 @@
-"""Speed of one full-batch training step (forward, backward, update): `python -m ffnn.bench`.
+"""Speed of one full-batch training step (forward, backward, update): `python bench/train_step.py`.
 
 Prints microseconds per step of ffnn's Trainer for three sizes and, when PyTorch is importable,
 the same step in PyTorch eager on the CPU (one thread, same shapes, same dtype) and the ratio.
@@ -12,7 +12,10 @@ import itertools
 import os
 import sys
 import time
+from pathlib import Path
 
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 # (name, sizes, training points, dtype, the target: ffnn must be this many times faster)
@@ -107,5 +110,5 @@ def main(argv=None):
 if __name__ == "__main__":
     if any(os.environ.get(v) != "1" for v in THREAD_VARS):
         env = dict(os.environ, **{v: "1" for v in THREAD_VARS})
-        os.execve(sys.executable, [sys.executable, "-m", "ffnn.bench", *sys.argv[1:]], env)
+        os.execve(sys.executable, [sys.executable, __file__, *sys.argv[1:]], env)
     main()
