@@ -278,6 +278,9 @@ def build_run(cfg, uploaded=None):
                       optimizer=cfg["optimizer"], batch_size=cfg["batch_size"] or None,
                       X_test=data.X_test, y_test=data.y_test,
                       max_iterations=cfg["max_iterations"], seed=cfg["seed"])
+    for key, row in S.table().items():     # a row the constructor does not take, at θ₀
+        if row.trainer and row.trainer[0](trainer) != cfg[key]:
+            row.trainer[1](trainer, cfg[key])
     return Run(cfg, data, trainer)
 
 
