@@ -918,6 +918,49 @@ function announce(v, st, live) {
   if (say) { live.textContent = say; v.saidAt = now; }
 }
 
+// Streamlit 1.67 mounts a Plotly chart anew (a new element, its key's class kept) whenever its
+// figure changes; until the new one has drawn, its box would be blank for a frame or more. On
+// every page that plays, the old picture stays over the new box until the new one has drawn
+// (the observer runs before the browser paints).
+const KEEP_MS = 3000;
+function keepPlots() {
+  if (globalThis.__ffnnKeepPlots) return;
+  globalThis.__ffnnKeepPlots = true;
+  const own = (c) => [...c.querySelectorAll(".js-plotly-plot")]
+    .filter((g) => !g.closest(".ffnn-keep"));
+  const painted = (g) => !!g.querySelector(".main-svg .trace, .main-svg image");
+  const drawn = (c) => own(c).some(painted);
+  const settle = (box, keep, since) => {
+    if (!keep.isConnected) return;
+    if (drawn(box) || performance.now() - since > KEEP_MS) keep.remove();
+    else requestAnimationFrame(() => settle(box, keep, since));
+  };
+  new MutationObserver((records) => {
+    for (const m of records) for (const gone of m.removedNodes) {
+      if (gone.nodeType !== 1) continue;
+      // the chart's element, or a block of them (a row of columns) gone at once
+      const olds = gone.matches('[data-testid="stElementContainer"]') ? [gone]
+        : [...gone.querySelectorAll('[data-testid="stElementContainer"]')];
+      for (const old of olds) {
+        const key = [...old.classList].find((c) => c.startsWith("st-key-"));
+        if (!key || !old.querySelector('[data-testid="stPlotlyChart"]')) continue;
+        const picture = own(old).find(painted) || old.querySelector(".ffnn-keep > .js-plotly-plot");
+        const box = document.querySelector(`[data-testid="stElementContainer"].${CSS.escape(key)}`);
+        if (!picture || !box || drawn(box)) continue;
+        box.querySelectorAll(":scope > .ffnn-keep").forEach((k) => k.remove());
+        const keep = document.createElement("div");
+        keep.className = "ffnn-keep";
+        keep.setAttribute("aria-hidden", "true");
+        keep.style.cssText = "position:absolute;top:0;left:0;pointer-events:none;z-index:1";
+        keep.append(picture);
+        if (getComputedStyle(box).position === "static") box.style.position = "relative";
+        box.append(keep);
+        settle(box, keep, performance.now());
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
+}
+
 function clock(st, period) {
   clearTimeout(st.timer);
   if (!st.playing) return;
@@ -1094,6 +1137,7 @@ function feed(data, ask) {
   const { head, blob } = decode(data);
   const st = stageOf(head.player);
   receive(st, head, blob, ask);
+  keepPlots();
   if (head.view === "clock") clock(st, head.cfg.period);
   for (const v of st.views) v.drawn = null;
   loop(st);
