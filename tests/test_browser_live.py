@@ -117,3 +117,34 @@ def test_nothing_blanks_or_moves_while_playing(server, chromium, name, view, pre
     assert errors == [], errors
     # the speed chosen, give or take a frame and a round trip over the 4 s: never half of it
     assert 40 <= speed <= 60, speed
+
+
+def number_boxes(page):
+    """The boxes of the numbers row: st.metric's, or the live stage's (.metric)."""
+    return [(round(b["x"]), round(b["y"]), round(b["width"]), round(b["height"]))
+            for b in B.boxes(page, '[data-testid="stMetric"]')
+            + B.boxes(page, ".metric", deep=True)]
+
+
+@pytest.mark.parametrize("viewport", [B.LAPTOP, B.PHONE], ids=["laptop", "phone"])
+def test_numbers_row_never_rewraps_as_t_grows(server, chromium, viewport):
+    """t = 5 and t = 500 (the address bar's replay): the numbers above the network sit in the
+    same boxes, on the home page and on θ and ∇θ (st.metric's there)."""
+    context = chromium.new_context(viewport=viewport)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    seen = {}
+    try:
+        for t in (5, 500):
+            B.open_app(page, server.url, f"?t={t}")
+            B.wait_ready(page)
+            B.wait_counter(page, f"{t} / 1000")
+            home = number_boxes(page)
+            B.goto_page(page, "θ and ∇θ")
+            B.wait_counter(page, f"{t} / 1000")
+            seen[t] = (home, number_boxes(page))
+    finally:
+        context.close()
+    print(f"numbers row at {viewport['width']}: t = 5 {seen[5]}, t = 500 {seen[500]}")
+    assert all(seen[5]), seen
+    assert seen[5] == seen[500], seen

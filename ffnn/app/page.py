@@ -27,7 +27,7 @@ COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 [data-testid="stMetric"] { padding: 0; }
-[data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricValue"] { font-size: 1.3rem; font-variant-numeric: tabular-nums; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
