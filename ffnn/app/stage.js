@@ -80,6 +80,7 @@ function receive(st, head, blob, ask) {
   const now = performance.now();
   if (!mine.length) {                                   // the clock of a page without frames
     st.playing = b.playing; st.sides = sides; st.frames = []; st.shownT = b.t;
+    st.shownFrame = null;
     return true;
   }
   if (!b.playing) {
@@ -863,6 +864,22 @@ function drawLoss(cv, w, h, series, o) {
 const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const sup = (n) => String(n).replace("-", "⁻").replace(/\d/g, (d) => SUP[d]);
 
+// The t the page shows: the last frame drawn, or, on a page whose charts the server draws (no
+// frames), its counter, the "Iteration t" metric (the feed's t can be a batch ahead or behind
+// of what the page has painted).
+function tShown(st) {
+  if (st.frames.length || st.shownFrame) return st.shownT;
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const label = m.querySelector('[data-testid="stMetricLabel"]');
+    const value = m.querySelector('[data-testid="stMetricValue"]');
+    if (label && value && label.innerText.trim() === "Iteration t") {
+      const t = parseInt(value.innerText, 10);
+      if (Number.isFinite(t)) return t;
+    }
+  }
+  return st.shownT;
+}
+
 function playView(root) {
   root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button><div class="sr" role="status" aria-live="polite"></div>');
   const button = root.querySelector("button");
@@ -872,7 +889,7 @@ function playView(root) {
     if (button.getAttribute("aria-disabled") === "true") return;
     if (st.playing || st.wanted === true) {
       st.playing = false; st.wanted = false;
-      v.ask("pause", { t: st.shownT, seq: st.seq });
+      v.ask("pause", { t: tShown(st), seq: st.seq });
     } else {
       st.wanted = true;
       v.ask("play", { t: st.shownT, seq: st.seq });
