@@ -52,6 +52,10 @@ label:has(input:focus-visible) { outline: 3px solid #111111; outline-offset: 2px
   border-radius: 0.25rem; }
 @media (hover: none), (pointer: coarse) {
   [data-testid="stMain"] button kbd, [data-testid="stSidebar"] button kbd { display: none; } }
+.st-key-theta_narrow, .st-key-phone { display: none; }
+@media (max-width: 640px) {
+  .st-key-theta_wide { display: none; } .st-key-theta_narrow { display: flex; }
+  .katex-display > .katex, .katex-display > .katex > .katex-html { white-space: normal; } }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
 </style>"""
