@@ -77,11 +77,12 @@ ICON = str(Path(__file__).with_name("favicon.png"))   # a local file: a Material
 # fetched from fonts.gstatic.com (no network in a lecture hall, and a third party told)
 
 
-def frame(title, intro, own_run=None):
+def frame(title, intro, own_run=None, sidebar_settings=True):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why). own_run: on a page that trains a run of
     its own, the sentence that says so; the main run's messages about itself (rebuilt from the
-    address, replayed to t) wait for a page that shows the main run."""
+    address, replayed to t) wait for a page that shows the main run. sidebar_settings=False:
+    the page uses none of the sidebar's settings, which it leaves out (sidebar.draw)."""
     state.init_state()
     guarded(lecture.arrive)
     go_to = st.session_state.pop("go_to", None)     # a run-through stage opens its page
@@ -91,7 +92,7 @@ def frame(title, intro, own_run=None):
     st.set_page_config(page_title=f"{title} · ffnn", page_icon=ICON,
                        layout="wide", initial_sidebar_state="collapsed" if present else "auto")
     st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
-    guarded(sidebar.draw)
+    guarded(sidebar.draw, sidebar_settings)
     run = guarded(_sync)
     if run is not None:
         guarded(state.replay, run)

@@ -163,12 +163,26 @@ def advanced_section():
               max_value=1_000_000, step=100, help="The lecture's `max_iterations` (1000)")
 
 
-def draw():
+NOT_USED = ("**The network's settings are not used on this page** (architecture, loss, η, "
+            "data): it trains one neuron of its own, with its own controls on the page. They "
+            "come back, as they were, on the other pages.")
+
+
+def draw(settings=True):
     """The whole sidebar; every page calls it before sync_run(). Presentation mode (toggle or
-    ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does."""
+    ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does.
+    settings=False: a page that uses none of the main run's settings (Error surface) shows the
+    page links and a sentence saying so instead; the settings keep their values (bound)."""
     present = st.session_state["present"]
     with st.sidebar:
         nav.links()
+        if not settings:
+            st.divider()
+            st.caption(NOT_USED)
+            st.divider()
+            bound(st.toggle, "Presentation mode", "present",
+                  help="Large type, thick lines, fewer controls: for a projector")
+            return
         architecture_section(present)
         loss_section()
         optimisation_section(present)
