@@ -767,7 +767,12 @@ function hoverNetwork(v, e) {
 // L(θ) against t: `series` [{pts: [[t, train, test]], col, color, dash, name}] up to o.t, on a
 // linear or (o.log) log axis; o.events: [t, text] drawn as dotted lines; o.at0: a lone point
 // (θ₀'s) is written out beside it.
+const LOG_ABOVE = 1e4;   // a loss above this puts the axis on a log scale (ffnn/figures/curves.py)
 function drawLoss(cv, w, h, series, o) {
+  let top = 0;                             // a diverging run: on a linear axis all else lies at 0
+  for (const s of series) for (const p of s.pts) if (p[0] <= o.t && isFinite(p[s.col])) top = Math.max(top, p[s.col]);
+  o = { ...o, log: o.log || top > LOG_ABOVE };
+  cv.dataset.log = o.log ? "1" : "0";
   const big = o.present ? 1.5 : 1, font = 12 * big;
   label(cv, describeLoss(series, o.t));
   const ctx = canvas(cv, w, h), put = texts(cv, ctx);

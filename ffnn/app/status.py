@@ -76,7 +76,9 @@ def alerts(run, said=None):
     tr = run.trainer
     kind, seen = said
     if kind == "diverged":
-        _suggest(run, "**Training diverged** and paused.", st.error)
+        d = tr.diverged
+        _suggest(run, f"**Training diverged at step {d.step}**, in layer {d.layer} (its "
+                      f"{d.what} overflowed), and paused at t = {tr.t}.", st.error)
     elif kind == "overshoot":
         _suggest(run, f"**L(θ) is not going down: η = {tr.lr:g} overshoots.**", st.warning,
                  seen.text)
