@@ -848,9 +848,20 @@ function drawLoss(cv, w, h, series, o) {
   ctx.restore();
   if (o.at0) {                              // θ₀'s loss, written beside its point
     ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textAlign = "left";
+    // one above its point and one below; a point at the top of the plot: both below (above,
+    // the first ran into the legend)
+    const above = alone.length && alone[0][1][1] - 6 - font >= m.t;
+    const below = Math.max(...alone.map(([, last]) => last[1])) + 4;
     alone.forEach(([s, last], k) => {
-      ctx.fillStyle = s.color; ctx.textBaseline = k ? "top" : "bottom";
-      put(`${s.name} at θ₀: ${num(last[2])}`, last[0] + 8, last[1] + (k ? 4 : -4));
+      ctx.fillStyle = s.color;
+      const text = `${s.name} at θ₀: ${num(last[2])}`;
+      if (above) {
+        ctx.textBaseline = k ? "top" : "bottom";
+        put(text, last[0] + 8, last[1] + (k ? 4 : -4));
+      } else {
+        ctx.textBaseline = "top";
+        put(text, last[0] + 8, below + k * (font + 2));
+      }
     });
   }
   // the legend, above the plot
