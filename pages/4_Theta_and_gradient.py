@@ -14,18 +14,28 @@ from ffnn.optimizers import OPTIMIZERS
 from ffnn.probe import at_start, probe
 
 
-def theta_layout(sizes):
-    """θ = [W_1, ..., W_L, b_1, ..., b_L] with every piece's shape, as the lecture writes it."""
+def theta_layout(sizes, per_row=4):
+    """θ = [W_1, ..., W_L, b_1, ..., b_L] with every piece's shape, as the lecture writes it:
+    on one line up to L = 3 (per_row=4), else `per_row` pieces to a line."""
     L = len(sizes) - 1
     Ws = [rf"W_{{{l}}} \in \mathbb{{R}}^{{{sizes[l - 1]}\times{sizes[l]}}}" for l in
           range(1, L + 1)]
     bs = [rf"b_{{{l}}} \in \mathbb{{R}}^{{{sizes[l]}}}" for l in range(1, L + 1)]
-    if L <= 3:
+    if L <= 3 and per_row >= 4:
         return r"\theta = \left[\," + ",\\ ".join(Ws + bs) + r"\,\right]"
     # A deeper network's pieces, four to a line: one line of 14 was 1284 px wide at 1280
-    # (a LaTeX row cannot wrap; it scrolled)
-    lines = [",\\ ".join((Ws + bs)[i:i + 4]) for i in range(0, 2 * L, 4)]
+    # (a LaTeX row cannot wrap; it scrolled); on a phone three to a line (theta_rows)
+    lines = [",\\ ".join((Ws + bs)[i:i + per_row]) for i in range(0, 2 * L, per_row)]
     return r"\begin{aligned}\theta = \big[\,&" + r",\\ &".join(lines) + r"\,\big]\end{aligned}"
+
+
+def theta_rows(sizes):
+    """θ's layout, and beside it the phone's (three pieces to a line): COMPACT_CSS shows the one
+    that fits the screen (a LaTeX row cannot wrap)."""
+    with st.container(key="theta_wide"):
+        st.latex(theta_layout(sizes))
+    with st.container(key="theta_narrow"):
+        st.latex(theta_layout(sizes, per_row=3))
 
 
 def entry_picker(net):
@@ -138,7 +148,7 @@ def table(run, dW, db):
 def view(run):
     tr, net = run.trainer, run.net
     now = probe(tr)
-    st.latex(theta_layout(net.sizes))
+    theta_rows(net.sizes)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         if st.session_state.get("present"):     # one line: the network keeps the room

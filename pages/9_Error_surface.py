@@ -209,5 +209,6 @@ page.frame(
     "(x = 0.5, 2.5; y = 0.2, 0.9) the whole error surface L(w, b) can be drawn: from θ₀ on the "
     "plateau the steps are tiny (the dots crowd), then gradient descent drops into the valley.",
     own_run="This page trains its own neuron, with its own η, w₀ and b₀ and its own t; the "
-            "sidebar's network and η do not apply here.")
+            "sidebar's network and η do not apply here.",
+    sidebar_settings=False)
 main()

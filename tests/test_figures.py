@@ -503,3 +503,14 @@ def test_param_heatmaps_wrap_deep_nets():
 def test_figures_never_import_streamlit():
     code = "import sys, ffnn.figures; sys.exit('streamlit' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_the_loss_axis_turns_log_once_a_loss_passes_1e4():
+    """A diverging run: on a linear axis every loss before the blow-up lies flat at 0."""
+    import pandas as pd
+
+    from ffnn.figures.curves import LOG_ABOVE, loss_curves
+    calm = pd.DataFrame({"step": [1, 2, 3], "epoch": [1, 2, 3], "train_loss": [1.0, 50.0, 1e4]})
+    assert loss_curves(calm).layout.yaxis.type == "linear"
+    wild = calm.assign(train_loss=[1.0, 50.0, LOG_ABOVE * 1.01])
+    assert loss_curves(wild).layout.yaxis.type == "log"

@@ -60,6 +60,10 @@ def test_the_divergence_lesson_completes_its_next():
     play_on(at, 200)                              # batches of Play, until it stops by itself
     assert run_state(at).trainer.diverged
     assert not playing(at)
+    d, t = run_state(at).trainer.diverged, run_state(at).trainer.t
+    said = [e.value for e in at.error]                    # the promise: it names step and layer
+    assert any(f"diverged at step {d.step}" in e and f"layer {d.layer}" in e
+               and f"t = {t}" in e for e in said), said
     use = next(b for b in at.button if b.label.startswith("Use η"))
     t = run_state(at).trainer.t
     use.click()

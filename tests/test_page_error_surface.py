@@ -28,6 +28,7 @@ from apptest import (
     assert_clean,
     chart_specs,
     click,
+    goto,
     pause,
     play,
     play_on,
@@ -282,3 +283,17 @@ def test_3d_paths_lie_on_the_surface(surface, paths):
     lift = LIFT * L.max()
     np.testing.assert_allclose(np.asarray(exact.z) - lift, losses["gd"])
     np.testing.assert_allclose(np.asarray(read_off.z), np.asarray(exact.z), atol=0.02)
+
+
+def test_the_sidebar_leaves_out_the_settings_this_page_does_not_use(at):
+    """The sidebar's architecture, loss, η and data do not apply to this page's neuron: they
+    are left out, a sentence says so, and they come back as they were on the next page."""
+    labels = [w.label for w in at.sidebar.select_slider] + [w.label for w in at.sidebar.radio]
+    assert "Learning rate" not in labels and "Loss" not in labels, labels
+    assert any("not used on this page" in c.value for c in at.sidebar.caption)
+    assert at.sidebar.toggle(key="_present").value is False       # still there
+    assert_clean(at)
+    lr = at.session_state["lr"]
+    goto(at, "dashboard.py")
+    assert at.sidebar.select_slider(key="_lr").value == lr
+    assert not any("not used on this page" in c.value for c in at.sidebar.caption)

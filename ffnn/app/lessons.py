@@ -51,8 +51,12 @@ LESSONS = {
     "eta_large": Lesson(
         "What η does: too large",
         "With η = 30 each update jumps over the bottom of the valley and lands higher on the "
-        "other side: L(θ) bounces around above where it started instead of going down. The "
-        "watchdog says so and offers a learning rate from the loss surface's curvature.",
+        "other side: L(θ) bounces around above where it started instead of going down. It "
+        "cannot blow up: tanh keeps every hidden value in [−1, 1], and softmax with "
+        "cross-entropy gives each point a gradient of at most |Ŷ − Y| ≤ 1, so a step has a "
+        "bounded size however large η is (the divergence lesson's ReLU and linear output have "
+        "no such bound: there η = 3 is enough). The watchdog says so and offers a learning "
+        "rate from the loss surface's curvature.",
         "Press “Use η = … and go on”: the same θ goes on with the suggested η and L(θ) falls.",
         {"lr": 30.0}, until=100),
     "xor": Lesson(
@@ -74,9 +78,12 @@ LESSONS = {
     "diverge": Lesson(
         "Learning rate too large: divergence",
         "With η = 3 each update overshoots the bottom of the valley and lands higher on the "
-        "other side, so the gradient grows at every step until the numbers overflow. Training "
-        "pauses by itself, names the step and layer where the gradient blew up, and suggests "
-        "a learning rate.",
+        "other side. Nothing bounds this network's outputs (ReLU units, a linear output, "
+        "squared error), and its gradient grows with the error, so each overshoot is larger "
+        "than the last: L(θ) grows about twentyfold a step (past 10⁴ within a few steps, where "
+        "the loss axis turns logarithmic) until the numbers overflow, near step 220. Training "
+        "then pauses by itself, names the step and the layer, and suggests a learning rate. "
+        "(η = 30 in “too large” only bounces: tanh and softmax keep its steps bounded.)",
         "Press Play, then use the suggested η.",
         {"dataset": "plane", "activation": "relu", "lr": 3.0, "seed": 0}),
     "vanishing": Lesson(

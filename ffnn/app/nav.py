@@ -8,8 +8,13 @@ pages/ folder (multipage "v1") stays: with st.navigation beside it Streamlit 1.6
 click in a real browser (see docs/design.md).
 """
 
+from pathlib import Path
+
 import streamlit as st
 
+# On a phone: a page link closes the sidebar; a formula too wide is set smaller (phone.js)
+PHONE = st.components.v2.component(
+    "ffnn_phone", js=(Path(__file__).with_name("phone.js")).read_text())
 HOME = "dashboard.py"
 
 # (section, [(file, label)]): every page of the app, once.
@@ -46,3 +51,4 @@ def links():
         st.caption(section)
         for path, label in group:
             st.page_link(path, label=label)
+    PHONE(key="phone", height=0)

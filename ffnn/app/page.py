@@ -20,7 +20,7 @@ COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 [data-testid="stMetric"] { padding: 0; }
-[data-testid="stMetricValue"] { font-size: 1.3rem; }
+[data-testid="stMetricValue"] { font-size: 1.3rem; font-variant-numeric: tabular-nums; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
@@ -45,6 +45,10 @@ label:has(input:focus-visible) { outline: 3px solid #111111; outline-offset: 2px
   border-radius: 0.25rem; }
 @media (hover: none), (pointer: coarse) {
   [data-testid="stMain"] button kbd, [data-testid="stSidebar"] button kbd { display: none; } }
+.st-key-theta_narrow, .st-key-phone { display: none; }
+@media (max-width: 640px) {
+  .st-key-theta_wide { display: none; } .st-key-theta_narrow { display: flex; }
+  .katex-display > .katex, .katex-display > .katex > .katex-html { white-space: normal; } }
 .st-key-lecture_bar { background: #F0F5FA; border-radius: 0.5rem; padding: 0.3rem 0.6rem; }
 .st-key-lecture_bar [data-testid="stCaptionContainer"] { margin-top: -0.4rem; }
 </style>"""
@@ -66,11 +70,12 @@ ICON = str(Path(__file__).with_name("favicon.png"))   # a local file: a Material
 # fetched from fonts.gstatic.com (no network in a lecture hall, and a third party told)
 
 
-def frame(title, intro, own_run=None):
+def frame(title, intro, own_run=None, sidebar_settings=True):
     """The part every page shares: config, sidebar, the run, title and messages; -> run
     (None if it could not be had: a message says why). own_run: on a page that trains a run of
     its own, the sentence that says so; the main run's messages about itself (rebuilt from the
-    address, replayed to t) wait for a page that shows the main run."""
+    address, replayed to t) wait for a page that shows the main run. sidebar_settings=False:
+    the page uses none of the sidebar's settings, which it leaves out (sidebar.draw)."""
     state.init_state()
     guarded(lecture.arrive)
     go_to = st.session_state.pop("go_to", None)     # a run-through stage opens its page
@@ -80,7 +85,7 @@ def frame(title, intro, own_run=None):
     st.set_page_config(page_title=f"{title} · ffnn", page_icon=ICON,
                        layout="wide", initial_sidebar_state="collapsed" if present else "auto")
     st.html(COMPACT_CSS + (PROJECTOR_CSS if present else ""))
-    guarded(sidebar.draw)
+    guarded(sidebar.draw, sidebar_settings)
     run = guarded(_sync)
     if run is not None:
         guarded(state.replay, run)

@@ -159,12 +159,26 @@ SECTIONS = (
 )
 
 
-def draw():
+NOT_USED = ("**The network's settings are not used on this page** (architecture, loss, η, "
+            "data): it trains one neuron of its own, with its own controls on the page. They "
+            "come back, as they were, on the other pages.")
+
+
+def draw(settings=True):
     """The whole sidebar; every page calls it before sync_run(). Presentation mode (toggle or
-    ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does."""
+    ?present=1) hides the secondary controls, as TensorFlow Playground's classroom mode does.
+    settings=False: a page that uses none of the main run's settings (Error surface) shows the
+    page links and a sentence saying so instead; the settings keep their values (bound)."""
     present = st.session_state["present"]
     with st.sidebar:
         nav.links()
+        if not settings:
+            st.divider()
+            st.caption(NOT_USED)
+            st.divider()
+            bound(st.toggle, "Presentation mode", "present",
+                  help="Large type, thick lines, fewer controls: for a projector")
+            return
         for _, draw_section in SECTIONS:
             draw_section(present)
         st.divider()

@@ -93,6 +93,7 @@ function receive(st, head, blob, ask) {
   const now = performance.now();
   if (!mine.length) {                                   // the clock of a page without frames
     st.playing = b.playing; st.sides = sides; st.frames = []; st.shownT = b.t;
+    st.shownFrame = null;
     return true;
   }
   if (!b.playing) {
@@ -779,7 +780,12 @@ function hoverNetwork(v, e) {
 // L(θ) against t: `series` [{pts: [[t, train, test]], col, color, dash, name}] up to o.t, on a
 // linear or (o.log) log axis; o.events: [t, text] drawn as dotted lines; o.at0: a lone point
 // (θ₀'s) is written out beside it.
+const LOG_ABOVE = 1e4;   // a loss above this puts the axis on a log scale (ffnn/figures/curves.py)
 function drawLoss(cv, w, h, series, o) {
+  let top = 0;                             // a diverging run: on a linear axis all else lies at 0
+  for (const s of series) for (const p of s.pts) if (p[0] <= o.t && isFinite(p[s.col])) top = Math.max(top, p[s.col]);
+  o = { ...o, log: o.log || top > LOG_ABOVE };
+  cv.dataset.log = o.log ? "1" : "0";
   const big = o.present ? 1.5 : 1, font = 12 * big;
   label(cv, describeLoss(series, o.t));
   const ctx = canvas(cv, w, h), put = texts(cv, ctx);
@@ -855,9 +861,20 @@ function drawLoss(cv, w, h, series, o) {
   ctx.restore();
   if (o.at0) {                              // θ₀'s loss, written beside its point
     ctx.font = `${font}px "Source Sans", sans-serif`; ctx.textAlign = "left";
+    // one above its point and one below; a point at the top of the plot: both below (above,
+    // the first ran into the legend)
+    const above = alone.length && alone[0][1][1] - 6 - font >= m.t;
+    const below = Math.max(...alone.map(([, last]) => last[1])) + 4;
     alone.forEach(([s, last], k) => {
-      ctx.fillStyle = s.color; ctx.textBaseline = k ? "top" : "bottom";
-      put(`${s.name} at θ₀: ${num(last[2])}`, last[0] + 8, last[1] + (k ? 4 : -4));
+      ctx.fillStyle = s.color;
+      const text = `${s.name} at θ₀: ${num(last[2])}`;
+      if (above) {
+        ctx.textBaseline = k ? "top" : "bottom";
+        put(text, last[0] + 8, last[1] + (k ? 4 : -4));
+      } else {
+        ctx.textBaseline = "top";
+        put(text, last[0] + 8, below + k * (font + 2));
+      }
     });
   }
   // the legend, above the plot
@@ -876,6 +893,22 @@ function drawLoss(cv, w, h, series, o) {
 const SUP = "⁰¹²³⁴⁵⁶⁷⁸⁹";
 const sup = (n) => String(n).replace("-", "⁻").replace(/\d/g, (d) => SUP[d]);
 
+// The t the page shows: the last frame drawn, or, on a page whose charts the server draws (no
+// frames), its counter, the "Iteration t" metric (the feed's t can be a batch ahead or behind
+// of what the page has painted).
+function tShown(st) {
+  if (st.frames.length || st.shownFrame) return st.shownT;
+  for (const m of document.querySelectorAll('[data-testid="stMetric"]')) {
+    const label = m.querySelector('[data-testid="stMetricLabel"]');
+    const value = m.querySelector('[data-testid="stMetricValue"]');
+    if (label && value && label.innerText.trim() === "Iteration t") {
+      const t = parseInt(value.innerText, 10);
+      if (Number.isFinite(t)) return t;
+    }
+  }
+  return st.shownT;
+}
+
 function playView(root) {
   root = host(root, '<button class="play" type="button"><span class="label">Play</span><span class="hint" aria-hidden="true">Space</span></button><div class="sr" role="status" aria-live="polite"></div>');
   const button = root.querySelector("button");
@@ -885,7 +918,7 @@ function playView(root) {
     if (button.getAttribute("aria-disabled") === "true") return;
     if (st.playing || st.wanted === true) {
       st.playing = false; st.wanted = false;
-      v.ask("pause", { t: st.shownT, seq: st.seq });
+      v.ask("pause", { t: tShown(st), seq: st.seq });
     } else {
       st.wanted = true;
       v.ask("play", { t: st.shownT, seq: st.seq });
@@ -929,6 +962,49 @@ function announce(v, st, live) {
   else if (st.playing && now - v.saidAt > SAY_MS) say = `t = ${t}${loss}.`;
   v.wasPlaying = st.playing;
   if (say) { live.textContent = say; v.saidAt = now; }
+}
+
+// Streamlit 1.67 mounts a Plotly chart anew (a new element, its key's class kept) whenever its
+// figure changes; until the new one has drawn, its box would be blank for a frame or more. On
+// every page that plays, the old picture stays over the new box until the new one has drawn
+// (the observer runs before the browser paints).
+const KEEP_MS = 3000;
+function keepPlots() {
+  if (globalThis.__ffnnKeepPlots) return;
+  globalThis.__ffnnKeepPlots = true;
+  const own = (c) => [...c.querySelectorAll(".js-plotly-plot")]
+    .filter((g) => !g.closest(".ffnn-keep"));
+  const painted = (g) => !!g.querySelector(".main-svg .trace, .main-svg image");
+  const drawn = (c) => own(c).some(painted);
+  const settle = (box, keep, since) => {
+    if (!keep.isConnected) return;
+    if (drawn(box) || performance.now() - since > KEEP_MS) keep.remove();
+    else requestAnimationFrame(() => settle(box, keep, since));
+  };
+  new MutationObserver((records) => {
+    for (const m of records) for (const gone of m.removedNodes) {
+      if (gone.nodeType !== 1) continue;
+      // the chart's element, or a block of them (a row of columns) gone at once
+      const olds = gone.matches('[data-testid="stElementContainer"]') ? [gone]
+        : [...gone.querySelectorAll('[data-testid="stElementContainer"]')];
+      for (const old of olds) {
+        const key = [...old.classList].find((c) => c.startsWith("st-key-"));
+        if (!key || !old.querySelector('[data-testid="stPlotlyChart"]')) continue;
+        const picture = own(old).find(painted) || old.querySelector(".ffnn-keep > .js-plotly-plot");
+        const box = document.querySelector(`[data-testid="stElementContainer"].${CSS.escape(key)}`);
+        if (!picture || !box || drawn(box)) continue;
+        box.querySelectorAll(":scope > .ffnn-keep").forEach((k) => k.remove());
+        const keep = document.createElement("div");
+        keep.className = "ffnn-keep";
+        keep.setAttribute("aria-hidden", "true");
+        keep.style.cssText = "position:absolute;top:0;left:0;pointer-events:none;z-index:1";
+        keep.append(picture);
+        if (getComputedStyle(box).position === "static") box.style.position = "relative";
+        box.append(keep);
+        settle(box, keep, performance.now());
+      }
+    }
+  }).observe(document.body, { childList: true, subtree: true });
 }
 
 function clock(st, period) {
@@ -1107,6 +1183,7 @@ function feed(data, ask) {
   const { head, blob } = decode(data);
   const st = stageOf(head.player);
   receive(st, head, blob, ask);
+  keepPlots();
   if (head.view === "clock") clock(st, head.cfg.period);
   for (const v of st.views) v.drawn = null;
   loop(st);

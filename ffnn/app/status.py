@@ -16,21 +16,34 @@ from .views import throttled
 
 def metrics(run):
     """The counter and the numbers at the current θ, each as wide as its text (never cut off),
-    in a row that wraps on a narrow screen."""
+    in a row that wraps on a narrow screen. Each is as wide as its widest value (tabular
+    digits, COMPACT_CSS), so that the row never re-wraps as t goes from 1 to 1000."""
     tr = run.trainer
     now = probe(tr)
     finite = " (at the last θ whose loss is finite)" if tr.diverged else ""
+    both_loss, both_acc = "test_loss" in now, "test_acc" in now
+    # in ch (a digit's width): "1000 / 1000"; a loss of .4g or .2e is at most 9 characters
+    # ("0.0001234", "1.23e+121"); "100.0%"; " / " between two
+    digits = len(str(tr.max_iterations))
+    widths = {"metric_t": 2 * digits + 3, "metric_loss": 21 if both_loss else 9,
+              "metric_acc": 17 if both_acc else 7}
+    st.html("<style>" + "".join(
+        f'.st-key-{k} [data-testid="stMetricValue"] {{ min-width: {w}ch; }}'
+        for k, w in widths.items()) + "</style>")
     with st.container(horizontal=True, gap="medium", key="metrics"):
-        st.metric("Iteration t", f"{tr.t} / {tr.max_iterations}", width="content")
-        both = "test_loss" in now
-        st.metric("L(θ) train / test" if both else "L(θ) train",
-                  _loss(now["train_loss"]) + (f" / {_loss(now['test_loss'])}" if both else ""),
-                  width="content", help="The loss at the current θ" + finite)
+        with st.container(width="content", key="metric_t"):
+            st.metric("Iteration t", f"{tr.t} / {tr.max_iterations}", width="content")
+        with st.container(width="content", key="metric_loss"):
+            st.metric("L(θ) train / test" if both_loss else "L(θ) train",
+                      _loss(now["train_loss"])
+                      + (f" / {_loss(now['test_loss'])}" if both_loss else ""),
+                      width="content", help="The loss at the current θ" + finite)
         if "train_acc" in now:
-            both = "test_acc" in now
-            st.metric("Accuracy train / test" if both else "Accuracy",
-                      f"{now['train_acc']:.1%}" + (f" / {now['test_acc']:.1%}" if both else ""),
-                      width="content")
+            with st.container(width="content", key="metric_acc"):
+                st.metric("Accuracy train / test" if both_acc else "Accuracy",
+                          f"{now['train_acc']:.1%}"
+                          + (f" / {now['test_acc']:.1%}" if both_acc else ""),
+                          width="content")
 
 
 def _loss(value):
@@ -63,7 +76,9 @@ def alerts(run, said=None):
     tr = run.trainer
     kind, seen = said
     if kind == "diverged":
-        _suggest(run, "**Training diverged** and paused.", st.error)
+        d = tr.diverged
+        _suggest(run, f"**Training diverged at step {d.step}**, in layer {d.layer} (its "
+                      f"{d.what} overflowed), and paused at t = {tr.t}.", st.error)
     elif kind == "overshoot":
         _suggest(run, f"**L(θ) is not going down: η = {tr.lr:g} overshoots.**", st.warning,
                  seen.text)

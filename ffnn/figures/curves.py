@@ -1,5 +1,7 @@
 """The loss L(θ) and the accuracy against the update step t, one point per history row."""
 
+import numpy as np
+
 from ._layout import (
     base_layout,
     event_marks,
@@ -13,6 +15,14 @@ from ._layout import (
 )
 from .palette import SPLIT_COLORS
 
+LOG_ABOVE = 1e4   # a loss above this puts the loss axis on a log scale
+
+
+def _largest(values):
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    return float(v.max()) if v.size else 0.0
+
 
 def loss_curves(history, *, log_y=False, events=(), max_iterations=None, now=None, height=320):
     """Train (and test, when recorded) L(θ_t) against t.
@@ -20,9 +30,11 @@ def loss_curves(history, *, log_y=False, events=(), max_iterations=None, now=Non
     history: Trainer.history (columns step, train_loss, [test_loss]); now: the numbers at the
     current θ (ffnn.probe.probe), drawn as the last point (at t = 0 the only one); events:
     [(t, text)] settings changed mid-run, each drawn as a dotted line at t. log_y: a log axis,
-    on which non-positive losses become gaps."""
+    on which non-positive losses become gaps; the axis is log anyway once a loss passes
+    LOG_ABOVE (a diverging run: on a linear axis every earlier loss lies flat at 0)."""
     lines = [(split, *series(history, f"{split}_loss", now)) for split in ("train", "test")
              if f"{split}_loss" in history.columns or (now and f"{split}_loss" in now)]
+    log_y = log_y or any(_largest(v) > LOG_ABOVE for _, _, v in lines)
     if log_y:
         lines = [(split, t, for_log(v)) for split, t, v in lines]
     data = [_line(t, v, split, f"{split} loss", "%{y:.4~g}") for split, t, v in lines]
