@@ -33,7 +33,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import settings as S
 from . import state, urlstate
 from .board_codes import is_key, parse_code
-from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (MAX_NAME: the page's)
+from .board_store import (  # noqa: F401 (MAX_NAME: the page's)
+    MAX_NAME,
+    BoardError,
+    Store,
+    prepared,
+    summarize,
+)
 from .playback import playback
 
 ENV = "FFNN_BOARD_URL"
@@ -169,7 +175,9 @@ def store():
     nothing of a user's), each call bounded (see `bounded`); Unavailable if the database cannot
     be reached."""
     try:
-        return Bounded(bounded(Store, engine()))
+        eng = engine()
+        # A Store over a prepared engine touches no database; the first one creates the schema
+        return Bounded(Store(eng) if prepared(eng) else bounded(Store, eng))
     except Unavailable:
         raise
     except Exception as err:

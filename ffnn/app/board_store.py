@@ -262,6 +262,10 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def prepared(engine):
+    return engine in _prepared
+
+
 def prepare(engine):
     """Once per engine: SQLite's transaction handling (see above), then the schema. Safe to call
     from many threads and processes at once (PostgreSQL: under an advisory lock)."""
