@@ -212,7 +212,7 @@ def read(db, code, lecturer):
     a board that is gone raises BoardError."""
     ss = st.session_state
     try:
-        info = db.board(code)
+        info = board.look_up(db, code)
         is_lecturer = lecturer(db)
         live = is_lecturer or ss["present"]
         entries = db.entries(code) if live or ss.get("board_show_here") else None

@@ -15,6 +15,7 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import os
 import secrets
 import threading
@@ -305,6 +306,60 @@ def open_board():
     _act(act)
 
 
+# Guessing class codes: each session, and this server as a whole, may get GUESS_BURST and
+# SERVER_GUESS_BURST codes wrong at once, then one more every 1/GUESS_RATE and 1/SERVER_GUESS_RATE
+# s (token buckets in memory: a guess costs the database one read, never a write).
+GUESS_BURST, GUESS_RATE = 5, 0.1
+SERVER_GUESS_BURST, SERVER_GUESS_RATE = 60, 2.0
+GUESSES = "board_guesses"            # session state: [tokens, at]
+CONFIRMED = "board_confirmed"        # session state: the code this session found on the server
+TOO_MANY_GUESSES = ("Too many class codes that match no board {where}: wait {wait:.0f} s, then "
+                    "check the code on the slide and try again. Nothing changed.")
+_server_guesses = [float(SERVER_GUESS_BURST), time.monotonic()]
+_guess_lock = threading.Lock()
+
+
+def _refill(bucket, burst, rate, now):
+    bucket[0] = min(burst, bucket[0] + max(0.0, now - bucket[1]) * rate)
+    bucket[1] = now
+
+
+def may_guess():
+    """BoardError if this session, or this server, got too many codes wrong lately."""
+    now = time.monotonic()
+    mine = st.session_state.setdefault(GUESSES, [float(GUESS_BURST), now])
+    with _guess_lock:
+        _refill(mine, GUESS_BURST, GUESS_RATE, now)
+        _refill(_server_guesses, SERVER_GUESS_BURST, SERVER_GUESS_RATE, now)
+        for bucket, rate, where in ((mine, GUESS_RATE, "from this browser tab"),
+                                    (_server_guesses, SERVER_GUESS_RATE, "on this server")):
+            if bucket[0] < 1:
+                raise BoardError(TOO_MANY_GUESSES.format(
+                    where=where, wait=max(1, math.ceil((1 - bucket[0]) / rate))))
+
+
+def guessed_wrong():
+    """A code matched no board: one token less for this session and this server."""
+    with _guess_lock:
+        for bucket in (st.session_state[GUESSES], _server_guesses):
+            bucket[0] -= 1
+
+
+def look_up(db, board_code):
+    """The board `board_code` for this session (db.board), throttled while it is not one this
+    session found already (may_guess); BoardError if there is none."""
+    if st.session_state.get(CONFIRMED) == board_code:
+        return db.board(board_code)
+    may_guess()
+    try:
+        info = db.board(board_code)
+    except BoardError:
+        guessed_wrong()
+        raise
+    st.session_state[CONFIRMED] = board_code
+    return info
+
+
 def join():
     def act():
         text = st.session_state.get(JOIN, "")
@@ -313,7 +368,7 @@ def join():
         except ValueError:
             raise BoardError("A class code is 6 letters and digits, as on the slide (no 0, 1, I, "
                              "L, O, U or V). Nothing changed.") from None
-        store().join(board_code)
+        look_up(store(), board_code)
         st.session_state[CODE] = board_code
         st.session_state.pop(KEY, None)
         st.session_state[JOIN] = ""
