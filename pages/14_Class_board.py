@@ -23,6 +23,7 @@ TABLE_HEIGHT = 220       # px: about five rows, then the table scrolls
 COLOR, SELECTED = "board_color_by", "board_selected"          # widget keys
 SHOW = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
 SHOWN = "board_shown"        # session state: this run's messages (each is said once)
+RUNS = "board_runs_read"     # session state: {"code", "runs": {number: Entry}} read so far
 LAST = "board_last_read"     # session state: the board as last read, shown while it cannot be
 
 
@@ -205,6 +206,17 @@ def lecturer_tools(db, info, entries, selected):
                 st.code(st.session_state.get(board.KEY), language=None)
 
 
+def runs_of(db, code):
+    """The board's shown runs, read in full only when new to this session (Store.entries_since:
+    a redraw after one new run reads one run)."""
+    ss = st.session_state
+    kept = ss.get(RUNS) if ss.get(RUNS, {}).get("code") == code else {"code": code, "runs": {}}
+    numbers, new = db.entries_since(code, kept["runs"])
+    have = {**kept["runs"], **new}
+    ss[RUNS] = {"code": code, "runs": {n: have[n] for n in numbers}}
+    return [have[n] for n in numbers]
+
+
 def read(db, code, lecturer):
     """The board, whether this session is its lecturer, and (when drawn here) its runs ->
     (info, lecturer, entries, read at, problem). A database that cannot be read gives this
@@ -215,7 +227,7 @@ def read(db, code, lecturer):
         info = board.look_up(db, code)
         is_lecturer = lecturer(db)
         live = is_lecturer or ss["present"]
-        entries = db.entries(code) if live or ss.get("board_show_here") else None
+        entries = runs_of(db, code) if live or ss.get("board_show_here") else None
     except (board.Unavailable, SQLAlchemyError) as err:
         last = ss.get(LAST)
         if last is None or last["code"] != code:

@@ -413,3 +413,38 @@ def test_a_database_that_stops_is_said_once(monkeypatch):
     assert sum("cannot be reached" in m for m in said) == 1, said
     assert any("not stored" in m for m in said), said
     assert [b for b in at.button if b.label == SEND]   # and the student can send again later
+
+
+def test_a_board_of_500_runs_is_drawn_whole_and_a_new_run_appears(db, url):
+    """Issue 18 (9): 499 runs, then the 500th: every one in the table and on the chart; the
+    redraw reads only the new run in full (Store.entries_since). Speeds: bench/board_500.py."""
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    from board_500 import fill, submission
+    code, key, store = fill(url, 499)
+    at = board_page({"class": code, "present": "1"})
+    assert runs_metric(at) == 499 and len(at.dataframe[0].value) == 499
+
+    def dots(at):
+        return sum(len(t["x"]) for t in figures(at)[0]["data"] if t.get("mode") == "markers"
+                   and t.get("name") != "selected")
+
+    assert dots(at) == 499
+    number = store.submit(code, "late", submission(250), name="late")
+    asked = []
+    real = B.Store.entries_since
+    try:
+        B.Store.entries_since = lambda self, c, known=(): (
+            asked.append(len(known)) or real(self, c, known))
+        at = run(at)
+    finally:
+        B.Store.entries_since = real
+    table = at.dataframe[0].value
+    assert runs_metric(at) == 500 and len(table) == 500 and dots(at) == 500
+    assert list(table["#"]) == list(range(1, 501)) and table["name"].iloc[-1] == "late"
+    assert number == 500 and asked == [499]           # the 499 it had, so one run read
+    numbers, new = store.entries_since(code, set(range(1, 500)))
+    assert numbers == list(range(1, 501)) and list(new) == [500]
+    store.hide(code, key, 3)
+    at = run(at)
+    assert runs_metric(at) == 499 and 3 not in list(at.dataframe[0].value["#"])

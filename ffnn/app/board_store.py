@@ -454,6 +454,22 @@ class Store:
             rows = conn.execute(query).all()
         return [_entry(row) for row in rows]
 
+    def entries_since(self, code, known=()):
+        """The board's shown runs, oldest first, reading in full only those whose number is not
+        in `known` -> (numbers shown, {number: Entry} of the runs not known). A projector that
+        keeps what it read asks for one small column, then the new runs only."""
+        known = set(known)
+        with self._read() as conn:
+            board = self._board_row(conn, code)
+            shown = runs.c.board_id == board.id, runs.c.hidden.is_(False)
+            numbers = conn.execute(select(runs.c.number).where(*shown).order_by(
+                runs.c.number)).scalars().all()
+            missing = [n for n in numbers if n not in known]
+            rows = [] if not missing else conn.execute(select(runs).where(
+                *shown, runs.c.number >= missing[0])).all()
+        wanted = set(missing)
+        return numbers, {e.id: e for e in map(_entry, rows) if e.id in wanted}
+
     # ---- the lecturer's actions: the key is checked in the transaction that acts
     def is_lecturer(self, code, key):
         with self._read() as conn:
