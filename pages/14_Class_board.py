@@ -22,11 +22,24 @@ CHART_HEIGHT = 330
 TABLE_HEIGHT = 220       # px: about five rows, then the table scrolls
 COLOR, SELECTED = "board_color_by", "board_selected"          # widget keys
 SHOW = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
+SHOWN = "board_shown"        # session state: this run's messages (each is said once)
+RUNS = "board_runs_read"     # session state: {"code", "runs": {number: Entry}} read so far
+LAST = "board_last_read"     # session state: the board as last read, shown while it cannot be
+
+
+def alert(kind, text):
+    """Show a message once per run; of the database's messages (a send that got no answer, then
+    the page's own read), only the first: one problem, said once."""
+    said = st.session_state.setdefault(SHOWN, set())
+    topic = "database" if text.startswith("The class board's database") else text
+    if topic not in said:
+        said.add(topic)
+        SHOW[kind](text)
 
 
 def messages():
     for kind, text in st.session_state.pop(board.MESSAGES, []):
-        SHOW[kind](text)
+        alert(kind, text)
 
 
 def start():
@@ -193,20 +206,57 @@ def lecturer_tools(db, info, entries, selected):
                 st.code(st.session_state.get(board.KEY), language=None)
 
 
+def runs_of(db, code):
+    """The board's shown runs, read in full only when new to this session (Store.entries_since:
+    a redraw after one new run reads one run)."""
+    ss = st.session_state
+    kept = ss.get(RUNS) if ss.get(RUNS, {}).get("code") == code else {"code": code, "runs": {}}
+    numbers, new = db.entries_since(code, kept["runs"])
+    have = {**kept["runs"], **new}
+    ss[RUNS] = {"code": code, "runs": {n: have[n] for n in numbers}}
+    return [have[n] for n in numbers]
+
+
+def read(db, code, lecturer):
+    """The board, whether this session is its lecturer, and (when drawn here) its runs ->
+    (info, lecturer, entries, read at, problem). A database that cannot be read gives this
+    session's last read of the board (or None), without the lecturer's tools, and the problem;
+    a board that is gone raises BoardError."""
+    ss = st.session_state
+    try:
+        info = board.look_up(db, code)
+        is_lecturer = lecturer(db)
+        live = is_lecturer or ss["present"]
+        entries = runs_of(db, code) if live or ss.get("board_show_here") else None
+    except (board.Unavailable, SQLAlchemyError) as err:
+        last = ss.get(LAST)
+        if last is None or last["code"] != code:
+            return None, False, None, None, err
+        return last["info"], False, last["entries"], last["at"], err
+    ss[LAST] = {"code": code, "info": info, "entries": entries, "at": time.time()}
+    return info, is_lecturer, entries, ss[LAST]["at"], None
+
+
 def show_board(db, run):
     code = board.code()
     try:
-        info = db.board(code)
+        info, is_lecturer, entries, read_at, problem = read(db, code, board.lecturer)
     except BoardError as err:
         board.leave()
         st.error(str(err))
         start()
         return
-    is_lecturer = board.lecturer(db)
+    # While the board cannot be read, a lecturer's tab or a projector stays live (the watch
+    # says so, above the runs last read) and a student keeps the send button.
+    live = is_lecturer or st.session_state["present"] or (
+        problem is not None and st.session_state.get(board.KEY) is not None)
+    status = st.container()         # the live board's watch: changed, cannot be read, back
+    if problem is not None and not live:
+        alert("error", str(problem if isinstance(problem, board.Unavailable)
+                           else board.unavailable(problem)))
     messages()
-    if info.closed:
+    if info is not None and info.closed:
         st.info(f"The board {code} is closed to new runs.")
-    live = is_lecturer or st.session_state["present"]
     if not live:
         send_form(run)
         left, middle, right = st.columns([2, 1, 1], vertical_alignment="center")
@@ -215,24 +265,29 @@ def show_board(db, run):
         middle.button("Refresh", key="board_refresh")
         right.button("Leave this board", on_click=board.leave, key="board_leave")
         key_form()
-        if not st.session_state["board_show_here"]:
+        if info is None:
+            return
+        if not st.session_state["board_show_here"] or entries is None:
             st.caption(f"{board.plural(info.n_runs, 'run')} on the board {code} so far.")
             return
-    entries = db.entries(code)
-    by, selected = header(info, entries)
-    charts(entries, by, selected)
-    runs_table(entries)
-    if is_lecturer:
-        lecturer_tools(db, info, entries, selected)
+    if info is not None and entries is not None:
+        by, selected = header(info, entries)
+        charts(entries, by, selected)
+        runs_table(entries)
+        if is_lecturer:
+            lecturer_tools(db, info, entries, selected)
     if live:
-        board.watch(db, code, info.version)
+        with status:
+            board.watch(db, code, None if problem else info.version, read_at)
 
 
 def main(run):
+    st.session_state[SHOWN] = set()
     try:
         db = board.store()
     except board.Unavailable as err:
-        st.error(str(err))
+        messages()
+        alert("error", str(err))
         return
     messages()
     board.keep_cookies()
@@ -241,8 +296,8 @@ def main(run):
             start()
         else:
             show_board(db, run)
-    except SQLAlchemyError as err:
-        st.error(str(board.unavailable(err)))
+    except (board.Unavailable, SQLAlchemyError) as err:
+        alert("error", str(err if isinstance(err, board.Unavailable) else board.unavailable(err)))
 
 
 run = page.frame(

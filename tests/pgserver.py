@@ -123,6 +123,29 @@ class PostgresServer:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir = None
 
+    def processes(self):
+        """The postmaster's pid and its children's (each backend is its own process group)."""
+        pids = [self.proc.pid]
+        for stat in glob.glob("/proc/[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                with open(stat) as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                if int(fields[1]) == self.proc.pid:
+                    pids.append(int(stat.split("/")[2]))
+        return pids
+
+    def freeze(self):
+        """Stop every process of the server (SIGSTOP): it answers nothing, connections stay
+        open, as when the network drops. thaw() wakes it."""
+        for pid in self.processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGSTOP)
+
+    def thaw(self):
+        for pid in self.processes():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
+
     def __enter__(self):
         return self.start()
 

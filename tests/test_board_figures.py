@@ -4,9 +4,10 @@ for 500 runs, and log-axis ticks as plain numbers."""
 
 import math
 
+import numpy as np
 import plotly.graph_objects as go
 
-from ffnn.figures.board import board_curves, log_axis, loss_vs_lr
+from ffnn.figures.board import CURVE_BUDGET, board_curves, log_axis, loss_vs_lr
 
 
 def runs(n=6, diverged=(4,)):
@@ -62,7 +63,22 @@ def test_every_curve_with_the_selected_one_on_top():
     assert len(fig.data) == 3                              # two groups and the selected run
     assert fig.data[-1].line.width > fig.data[0].line.width
     assert list(fig.data[-1].x) == many[6]["steps"]
-    assert sum(x is None for x in fig.data[0].x) == 250    # one gap after each curve
+    assert sum(np.isnan(x) for x in fig.data[0].x) == 250  # one gap after each curve
+    assert sum(not np.isnan(x) for x in fig.data[0].x) == 250 * 3     # every point of each
+
+
+def test_many_long_curves_are_drawn_from_a_budget_of_points():
+    many = runs(500, diverged=())
+    for r in many:
+        r["steps"] = list(range(0, 1000, 5))
+        r["losses"] = [1.0 / (1 + s) for s in r["steps"]]
+    fig = board_curves(many, ["Gradient descent", "Adam"])
+    xs = np.concatenate([np.asarray(t.x) for t in fig.data])
+    ys = np.concatenate([np.asarray(t.y) for t in fig.data])
+    assert np.isnan(xs).sum() == 500 and len(xs) - 500 <= CURVE_BUDGET     # every run, bounded
+    ends = np.flatnonzero(np.isnan(xs)) - 1
+    assert (xs[ends] == 995).all() and (xs[ends[:-1] + 2] == 0).all()   # first, last kept
+    assert np.isfinite(ys[~np.isnan(xs)]).all()
 
 
 def test_empty_board():

@@ -352,3 +352,99 @@ def test_eta_outside_the_sidebars_range_is_refused(db):
         assert any("takes η from 1e-05 to 10000" in m for m in texts(at)), texts(at)
     at = click(student(code, lr="1e-5", t=5), SEND)
     assert [e.lr for e in db.entries(code)] == [1e-5]
+
+
+def wrong_codes(at, n):
+    """Type n codes that match no board (from the code alphabet) -> what the page said each time."""
+    said = []
+    for i in range(n):
+        at.text_input(key=G.JOIN).set_value(f"ZZZZ{C.CODE_ALPHABET[i]}{C.CODE_ALPHABET[i]}")
+        at = click(at, "Join")
+        said.append(" ".join(texts(at)))
+    return at, said
+
+
+def test_code_guesses_are_throttled_without_a_database_write(db, monkeypatch):
+    """Issue 18 (8): a session's wrong codes are refused after GUESS_BURST, with a message;
+    the server's bucket refuses other sessions too; no guess writes to the database."""
+    _, code, _ = lecturer(db)
+    writes = []
+
+    def note(conn, cursor, statement, *_):
+        if statement.lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE", "CREATE") \
+                or "IMMEDIATE" in statement.upper():
+            writes.append(statement)
+
+    sa.event.listen(sa.engine.Engine, "before_cursor_execute", note)
+    try:
+        at, said = wrong_codes(board_page(), G.GUESS_BURST + 3)
+        assert all("no class board" in s for s in said[:G.GUESS_BURST]), said
+        assert all("Too many class codes that match no board from this browser tab" in s
+                   for s in said[G.GUESS_BURST:]), said
+        at.text_input(key=G.JOIN).set_value(code)      # the right code waits its turn too
+        at = click(at, "Join")
+        assert G.CODE not in at.session_state and "wait" in " ".join(texts(at))
+        fresh = board_page({"class": code})            # the right code, from a new session
+        assert fresh.session_state[G.CODE] == code
+        # the server's bucket: other sessions are refused too once it is empty
+        monkeypatch.setattr(G, "_server_guesses", [2.0, __import__("time").monotonic()])
+        monkeypatch.setattr(G, "SERVER_GUESS_RATE", 0.01)
+        _, said = wrong_codes(board_page(), 2)
+        _, later = wrong_codes(board_page(), 1)
+        assert "no class board" in said[-1] and "on this server" in later[0], later
+        assert writes == [], writes                   # a guess only reads
+    finally:
+        sa.event.remove(sa.engine.Engine, "before_cursor_execute", note)
+
+
+def test_a_database_that_stops_is_said_once(monkeypatch):
+    """Issue 18 (9): "cannot be reached" once on the page: the failed send's message, not the
+    page's own failed read a second time."""
+    import pgserver
+    if pgserver.bindir() is None:
+        pytest.skip(pgserver.SKIP_REASON)
+    with pgserver.PostgresServer(max_connections=20) as pg:
+        monkeypatch.setenv(G.ENV, pg.url)
+        _, code, _ = lecturer(None)
+        at = student(code, lr=0.3, t=5)
+        pg.stop()
+        at = click(at, SEND)
+    said = texts(at)
+    assert sum("cannot be reached" in m for m in said) == 1, said
+    assert any("not stored" in m for m in said), said
+    assert [b for b in at.button if b.label == SEND]   # and the student can send again later
+
+
+def test_a_board_of_500_runs_is_drawn_whole_and_a_new_run_appears(db, url):
+    """Issue 18 (9): 499 runs, then the 500th: every one in the table and on the chart; the
+    redraw reads only the new run in full (Store.entries_since). Speeds: bench/board_500.py."""
+    import sys
+    sys.path.insert(0, str(ROOT / "bench"))
+    from board_500 import fill, submission
+    code, key, store = fill(url, 499)
+    at = board_page({"class": code, "present": "1"})
+    assert runs_metric(at) == 499 and len(at.dataframe[0].value) == 499
+
+    def dots(at):
+        return sum(len(t["x"]) for t in figures(at)[0]["data"] if t.get("mode") == "markers"
+                   and t.get("name") != "selected")
+
+    assert dots(at) == 499
+    number = store.submit(code, "late", submission(250), name="late")
+    asked = []
+    real = B.Store.entries_since
+    try:
+        B.Store.entries_since = lambda self, c, known=(): (
+            asked.append(len(known)) or real(self, c, known))
+        at = run(at)
+    finally:
+        B.Store.entries_since = real
+    table = at.dataframe[0].value
+    assert runs_metric(at) == 500 and len(table) == 500 and dots(at) == 500
+    assert list(table["#"]) == list(range(1, 501)) and table["name"].iloc[-1] == "late"
+    assert number == 500 and asked == [499]           # the 499 it had, so one run read
+    numbers, new = store.entries_since(code, set(range(1, 500)))
+    assert numbers == list(range(1, 501)) and list(new) == [500]
+    store.hide(code, key, 3)
+    at = run(at)
+    assert runs_metric(at) == 499 and 3 not in list(at.dataframe[0].value["#"])

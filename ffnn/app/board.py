@@ -15,10 +15,14 @@ import csv
 import hashlib
 import io
 import logging
+import math
 import os
 import secrets
+import threading
 import time
 import urllib.parse
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as NoAnswerYet
 from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +34,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from . import settings as S
 from . import state, urlstate
 from .board_codes import is_key, parse_code
-from .board_store import MAX_NAME, BoardError, Store, summarize  # noqa: F401 (MAX_NAME: the page's)
+from .board_store import (  # noqa: F401 (MAX_NAME: the page's)
+    MAX_NAME,
+    BoardError,
+    Store,
+    prepared,
+    summarize,
+)
 from .playback import playback
 
 ENV = "FFNN_BOARD_URL"
@@ -57,12 +67,72 @@ log = logging.getLogger("ffnn.app")
 
 UNAVAILABLE = ("The class board's database cannot be reached ({what}), so the board is off for "
                "now. Everything else in the app works as usual.")
+# Every database call has a bound: PostgreSQL ends a statement after STATEMENT_TIMEOUT_MS, a new
+# connection gives up after CONNECT_TIMEOUT s, a pool checkout after POOL_TIMEOUT s, unanswered
+# TCP data after TCP_USER_TIMEOUT_MS. A server that stops answering (frozen, or the network gone)
+# answers none of these, so the page also waits at most CALL_TIMEOUT s for each call (run in a
+# worker thread, see `bounded`), then says so; after that, the same script run's next calls
+# fail at once for DOWN_FOR s, so that one page says it once and finishes.
+STATEMENT_TIMEOUT_MS, CONNECT_TIMEOUT, POOL_TIMEOUT, TCP_USER_TIMEOUT_MS = 3000, 3, 3.0, 10_000
+CALL_TIMEOUT = 4.0
+DOWN_FOR = 2 * CALL_TIMEOUT
+WORKERS = 12
+NO_ANSWER = f"no answer within {CALL_TIMEOUT:g} s"
+SENT_UNKNOWN = (f"The class board's database did not answer within {CALL_TIMEOUT:g} s, so it is "
+                "not known yet whether your run was stored. Press “Send my run to the class” "
+                "again in a moment: it says which, and never stores your run twice.")
+NOT_SENT = (f"The class board's database did not answer within {CALL_TIMEOUT:g} s. Your run was "
+            "not sent: send it again in a moment.")
+UNCONFIRMED = "board_unconfirmed"    # session state: the run whose last send got no answer
 COLOR_BY = {"loss": "Loss", "optimizer": "Optimizer", "activation": "Activation",
             "architecture": "Architecture"}
 
 
 class Unavailable(Exception):
     """The database cannot be used; str(err) is the message for the person."""
+
+
+class NoAnswer(Unavailable):
+    """A call got no answer within CALL_TIMEOUT s; `started`: whether it reached the database
+    (it may still finish there), or was dropped before it began."""
+
+    def __init__(self, text, started):
+        super().__init__(text)
+        self.started = started
+
+
+_workers = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="ffnn-board-db")
+_down = threading.local()            # this script thread: calls fail at once until .until
+
+
+def bounded(fn, *args, **kwargs):
+    """fn(*args, **kwargs) in a worker thread, waiting at most CALL_TIMEOUT s -> its result, or
+    its exception; NoAnswer if it did not finish in time (the call goes on in its thread, and
+    ends with the database's own timeouts or answer)."""
+    if time.monotonic() < getattr(_down, "until", 0.0):
+        raise NoAnswer(UNAVAILABLE.format(what=NO_ANSWER), started=False)
+    future = _workers.submit(fn, *args, **kwargs)
+    try:
+        return future.result(timeout=CALL_TIMEOUT)
+    except NoAnswerYet:
+        started = not future.cancel()
+        _down.until = time.monotonic() + DOWN_FOR
+        log.warning("class board database: %s gave no answer within %g s",
+                    getattr(fn, "__name__", fn), CALL_TIMEOUT)
+        raise NoAnswer(UNAVAILABLE.format(what=NO_ANSWER), started=started) from None
+
+
+class Bounded:
+    """A Store whose every method is a `bounded` call."""
+
+    def __init__(self, db):
+        self.store = db
+
+    def __getattr__(self, name):
+        fn = getattr(self.store, name)
+        if not callable(fn):
+            return fn
+        return lambda *args, **kwargs: bounded(fn, *args, **kwargs)
 
 
 # ---- the store --------------------------------------------------------------------------------
@@ -84,10 +154,16 @@ def _connection():
             return st.connection(CONNECTION, type="sql")       # dialect, host... in the secrets
         url = section and section["url"]
     url = url or default_url()
-    extra = {}
-    if url.startswith("postgresql"):
-        extra = {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
-    return st.connection(CONNECTION, type="sql", url=url, **extra)
+    return st.connection(CONNECTION, type="sql", url=url, **engine_options(url))
+
+
+def engine_options(url):
+    """create_engine's options for the board's database: the timeouts (see CALL_TIMEOUT)."""
+    if not url.startswith("postgresql"):
+        return {"pool_timeout": POOL_TIMEOUT}
+    return {"pool_pre_ping": True, "pool_timeout": POOL_TIMEOUT, "connect_args": {
+        "connect_timeout": CONNECT_TIMEOUT, "tcp_user_timeout": TCP_USER_TIMEOUT_MS,
+        "options": f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"}}
 
 
 def engine():
@@ -97,9 +173,14 @@ def engine():
 
 def store():
     """The Store over the app's connection (shared by every session: an engine and its pool,
-    nothing of a user's); Unavailable if the database cannot be reached."""
+    nothing of a user's), each call bounded (see `bounded`); Unavailable if the database cannot
+    be reached."""
     try:
-        return Store(engine())
+        eng = engine()
+        # A Store over a prepared engine touches no database; the first one creates the schema
+        return Bounded(Store(eng) if prepared(eng) else bounded(Store, eng))
+    except Unavailable:
+        raise
     except Exception as err:
         raise unavailable(err) from err
 
@@ -225,6 +306,60 @@ def open_board():
     _act(act)
 
 
+# Guessing class codes: each session, and this server as a whole, may get GUESS_BURST and
+# SERVER_GUESS_BURST codes wrong at once, then one more every 1/GUESS_RATE and 1/SERVER_GUESS_RATE
+# s (token buckets in memory: a guess costs the database one read, never a write).
+GUESS_BURST, GUESS_RATE = 5, 0.1
+SERVER_GUESS_BURST, SERVER_GUESS_RATE = 60, 2.0
+GUESSES = "board_guesses"            # session state: [tokens, at]
+CONFIRMED = "board_confirmed"        # session state: the code this session found on the server
+TOO_MANY_GUESSES = ("Too many class codes that match no board {where}: wait {wait:.0f} s, then "
+                    "check the code on the slide and try again. Nothing changed.")
+_server_guesses = [float(SERVER_GUESS_BURST), time.monotonic()]
+_guess_lock = threading.Lock()
+
+
+def _refill(bucket, burst, rate, now):
+    bucket[0] = min(burst, bucket[0] + max(0.0, now - bucket[1]) * rate)
+    bucket[1] = now
+
+
+def may_guess():
+    """BoardError if this session, or this server, got too many codes wrong lately."""
+    now = time.monotonic()
+    mine = st.session_state.setdefault(GUESSES, [float(GUESS_BURST), now])
+    with _guess_lock:
+        _refill(mine, GUESS_BURST, GUESS_RATE, now)
+        _refill(_server_guesses, SERVER_GUESS_BURST, SERVER_GUESS_RATE, now)
+        for bucket, rate, where in ((mine, GUESS_RATE, "from this browser tab"),
+                                    (_server_guesses, SERVER_GUESS_RATE, "on this server")):
+            if bucket[0] < 1:
+                raise BoardError(TOO_MANY_GUESSES.format(
+                    where=where, wait=max(1, math.ceil((1 - bucket[0]) / rate))))
+
+
+def guessed_wrong():
+    """A code matched no board: one token less for this session and this server."""
+    with _guess_lock:
+        for bucket in (st.session_state[GUESSES], _server_guesses):
+            bucket[0] -= 1
+
+
+def look_up(db, board_code):
+    """The board `board_code` for this session (db.board), throttled while it is not one this
+    session found already (may_guess); BoardError if there is none."""
+    if st.session_state.get(CONFIRMED) == board_code:
+        return db.board(board_code)
+    may_guess()
+    try:
+        info = db.board(board_code)
+    except BoardError:
+        guessed_wrong()
+        raise
+    st.session_state[CONFIRMED] = board_code
+    return info
+
+
 def join():
     def act():
         text = st.session_state.get(JOIN, "")
@@ -233,7 +368,7 @@ def join():
         except ValueError:
             raise BoardError("A class code is 6 letters and digits, as on the slide (no 0, 1, I, "
                              "L, O, U or V). Nothing changed.") from None
-        store().join(board_code)
+        look_up(store(), board_code)
         st.session_state[CODE] = board_code
         st.session_state.pop(KEY, None)
         st.session_state[JOIN] = ""
@@ -279,7 +414,9 @@ def settings_of(run):
 
 
 def send():
-    """Send this session's own run: everything stored is computed here from its trainer."""
+    """Send this session's own run: everything stored is computed here from its trainer. A send
+    that got no answer is said (stored or not, or not known yet), and the next send of the same
+    run asks the store not to store it twice."""
     def act():
         ss = st.session_state
         run = ss.get("run")
@@ -288,10 +425,25 @@ def send():
         if run is None:
             raise BoardError("There is no run in this session to send.")
         params = settings_of(run)
-        entry = store().submit(code(), sender(), summarize(params, run.trainer),
-                               name=ss.get(NAME, ""))
-        say("success", f"Sent: your run is #{entry} on the board {code()} (η = {run.trainer.lr:g}, "
-                       f"t = {run.trainer.t}).")
+        which = [code(), sorted(params.items()), run.trainer.t]
+        try:
+            entry, new = store().send(code(), sender(), summarize(params, run.trainer),
+                                      name=ss.get(NAME, ""), again=ss.get(UNCONFIRMED) == which)
+        except NoAnswer as err:
+            if err.started or ss.get(UNCONFIRMED) == which:
+                ss[UNCONFIRMED] = which
+                raise BoardError(SENT_UNKNOWN) from None
+            raise BoardError(NOT_SENT) from None
+        except SQLAlchemyError as err:         # its transaction was rolled back
+            if ss.get(UNCONFIRMED) == which:
+                raise BoardError(SENT_UNKNOWN) from None
+            raise BoardError(f"{unavailable(err)} Your run was not stored: send it again in a "
+                             "moment.") from None
+        ss.pop(UNCONFIRMED, None)
+        done = f"η = {run.trainer.lr:g}, t = {run.trainer.t}"
+        say("success", f"Sent: your run is #{entry} on the board {code()} ({done})." if new else
+                       f"Your run is on the board {code()} once, as #{entry} ({done}): the send "
+                       "that got no answer had stored it. Nothing more was sent.")
     _act(act)
 
 
@@ -505,13 +657,38 @@ def csv_bytes(entries):
     return out.getvalue().encode("utf-8")
 
 
+DOWN_SINCE, BACK_AT = "board_down_since", "board_back_at"     # session state (watch)
+BACK_SHOWN = 20.0          # s the board says it can be read again
+CANNOT_READ = ("The board cannot be read right now (its database does not answer); the runs "
+               "shown are from {when}. It comes back by itself.")
+CANNOT_READ_YET = ("The board cannot be read right now (its database does not answer). It "
+                   "comes back by itself.")
+BACK = "The board can be read again since {when}: it shows the runs as they are now."
+
+
+def clock_time(t):
+    return time.strftime("%H:%M:%S", time.localtime(t))
+
+
 @st.fragment(run_every=WATCH_EVERY)
-def watch(db, code, version):
+def watch(db, code, version, read_at=None):
     """Redraw the page when the board changed since it was drawn (another session's run): the
-    store's version of board `code` against the `version` the page was drawn at."""
+    store's version of board `code` against the `version` the page was drawn at (None: the page
+    could not read it). Says when the board cannot be read (the runs shown are those read at
+    `read_at`, Unix time), and when it can again."""
+    ss = st.session_state
     try:
         now = db.version(code)
-    except SQLAlchemyError:
-        return                        # the next full run says what is wrong
+    except (Unavailable, SQLAlchemyError):
+        ss.setdefault(DOWN_SINCE, time.time())
+        st.warning(CANNOT_READ.format(when=clock_time(read_at)) if read_at else CANNOT_READ_YET,
+                   icon=":material/cloud_off:")
+        return
+    if ss.pop(DOWN_SINCE, None) is not None or version is None:
+        ss[BACK_AT] = time.time()
+        st.rerun()
     if now != version:
         st.rerun()
+    back = ss.get(BACK_AT)
+    if back is not None and time.time() - back < BACK_SHOWN:
+        st.success(BACK.format(when=clock_time(back)), icon=":material/cloud_done:")

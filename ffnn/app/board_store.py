@@ -14,8 +14,11 @@ would change the board, so two replicas cannot both slip past it:
   board's row: ADMIT_BURST senders at once, then ADMIT_RATE a second; RUN_BURST runs at once,
   then RUN_RATE a second), so that one person with a script needs minutes to fill it;
 - run numbers count per board and are never reused;
+- a run sent again after a send whose answer never came back (`send(..., again=True)`) is not
+  stored twice: if its sender has the same run on the board, `send` says so;
 - a board with no activity (a run sent, a lecturer action) for EXPIRY seconds expires, and its
-  rows are deleted the next time anyone opens or joins a board (no cron job);
+  rows are deleted when a lecturer opens a board, at most once every PURGE_EVERY seconds per
+  process (no cron job; a student's join, right or wrong, only reads);
 - hide, clear and close need the lecturer key, checked against its SHA-256 every time.
 
 A refusal raises BoardError, whose text is the message for the person; nothing is changed.
@@ -61,6 +64,7 @@ MIN_INTERVAL = 15.0          # seconds between two runs sent by one sender
 ADMIT_BURST, ADMIT_RATE = 60, 1.0      # new senders: at once, then per second
 RUN_BURST, RUN_RATE = 90, 2.0          # runs: at once, then per second
 EXPIRY = 24 * 3600.0         # seconds without activity before a board and its runs are deleted
+PURGE_EVERY = 60.0           # s: expired rows are deleted at most this often per process
 CURVE_POINTS = 200           # a stored loss curve has at most this many points
 log = logging.getLogger("ffnn.app")
 
@@ -258,6 +262,10 @@ def _sqlite_begin(conn):
     conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
+def prepared(engine):
+    return engine in _prepared
+
+
 def prepare(engine):
     """Once per engine: SQLite's transaction handling (see above), then the schema. Safe to call
     from many threads and processes at once (PostgreSQL: under an advisory lock)."""
@@ -290,6 +298,16 @@ class Store:
         prepare(engine)
         self.engine, self.clock = engine, clock
 
+    def purge_now_and_then(self):
+        """`purge`, unless this process purged this database less than PURGE_EVERY s ago."""
+        now = self.clock()
+        with _purge_lock:
+            last = _purged.get(self.engine)
+            if last is not None and 0 <= now - last < PURGE_EVERY:
+                return 0
+            _purged[self.engine] = now
+        return self.purge()
+
     def _read(self):
         return self.engine.connect()
 
@@ -299,7 +317,7 @@ class Store:
     # ---- boards
     def open_board(self):
         """A new board -> (code, key). The key is returned once and stored only as a hash."""
-        self.purge()
+        self.purge_now_and_then()
         now = self.clock()
         for _ in range(20):                     # 29^6 codes: a collision is rare
             code, key = new_code(), new_key()
@@ -333,13 +351,13 @@ class Store:
                     runs.c.board_id == row.id, runs.c.hidden.is_(False))).scalar_one()
         except BoardError as err:
             if str(err) == EXPIRED.format(code=code):
-                self.purge()
+                self.purge_now_and_then()
             raise
         return Board(row.code, row.closed, row.version, n, row.created, row.touched)
 
     def join(self, code):
-        """Look a board up for a student who types or opens its code; expired boards go."""
-        self.purge()
+        """Look a board up for a student who types or opens its code: a read only (a guess
+        costs the database no write; see ffnn.app.board for the throttle on guesses)."""
         return self.board(code)
 
     def version(self, code):
@@ -363,12 +381,29 @@ class Store:
 
     # ---- runs
     def submit(self, code, sender, submission, name=""):
-        """Store one run sent by session `sender` -> its id. BoardError, and nothing stored, if
-        the name, the board, its size or the session's last run forbids it."""
+        """Store one run sent by `sender` -> its number. BoardError, and nothing stored, if
+        the name, the board, its size or the sender's last run forbids it."""
+        return self.send(code, sender, submission, name)[0]
+
+    def send(self, code, sender, submission, name="", again=False):
+        """As `submit` -> (number, stored now). `again`: this run's last send got no answer (a
+        database that froze); if the sender has the same run (settings, t and final losses) on
+        the board already, it is not stored twice: -> (its number, False)."""
         name = clean_name(name)
         now = self.clock()
         with self._write() as conn:
             board = self._board_row(conn, code, lock=True)      # runs queue here, per board
+            s = submission
+            settings = json.dumps(s.settings, sort_keys=True)
+            same = [] if not again else conn.execute(select(
+                runs.c.train_loss, runs.c.test_loss, runs.c.diverged, runs.c.number).where(
+                runs.c.board_id == board.id, runs.c.sender == sender,
+                runs.c.settings == settings, runs.c.t == s.t).order_by(
+                runs.c.number.desc())).all()
+            mine = (_finite(s.train_loss), _finite(s.test_loss), bool(s.diverged))
+            for row in same:                    # the same settings and seeds: the same numbers
+                if (row.train_loss, row.test_loss, bool(row.diverged)) == mine:
+                    return row.number, False
             if board.closed:
                 raise BoardError(CLOSED.format(code=code))
             shown, stored = conn.execute(select(
@@ -398,17 +433,16 @@ class Store:
                 next_number=boards.c.next_number + 1,
                 **{f"{k}_tokens": tokens for k, (tokens, _) in buckets.items()},
                 **{f"{k}_at": now for k in buckets}))
-            s = submission
             entry = board.next_number
             conn.execute(insert(runs).values(
                 board_id=board.id, number=entry, sender=sender, name=name,
-                settings=json.dumps(s.settings, sort_keys=True), lr=s.lr, t=s.t,
+                settings=settings, lr=s.lr, t=s.t,
                 train_loss=_finite(s.train_loss), test_loss=_finite(s.test_loss),
                 train_acc=_finite(s.train_acc), test_acc=_finite(s.test_acc),
                 diverged=s.diverged, curve=json.dumps(downsample(s.steps, s.losses)),
                 created=now, hidden=False))
             self._touch(conn, board.id, now)
-        return entry
+        return entry, True
 
     def entries(self, code, include_hidden=False):
         """The board's runs, oldest first."""
@@ -419,6 +453,22 @@ class Store:
                 query = query.where(runs.c.hidden.is_(False))
             rows = conn.execute(query).all()
         return [_entry(row) for row in rows]
+
+    def entries_since(self, code, known=()):
+        """The board's shown runs, oldest first, reading in full only those whose number is not
+        in `known` -> (numbers shown, {number: Entry} of the runs not known). A projector that
+        keeps what it read asks for one small column, then the new runs only."""
+        known = set(known)
+        with self._read() as conn:
+            board = self._board_row(conn, code)
+            shown = runs.c.board_id == board.id, runs.c.hidden.is_(False)
+            numbers = conn.execute(select(runs.c.number).where(*shown).order_by(
+                runs.c.number)).scalars().all()
+            missing = [n for n in numbers if n not in known]
+            rows = [] if not missing else conn.execute(select(runs).where(
+                *shown, runs.c.number >= missing[0])).all()
+        wanted = set(missing)
+        return numbers, {e.id: e for e in map(_entry, rows) if e.id in wanted}
 
     # ---- the lecturer's actions: the key is checked in the transaction that acts
     def is_lecturer(self, code, key):
@@ -473,6 +523,10 @@ class Store:
     def _touch(self, conn, board_id, now=None):
         conn.execute(update(boards).where(boards.c.id == board_id).values(
             version=boards.c.version + 1, touched=self.clock() if now is None else now))
+
+
+_purged = weakref.WeakKeyDictionary()       # engine -> when this process last purged it
+_purge_lock = threading.Lock()
 
 
 def _take(tokens, at, now, burst, rate):

@@ -160,24 +160,32 @@ def board_curves(runs, groups, *, selected=None, height=360):
     """Every run's training loss against t on one log axis, coloured by group; the selected
     run drawn thick and black on top. runs: [{"id", "name", "group", "steps", "losses"}].
 
-    One trace per group (curves joined with gaps), so 500 runs cost a handful of traces."""
+    One trace per group (curves joined with gaps), so 500 runs cost a handful of traces; with
+    many runs each curve is drawn from CURVE_BUDGET / runs of its points."""
     colors = group_colors(groups)
     data, finite, last = [], [], 1
     starts = [r["losses"][0] for r in runs if r["losses"] and r["losses"][0] is not None]
     cap = BLOWN_UP * max(starts) if starts else math.inf     # curves that blew up leave the top
+    points = max(CURVE_MIN_POINTS, min(CURVE_MAX_POINTS, CURVE_BUDGET // max(1, len(runs))))
     for group in groups:
         xs, ys = [], []
         for r in runs:
             if r["group"] != group or not r["steps"]:
                 continue
-            y = _positive(r["losses"])
-            xs.extend([*r["steps"], None])
-            ys.extend([*y, None])
-            finite.extend(v for v in y if v is not None and v <= cap)
+            idx = _spread(len(r["steps"]), points)
+            y = np.asarray(_positive(r["losses"]), dtype=np.float64)[idx]
+            xs.extend([np.asarray(r["steps"], dtype=np.float64)[idx], _GAP])
+            ys.extend([y, _GAP])
+            ok = y[np.isfinite(y)]
+            finite.extend(ok[ok <= cap].tolist())
             last = max(last, r["steps"][-1])
         if xs:
-            data.append({"type": "scattergl" if len(xs) > 5000 else "scatter", "mode": "lines",
-                         "name": group, "legendgroup": group, "x": xs, "y": ys,
+            # float32 arrays travel as binary (Plotly's typed arrays), NaN the gap between
+            # curves: 500 runs are a few hundred kB, not megabytes of JSON numbers
+            data.append({"type": "scatter", "mode": "lines",
+                         "name": group, "legendgroup": group,
+                         "x": np.concatenate(xs).astype(np.float32),
+                         "y": np.concatenate(ys).astype(np.float32),
                          "connectgaps": False, "opacity": 0.7, "hoverinfo": "skip",
                          "line": {"color": colors[group], "width": 1.5}})
     chosen = [r for r in runs if r["id"] == selected and r["steps"]]
@@ -195,6 +203,18 @@ def board_curves(runs, groups, *, selected=None, height=360):
         yaxis={"title": {"text": "train loss L(θ)", "standoff": 4}, "type": "log",
                "range": yrange, **log_axis(yrange)})
     return figure(data, layout)
+
+
+CURVE_BUDGET = 30_000        # points of every curve together, at most (each run's drawn evenly)
+CURVE_MIN_POINTS, CURVE_MAX_POINTS = 40, 200
+_GAP = np.array([np.nan])
+
+
+def _spread(n, points):
+    """Indices of at most `points` evenly spread items of n, the first and last kept."""
+    if n <= points:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, points).round().astype(np.int64))
 
 
 def _positive(values):
