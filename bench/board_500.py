@@ -31,13 +31,7 @@ from playwright.sync_api import sync_playwright
 from ffnn.app import board_store as S
 
 import browser as B
-
-DOTS_JS = """() => {
-  const g = document.querySelector('.js-plotly-plot');
-  if (!g || !g.data) return -1;
-  return g.data.filter(t => t.name !== 'selected' && t.mode === 'markers')
-    .reduce((n, t) => n + t.x.length, 0);
-}"""
+from board_client import DOTS_JS
 
 
 def submission(i, n=500):

@@ -28,19 +28,14 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 import sqlalchemy as sa
 from playwright.sync_api import sync_playwright
 
-from deploy.run import Cluster
 from ffnn.app import board_store as S
 
 import browser as B
 import pgserver
+from board_client import DOTS_JS
+from cluster import Cluster
 
 SEND = "Send my run to the class"
-DOTS_JS = """() => {
-  const g = document.querySelector('.js-plotly-plot');
-  if (!g || !g.data) return -1;
-  return g.data.filter(t => t.name !== 'selected' && t.mode === 'markers')
-    .reduce((n, t) => n + t.x.length, 0);
-}"""
 
 
 def quantiles(values):

@@ -18,6 +18,13 @@ from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 PAGE = "Class_board"
+# In a real browser: the dots of the board's η-against-loss chart (-1 before it is drawn)
+DOTS_JS = """() => {
+  const g = document.querySelector('.js-plotly-plot');
+  if (!g || !g.data) return -1;
+  return g.data.filter(t => t.name !== 'selected' && t.mode === 'markers')
+    .reduce((n, t) => n + t.x.length, 0);
+}"""
 ALERTS = {1: "error", 2: "warning", 3: "info", 4: "success"}
 
 

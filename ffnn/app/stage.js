@@ -61,17 +61,15 @@ function noteSession(st, sid) {
 // from them then runs, after the new page, a fragment that page does not have, and at the end
 // of that run Streamlit's page drops everything the new page drew: a blank page. So a mount
 // asks only while the page it was drawn on is the page shown.
-const PATHS = new WeakMap();
-function onItsPage(ask) {
-  if (!PATHS.has(ask)) {
-    const path = location.pathname;
-    PATHS.set(ask, (event, value) => { if (location.pathname === path) ask(event, value); });
-  }
-  return PATHS.get(ask);
+function onItsPage(ask, path) {
+  return (event, value) => { if (location.pathname === path) ask(event, value); };
 }
 
-function receive(st, head, blob, ask) {
-  st.ask = onItsPage(ask);
+// The address's path when `element` was first drawn: the page it belongs to.
+const pageOf = (element) => (element.__ffnnPath ??= location.pathname);
+
+function receive(st, head, blob, ask, path) {
+  st.ask = onItsPage(ask, path);
   noteSession(st, head.session);
   if (head.static) { st.stat = head.static; st.statBlob = blob; st.rev = head.static.rev; }
   st.info = head.info;
@@ -1179,10 +1177,10 @@ function onKey(e) {
 }
 
 // A batch from the feed mount (feed.js): into its stage, which its views then draw.
-function feed(data, ask) {
+function feed(data, ask, element) {
   const { head, blob } = decode(data);
   const st = stageOf(head.player);
-  receive(st, head, blob, ask);
+  receive(st, head, blob, ask, pageOf(element));
   keepPlots();
   if (head.view === "clock") clock(st, head.cfg.period);
   for (const v of st.views) v.drawn = null;
@@ -1191,7 +1189,7 @@ function feed(data, ask) {
 
 const FEED = (globalThis.__ffnnFeed ??= { queue: [] });
 FEED.receive = feed;
-for (const [data, ask] of FEED.queue.splice(0)) feed(data, ask);
+for (const [data, ask, element] of FEED.queue.splice(0)) feed(data, ask, element);
 
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
@@ -1210,7 +1208,7 @@ export default function (component) {
   }
   v.stage = st;
   v.cfg = head.cfg || {};
-  if (head.view === "play") v.ask = onItsPage(setTriggerValue);
+  if (head.view === "play") v.ask = onItsPage(setTriggerValue, pageOf(parentElement));
   v.drawn = null;
   v.draw(st);
   loop(st);
