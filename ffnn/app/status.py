@@ -13,6 +13,22 @@ from .controls import RERUN_APP
 from .playback import playback
 from .views import throttled
 
+# Each number of the row at the width of its widest value (see numbers_row): one rule per width
+# the row can ask for (t: 2 × the digits of max_iterations + 3, up to 7 digits).
+METRIC_WIDTHS = """<style>
+.st-key-metric_t5 [data-testid="stMetricValue"] { min-width: 5ch; }
+.st-key-metric_t7 [data-testid="stMetricValue"] { min-width: 7ch; }
+.st-key-metric_t9 [data-testid="stMetricValue"] { min-width: 9ch; }
+.st-key-metric_t11 [data-testid="stMetricValue"] { min-width: 11ch; }
+.st-key-metric_t13 [data-testid="stMetricValue"] { min-width: 13ch; }
+.st-key-metric_t15 [data-testid="stMetricValue"] { min-width: 15ch; }
+.st-key-metric_t17 [data-testid="stMetricValue"] { min-width: 17ch; }
+.st-key-metric_loss9 [data-testid="stMetricValue"] { min-width: 9ch; }
+.st-key-metric_loss21 [data-testid="stMetricValue"] { min-width: 21ch; }
+.st-key-metric_acc7 [data-testid="stMetricValue"] { min-width: 7ch; }
+.st-key-metric_acc17 [data-testid="stMetricValue"] { min-width: 17ch; }
+</style>"""
+
 
 def metrics(run):
     """The counter and the numbers at the current θ, each as wide as its text (never cut off),
@@ -27,19 +43,17 @@ def metrics(run):
     digits = len(str(tr.max_iterations))
     widths = {"metric_t": 2 * digits + 3, "metric_loss": 21 if both_loss else 9,
               "metric_acc": 17 if both_acc else 7}
-    st.html("<style>" + "".join(
-        f'.st-key-{k} [data-testid="stMetricValue"] {{ min-width: {w}ch; }}'
-        for k, w in widths.items()) + "</style>")
+    st.html(METRIC_WIDTHS)
     with st.container(horizontal=True, gap="medium", key="metrics"):
-        with st.container(width="content", key="metric_t"):
+        with st.container(width="content", key=f"metric_t{widths['metric_t']}"):
             st.metric("Iteration t", f"{tr.t} / {tr.max_iterations}", width="content")
-        with st.container(width="content", key="metric_loss"):
+        with st.container(width="content", key=f"metric_loss{widths['metric_loss']}"):
             st.metric("L(θ) train / test" if both_loss else "L(θ) train",
                       _loss(now["train_loss"])
                       + (f" / {_loss(now['test_loss'])}" if both_loss else ""),
                       width="content", help="The loss at the current θ" + finite)
         if "train_acc" in now:
-            with st.container(width="content", key="metric_acc"):
+            with st.container(width="content", key=f"metric_acc{widths['metric_acc']}"):
                 st.metric("Accuracy train / test" if both_acc else "Accuracy",
                           f"{now['train_acc']:.1%}"
                           + (f" / {now['test_acc']:.1%}" if both_acc else ""),
