@@ -3,7 +3,6 @@ readable ValueError, quickly), the split into a Dataset, and the exports' round 
 
 import io
 import json
-import time
 import zipfile
 
 import numpy as np
@@ -284,13 +283,12 @@ def test_a_5_mb_file_is_refused_quickly_by_its_row_count():
     assert message == "The file has 230,000 rows of points; at most 50,000 are allowed."
 
 
-def test_the_largest_allowed_file_is_read_quickly():
+def test_the_largest_allowed_file_is_read_whole():
+    """50,000 points, read back exactly (its speed: bench/io.py)."""
     rng = np.random.default_rng(1)
     pts, labels = rng.normal(size=(50_000, 2)), rng.integers(0, 3, 50_000)
     raw = csv_bytes([[*map(float, p), int(c)] for p, c in zip(pts, labels)], ["x1", "x2", "class"])
-    start = time.perf_counter()
     p = read_points_csv(raw)
-    assert time.perf_counter() - start < 2.0          # ~0.1 s on a quiet machine
     np.testing.assert_array_equal(p.points, pts)
     np.testing.assert_array_equal(p.y, labels)
 

@@ -178,7 +178,8 @@ class _Defaults(Mapping):
     """{name: default} of every row, read from the table at each use."""
 
     def __getitem__(self, key):
-        return table()[key].default
+        row = SETTINGS.get(key)                # a data set's parameter: from table()
+        return (row or table()[key]).default
 
     def __iter__(self):
         return iter(table())

@@ -8,6 +8,7 @@ switch (measured, see docs/design.md).
 """
 
 import math
+from itertools import groupby
 
 import streamlit as st
 
@@ -101,29 +102,24 @@ def _widget(row, cfg, present):
 
 
 def rows(section, present=False):
-    """Draw the rows of `section` that apply now, in the table's order; rows with `columns`
-    side by side."""
+    """Draw the rows of `section` that apply now, in the table's order; consecutive rows with
+    the same `columns` side by side."""
     ss = st.session_state
-    shown = [r for r in S.table().values() if r.section == section and r.widget
-             and r.shown({k: ss[k] for k in S.DEFAULTS}, present)]
-    i = 0
-    while i < len(shown):
-        row = shown[i]
-        cfg = {k: ss[k] for k in S.DEFAULTS}
-        if not row.columns:
-            _widget(row, cfg, present)
-            i += 1
+    cfg = {k: ss[k] for k in S.DEFAULTS}
+    shown = [r for r in S.table().values()
+             if r.section == section and r.widget and r.shown(cfg, present)]
+    for columns, group in groupby(shown, key=lambda r: r.columns):
+        if not columns:
+            for row in group:
+                _widget(row, cfg, present)
             continue
-        group = [row]
-        while i + len(group) < len(shown) and shown[i + len(group)].columns == row.columns:
-            group.append(shown[i + len(group)])
-        if row.lead:
-            st.caption(row.lead)
-        cols = st.columns(row.columns)
+        group = list(group)
+        if group[0].lead:
+            st.caption(group[0].lead)
+        cols = st.columns(columns)
         for j, member in enumerate(group):
-            with cols[j % row.columns]:
+            with cols[j % columns]:
                 _widget(member, cfg, present)
-        i += len(group)
 
 
 def loss_section(present=False):
@@ -148,12 +144,17 @@ def advanced_section(present=False):
         rows("advanced", present)
 
 
+def _titled(title, section):
+    def draw_section(present=False):
+        st.subheader(title)
+        rows(section, present)
+    return draw_section
+
+
 SECTIONS = (
-    ("architecture", lambda present: (st.subheader("Architecture"),
-                                      rows("architecture", present))),
+    ("architecture", _titled("Architecture", "architecture")),
     ("loss", loss_section),
-    ("optimisation", lambda present: (st.subheader("Learning rate and optimizer"),
-                                      rows("optimisation", present))),
+    ("optimisation", _titled("Learning rate and optimizer", "optimisation")),
     ("data", data_section),
     ("advanced", lambda present: None if present else advanced_section(present)),
 )
