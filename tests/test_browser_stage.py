@@ -268,3 +268,49 @@ def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
         assert sent == []
     finally:
         context.close()
+
+
+# A link to `href` in the page, whose click is noted by the page (stage.js listens at the
+# document, in the capture phase, as for the sidebar's links) but goes nowhere.
+LINK_JS = """([href, id, target, left]) => {
+  const a = Object.assign(document.createElement('a'), { href, id, target, textContent: id });
+  a.style.cssText = `position:fixed;z-index:2000000;bottom:0;left:${left}px`;
+  a.addEventListener('click', (e) => e.preventDefault());
+  document.body.append(a);
+}"""
+
+
+def test_a_click_on_a_link_to_another_page_stops_the_asks_at_once(server, chromium):
+    """The address shows the new page only once its run has begun: an ask sent between the
+    click and then reaches the server after the switch (a blank page, as above). So from the
+    click on a link to another page the stage asks nothing; a link to this same page, or one
+    opened in a new tab (Ctrl+click, target=_blank), changes nothing: the stage goes on asking."""
+    context = chromium.new_context(viewport=B.LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(B.TIMEOUT_MS)
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
+    try:
+        B.open_app(page, server.url, f"?{QUERY}")
+        B.wait_ready(page)
+        path = page.evaluate("location.pathname")
+        page.evaluate(LINK_JS, [path, "same", "", 0])
+        page.evaluate(LINK_JS, ["/Compare_losses", "other", "", 80])
+        page.evaluate(LINK_JS, ["/Compare_losses", "blank", "_blank", 160])
+        B.press(page, "play")
+        B.wait_play_label(page, "Pause")
+        for how, link, keys in (("same", "#same", []), ("Ctrl", "#other", ["Control"]),
+                                ("_blank", "#blank", [])):
+            page.click(link, modifiers=keys)
+            page.wait_for_timeout(300)
+            sent.clear()
+            page.wait_for_timeout(3000)
+            assert len(sent) >= 2, how          # still asking for its batches
+        page.click("#other")
+        page.wait_for_timeout(300)                  # an ask on its way may still go
+        sent.clear()
+        page.wait_for_timeout(3000)
+        assert sent == []
+        assert page.evaluate("location.pathname") == path    # the link went nowhere
+    finally:
+        context.close()

@@ -101,6 +101,12 @@ def frame(title, intro, own_run=None, sidebar_settings=True):
 def messages(main_run=True):
     """The URL's warnings, a refused setting, a notice (one each, as they come); the main run's
     replay notice only where the main run is shown (main_run)."""
+    with st.container(key="messages"):    # one slot, always there: a message that comes or
+        _messages(main_run)                # goes never shifts (and so remounts) what follows,
+        # where a focused control (Reset, then its notice and Undo) would lose the focus
+
+
+def _messages(main_run):
     for warning in st.session_state.pop("url_warnings", []):
         st.warning(warning)
     said = (("problem", st.warning), ("notice", st.info))
@@ -123,7 +129,13 @@ def _close_lesson():
 def lesson_box(fold=False):
     """The loaded lesson in one line: its title and what to do next; the explanation in a
     popover, so that it never pushes a chart down. In the run-through, the stage's bar (fold:
-    its sentences in a popover too, where a message needs the room)."""
+    its sentences in a popover too, where a message needs the room). Drawn in one slot that
+    is always there, as the messages are: nothing after it shifts when it comes or goes."""
+    with st.container(key="lesson_slot"):
+        _lesson_box(fold)
+
+
+def _lesson_box(fold):
     if lecture.stage() is not None:
         return lecture_bar(fold)
     key = st.session_state.get("lesson")

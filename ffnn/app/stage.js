@@ -60,16 +60,38 @@ function noteSession(st, sid) {
 // A page switch leaves the old page's elements on screen until the new page has drawn. An ask
 // from them then runs, after the new page, a fragment that page does not have, and at the end
 // of that run Streamlit's page drops everything the new page drew: a blank page. So a mount
-// asks only while the page it was drawn on is the page shown.
-function onItsPage(ask, path) {
-  return (event, value) => { if (location.pathname === path) ask(event, value); };
+// asks only while the page it was drawn on is the page shown, and not once a link to another
+// page was clicked (the address changes only when the new page's run has begun).
+const LEFT = (globalThis.__ffnnLeft ??= { path: null, at: -1 });
+const LEAVE_MS = 10000;      // a switch that has not begun by then did not happen
+if (!globalThis.__ffnnLinks) {
+  globalThis.__ffnnLinks = true;
+  document.addEventListener("click", (e) => {
+    if (e.button !== 0 || e.ctrlKey || e.metaKey || e.shiftKey || e.altKey) return;  // a new tab
+    const a = e.composedPath().find((n) => n.tagName === "A" && n.href);
+    if (!a || (a.target && a.target !== "_self")) return;
+    const to = new URL(a.href, location.href);
+    if (to.origin !== location.origin || to.pathname === location.pathname) return;
+    LEFT.path = location.pathname; LEFT.at = performance.now();
+  }, true);
+}
+function onItsPage(ask, element) {
+  const path = pageOf(element), born = element.__ffnnBorn;
+  return (event, value) => {
+    if (location.pathname !== path) return;
+    if (LEFT.path === path && born < LEFT.at && performance.now() - LEFT.at < LEAVE_MS) return;
+    ask(event, value);
+  };
 }
 
 // The address's path when `element` was first drawn: the page it belongs to.
-const pageOf = (element) => (element.__ffnnPath ??= location.pathname);
+const pageOf = (element) => {
+  element.__ffnnBorn ??= performance.now();
+  return (element.__ffnnPath ??= location.pathname);
+};
 
-function receive(st, head, blob, ask, path) {
-  st.ask = onItsPage(ask, path);
+function receive(st, head, blob, ask, element) {
+  st.ask = onItsPage(ask, element);
   noteSession(st, head.session);
   if (head.static) { st.stat = head.static; st.statBlob = blob; st.rev = head.static.rev; }
   st.info = head.info;
@@ -1180,7 +1202,7 @@ function onKey(e) {
 function feed(data, ask, element) {
   const { head, blob } = decode(data);
   const st = stageOf(head.player);
-  receive(st, head, blob, ask, pageOf(element));
+  receive(st, head, blob, ask, element);
   keepPlots();
   if (head.view === "clock") clock(st, head.cfg.period);
   for (const v of st.views) v.drawn = null;
@@ -1208,7 +1230,7 @@ export default function (component) {
   }
   v.stage = st;
   v.cfg = head.cfg || {};
-  if (head.view === "play") v.ask = onItsPage(setTriggerValue, pageOf(parentElement));
+  if (head.view === "play") v.ask = onItsPage(setTriggerValue, parentElement);
   v.drawn = null;
   v.draw(st);
   loop(st);
