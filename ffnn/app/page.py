@@ -20,7 +20,7 @@ COMPACT_CSS = """<style>
 [data-testid="stMainBlockContainer"] { padding: 3.4rem 1.5rem 2rem; max-width: none; }
 [data-testid="stMain"] [data-testid="stVerticalBlock"] { gap: 0.6rem; }
 [data-testid="stMetric"] { padding: 0; }
-[data-testid="stMetricValue"] { font-size: 1.3rem; font-variant-numeric: tabular-nums; }
+[data-testid="stMetricValue"] { font-variant-numeric: tabular-nums; }
 [data-testid="stMetricLabel"] p { font-size: 0.8rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stCaptionContainer"] { margin-top: 0.4rem; }
 [data-testid="stSidebarUserContent"] [data-testid="stVerticalBlock"] { gap: 0.5rem; }
@@ -31,9 +31,8 @@ h4 { padding: 0 0 0.2rem; }
 [data-testid="stMarkdown"] > div:has(> [data-testid="stMarkdownContainer"] > .katex-display),
 [data-testid="stMarkdownContainer"]:has(> .katex-display) { width: 100%; }
 [data-testid="stColumn"] .katex-display > .katex { font-size: 1em; }
-.st-key-lesson_box > [data-testid="stElementContainer"]:first-child,
-.st-key-suggest_row > [data-testid="stElementContainer"]:first-child,
-.st-key-stall_row > [data-testid="stElementContainer"]:first-child {
+.st-key-lesson_box > :first-child, .st-key-suggest_row > :first-child,
+.st-key-stall_row > :first-child {
   flex: 1 1 0; min-width: 12rem; }
 div[class*="st-key-"][class*="clicker_"] { display: none; }
 [class*="st-key-"][class*="view_row"] [data-testid="stButtonGroup"] > div {
