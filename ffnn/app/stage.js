@@ -689,8 +689,11 @@ function drawNetwork(v, st, f, w, h) {
   const widest = Math.max(...sizes), font = 11 * big;
   const ctx = canvas(v.net, w, h);
   const labelW = 24 + 7 * big * Math.max(...I.input_labels.map((s) => s.length));
-  const m = { l: labelW, r: 48 * big, t: 12, b: 34 * big + 10 };
   const band = 34 * big;                                // the gradient bars under the units
+  // the columns' names on two lines, or on one where the units would have under 80 px
+  // (presented, a run-through stage and a message above)
+  const oneLine = h - 12 - (34 * big + 10) - band < 80;
+  const m = { l: labelW, r: 48 * big, t: 12, b: oneLine ? font + 12 : 34 * big + 10 };
   const top = m.t, bottom = h - m.b - band;
   const cx = (c) => m.l + (c / L) * (w - m.l - m.r);
   const gap = (bottom - top) / Math.max(widest - 1, 3);
@@ -769,7 +772,8 @@ function drawNetwork(v, st, f, w, h) {
   // the columns' names
   ctx.fillStyle = "#444444"; ctx.textBaseline = "top"; ctx.font = `${font}px "Source Sans", sans-serif`;
   for (let c = 0; c <= L; c++) {
-    const lines = c === 0 ? ["input"] : c < L ? [`layer ${c}`, I.activations[c - 1] || ""] : [L > 3 ? "output" : `layer ${L}: output`, I.output || ""];
+    let lines = c === 0 ? ["input"] : c < L ? [`layer ${c}`, I.activations[c - 1] || ""] : [L > 3 || oneLine ? "output" : `layer ${L}: output`, I.output || ""];
+    if (oneLine) lines = [lines.filter(Boolean).join(" · ")];
     ctx.textAlign = c === L && c ? "right" : c === 0 ? "center" : "center";
     const x = c === L && c ? cx(c) + 12 : cx(c);
     lines.forEach((s, k) => ctx.fillText(s, x, h - m.b + 8 + k * (font + 2)));
