@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import _validate as check
+from .events import DIVERGED, Event
 from .history import History
 from .network import QUIET
 from .optimizers import OPTIMIZERS
@@ -64,7 +65,7 @@ class Trainer:
         self.seen = 0                    # examples used so far; epoch = seen / N
         self._last_n = 0                 # examples in the latest update
         self.diverged = None
-        self.events = []                 # (t, text) for settings changed mid-run
+        self.events = []                 # Events: settings changed mid-run, divergences
         self._state = {}
         self._rng = np.random.default_rng(self.seed)
         self._order, self._pos = None, 0
@@ -88,7 +89,7 @@ class Trainer:
     def lr(self, value):
         value = check.positive_finite("lr", value)
         if hasattr(self, "_lr") and value != self._lr:
-            self.events.append((self.t, f"η {self._lr:g} → {value:g}"))
+            self.events.append(Event(self.t, "lr", self._lr, value))
             if self.diverged is not None:   # go on from the last finite theta, state afresh
                 self.diverged, self._state = None, {}
         self._lr = value
@@ -110,7 +111,7 @@ class Trainer:
     def batch_size(self, value):
         value = _check_batch_size(value, len(self.X))
         if value != self._batch_size:
-            self.events.append((self.t, f"batch {self._batch_size or 'full'} → {value or 'full'}"))
+            self.events.append(Event(self.t, "batch_size", self._batch_size, value))
             self._batch_size, self._order = value, None
 
     @property
@@ -122,15 +123,20 @@ class Trainer:
     def l2(self, value):
         value = check.non_negative("l2", value)
         if value != self.net.l2:
-            self.events.append((self.t, f"λ {self.net.l2:g} → {value:g}"))
+            self.events.append(Event(self.t, "l2", self.net.l2, value))
             self.net.l2 = value
 
     def set_optimizer(self, name):
         """Switch the update rule; its state (velocities, moments) starts afresh."""
         check.choice("optimizer", name, OPTIMIZERS)
         if name != self.optimizer:
-            self.events.append((self.t, f"optimizer {self.optimizer} → {name}"))
+            self.events.append(Event(self.t, "optimizer", self.optimizer, name))
             self.optimizer, self._state = name, {}
+
+    @property
+    def setting_changes(self):
+        """The events that changed a setting (the log without its divergences)."""
+        return [e for e in self.events if e.setting]
 
     # ---- the loop -------------------------------------------------------------------------
     @property
@@ -249,6 +255,7 @@ class Trainer:
             self._snaps.pop()
         # Only the loss overflowed: it is computed at the output layer, so name layer L.
         self.diverged = Divergence(self.t + 1, layers[0] if layers else L, what, self._lr)
+        self.events.append(Event(self.t, DIVERGED))
 
     # ---- going back to a kept state (a player that ran ahead of what the page shows) -------
     def checkpoint(self):
@@ -328,7 +335,7 @@ class Trainer:
             return ("only plain gradient descent on the full batch can go back exactly (this "
                     f"run uses {OPTIMIZERS[self.optimizer].label.lower()}"
                     f"{'' if self._batch_size is None else ' on mini-batches'})")
-        if any(at > step for at, _ in self.events):
+        if any(e.t > step for e in self.setting_changes):
             return f"a setting changed after t = {step}: going back would mix them"
         if step not in self._snaps.rows()[:, 0]:
             return (f"θ at t = {step} is not kept (older snapshots are thinned so that memory "
@@ -358,6 +365,11 @@ class Trainer:
             self._prev.fill(np.nan)               # theta_{step-1} not kept: theta_before None
         self._history.truncate(step)
         self._snaps.truncate(step)
+        # The divergences after `step`, and the one it ends (the run is no longer diverged),
+        # are not on the path to this θ any more; no setting changed after `step`.
+        self.events = [e for e in self.events if e.t <= step]
+        if self.events and not self.events[-1].setting:
+            self.events.pop()
         self.seen = step * len(self.X)
         self.t, self.diverged = step, None
 

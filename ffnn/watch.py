@@ -70,7 +70,7 @@ STALL_NAMES = {"symmetric": "symmetric units", "saturated": "saturated outputs",
 def losses_since(trainer):
     """(steps (n,), losses (n,)): L(theta_s) for the kept s since the run started or a setting
     last changed, the current theta's last. (A history row of step t holds L(theta_{t-1}).)"""
-    start = max((t for t, _ in trainer.events), default=0)
+    start = max((e.t for e in trainer.setting_changes), default=0)
     h = trainer.history
     s = h["step"].to_numpy() - 1 if len(h) else np.empty(0, dtype=np.int64)
     keep = s >= start
@@ -196,7 +196,7 @@ def saturated_share(trainer):
 def _first_row(trainer):
     """The history's first kept row of this stretch (since the last setting changed), or None."""
     h = trainer.history
-    start = max((t for t, _ in trainer.events), default=0)
+    start = max((e.t for e in trainer.setting_changes), default=0)
     rows = h[h["step"] > start] if len(h) else h
     return rows.iloc[0] if len(rows) else None
 

@@ -13,7 +13,7 @@ import numpy as np
 import streamlit as st
 
 from ffnn import io as fio
-from ffnn.app import carry, page, state, urlstate
+from ffnn.app import carry, page, replay, state, urlstate
 from ffnn.app import settings as S
 from ffnn.app.carry_store import item_id
 from ffnn.app.guard import guarded
@@ -40,11 +40,11 @@ UPLOAD_HELP = (
 def share_params(run, present):
     """The query parameters of a link that rebuilds this run -> (params, notes for the person).
 
-    The address bar's own parameters (state.url_params): the settings, t, and the settings
+    The address bar's own parameters (replay.url_params): the settings, t, and the settings
     changed mid-run, replayed at the same t, so the link gives this θ bit for bit; t is left out
     where that cannot be (the notes say why)."""
     t, notes = run.trainer.t, []
-    params = state.url_params(run, present=present)
+    params = replay.url_params(run, present=present)
     if run.cfg["dataset"] == S.UPLOADED:
         notes.append("This run trains on uploaded points: the link names them by their id in "
                      "this server's store, so it rebuilds the run on any server that shares "
@@ -56,9 +56,10 @@ def share_params(run, present):
     elif t > urlstate.MAX_T:
         notes.append(f"A link replays at most {urlstate.MAX_T:,} updates: whoever opens it sees "
                      f"θ at t = {urlstate.MAX_T:,}, not the {t:,} of this run.")
-    if run.trainer.events and ("changes" in params or "changelog" in params):
-        shown = "; ".join(f"{text} at t = {at}" for at, text in run.trainer.events[:3])
-        more = f" and {len(run.trainer.events) - 3} more" if len(run.trainer.events) > 3 else ""
+    events = run.trainer.setting_changes
+    if events and ("changes" in params or "changelog" in params):
+        shown = "; ".join(f"{e.text} at t = {e.t}" for e in events[:3])
+        more = f" and {len(events) - 3} more" if len(events) > 3 else ""
         notes.append(f"Settings changed during this run ({shown}{more}): the link replays each "
                      "change at the same t, so its θ is this one.")
     return params, notes

@@ -15,6 +15,7 @@ from ffnn.app import board as G
 from ffnn.app import carry_store as CS
 from ffnn.app import settings as S
 from ffnn.app import urlstate
+from ffnn.app.replay import changes_of
 from ffnn.app.state import build_run
 
 import pgserver
@@ -163,8 +164,8 @@ def test_a_slider_moved_value_by_value_at_one_t_is_one_change(store_url):
         set_widget(at, "selectbox", "_optimizer", name)
     click(at, "Step ×10")
     tr = run_state(at).trainer
-    assert run_state(at).changes == [(10, "lr", 0.1)]
-    assert [at_t for at_t, _ in tr.events] == [10]
+    assert changes_of(tr) == [(10, "lr", 0.1)]
+    assert [e.t for e in tr.events] == [10]
     assert address(at)["changes"] == "10.lr.0.1"
     ref = build_run({**S.DEFAULTS, "optimizer": "adam"}).trainer
     ref.step(10)
@@ -181,7 +182,7 @@ def test_a_setting_moved_away_and_back_at_one_t_leaves_no_trace(store_url):
     set_widget(at, "select_slider", "_batch_size", 20)      # a new shuffle, were it kept
     set_widget(at, "select_slider", "_batch_size", 10)
     click(at, "Step ×10")
-    assert run_state(at).changes == [] and run_state(at).trainer.events == []
+    assert changes_of(run_state(at).trainer) == [] and run_state(at).trainer.events == []
     ref = build_run({**S.DEFAULTS, "batch_size": 10}).trainer
     ref.step(20)
     same_bits(run_state(at).net.theta, ref.net.theta)
@@ -199,13 +200,14 @@ def test_more_changes_than_an_address_holds_go_to_the_store(store_url):
     at = start()
     many_changes(at, 60)
     params = address(at)
-    assert len(run_state(at).changes) == 60
+    assert len(run_state(at).trainer.events) == 60
     assert set(params) == {"t", "changelog"} and params["t"] == "60"
     assert len("&".join(f"{k}={v}" for k, v in params.items())) < 60
     other = start(params)
     assert counter(other) == 60
     same_bits(run_state(other).net.theta, run_state(at).net.theta)
-    assert run_state(other).changes == [c for c in run_state(at).changes if c[0] > 0]
+    assert run_state(other).trainer.events == [e for e in run_state(at).trainer.events
+                                               if e.t > 0]
     assert address(other) == params
 
 

@@ -283,9 +283,9 @@ def test_the_current_theta_is_the_last_point_and_at_t_0_the_only_one():
 def test_events_are_dotted_lines_at_their_steps(run):
     fig = loss_curves(run.history, events=run.events)
     assert len(run.events) == 2
-    assert [s.x0 for s in fig.layout.shapes] == [t for t, _ in run.events] == [40, 60]
+    assert [s.x0 for s in fig.layout.shapes] == [e.t for e in run.events] == [40, 60]
     assert all(s.line.dash == "dot" for s in fig.layout.shapes)
-    assert [a.text for a in fig.layout.annotations] == [text for _, text in run.events]
+    assert [a.text for a in fig.layout.annotations] == [e.text for e in run.events]
     assert "η 0.3 → 0.1" in fig.layout.annotations[0].text
 
 

@@ -15,6 +15,7 @@ import pytest
 from ffnn.app import settings as S
 from ffnn.app import urlstate
 from ffnn.app.state import build_run
+from ffnn.events import Event
 
 from apptest import advance, run, run_state, set_widget, start
 
@@ -27,7 +28,7 @@ def _put_nudge(tr, value):
     θ_t) and says so in the trainer's event log, as the trainer does for its own settings."""
     old = getattr(tr, "nudge", 1.0)
     if value != old:
-        tr.events.append((tr.t, f"nudge {old:g} → {value:g}"))
+        tr.events.append(Event(tr.t, "nudge", old, value))
         for W in tr.net.W:
             W *= value / old
     tr.nudge = value

@@ -7,7 +7,8 @@ import pytest
 
 from ffnn.app import settings as S
 from ffnn.app import state, urlstate
-from ffnn.app.state import build_run, replayed, url_params
+from ffnn.app.replay import changes_of, replayed, url_params
+from ffnn.app.state import build_run
 from ffnn.app.urlstate import decode, encode, text_of
 
 from apptest import (
@@ -67,9 +68,9 @@ def test_mid_run_changes_travel_in_the_address_and_replay_bit_for_bit():
     mine, theirs = run_state(at), run_state(other)
     assert counter(other) == 31
     same_bits(theirs.net.theta, mine.net.theta)
-    moved = [e for e in mine.trainer.events if e[0] > 0]      # those after t = 0
+    moved = [e for e in mine.trainer.events if e.t > 0]       # those after t = 0
     assert theirs.trainer.events == moved
-    assert theirs.changes == [c for c in mine.changes if c[0] > 0]
+    assert changes_of(theirs.trainer) == changes_of(mine.trainer)
     assert address(other) == params
     # without the changes, the same t from the current settings is another θ
     plain = start({k: v for k, v in params.items() if k != "changes"})
@@ -173,7 +174,7 @@ def test_a_run_that_is_diverged_now_replays_diverged():
 def test_a_change_the_app_did_not_record_keeps_t_out_of_the_address():
     run = build_run(dict(S.DEFAULTS))
     run.trainer.step(5)
-    run.trainer.lr = 0.5                 # not through the settings: no record of it in changes
+    run.trainer.lr = 0.5                 # not through the settings: the run's η is still 0.1
     run.trainer.step(5)
     assert "t" not in url_params(run) and "changes" not in url_params(run)
 

@@ -394,7 +394,7 @@ def settings_of(run):
         raise BoardError("Train first: this run is at t = 0. Nothing was sent.")
     # A setting chosen at t = 0 (on any page, before the first step) is the setting the run
     # started with, as the address bar has it: only a change at t > 0 is one mid-run.
-    if any(at > 0 for at, _ in tr.events):
+    if any(e.t > 0 for e in tr.setting_changes):
         raise BoardError("This run's settings changed while it trained; the board compares runs "
                          "trained with one setting each from θ₀. Press Reset, train again, and "
                          "send. Nothing was sent.")

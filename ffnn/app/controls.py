@@ -101,11 +101,11 @@ def session_token():
 def resume(trainer, t):
     """Once per session, before its first play: step a run just rebuilt from the address bar's
     t on to the `t` its page showed while it played on the server that died. The address bar
-    is at most state.URL_EVERY s behind while playing, and a batch runs MAX_LEAD s at most
+    is at most replay.URL_EVERY s behind while playing, and a batch runs MAX_LEAD s at most
     ahead, so a t further on than that is not this run's (nothing is done)."""
     if not st.session_state.pop(RESUMABLE, False) or not isinstance(t, (int, float)):
         return
-    from .state import URL_EVERY
+    from .replay import URL_EVERY
     reach = (URL_EVERY + 2 * MAX_LEAD) * st.session_state["speed"] + 1
     t = min(int(t), trainer.max_iterations)
     if trainer.t < t <= trainer.t + reach:
@@ -162,7 +162,7 @@ def _trainers(target):
 
 
 def _events(target):
-    return tuple(len(tr.events) for tr in _trainers(target))
+    return tuple(len(tr.setting_changes) for tr in _trainers(target))
 
 
 @dataclass(frozen=True)

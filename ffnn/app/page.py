@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from . import lecture, sidebar, state, status
+from . import lecture, replay, sidebar, state, status
 from .controls import Player
 from .guard import guarded
 from .lessons import LESSONS
@@ -87,9 +87,9 @@ def frame(title, intro, own_run=None, sidebar_settings=True):
     guarded(sidebar.draw, sidebar_settings)
     run = guarded(_sync)
     if run is not None:
-        guarded(state.replay, run)
-        guarded(state.write_url, run)
-    state.rerun_on_reconnect()
+        guarded(replay.replay, run)
+        guarded(replay.write_url, run)
+    replay.rerun_on_reconnect()
     st.markdown(f"# {title}")           # the page's h1, sized as the h4 it was (COMPACT_CSS)
     if intro and not present:       # on a projector the lecturer says it; the chart needs room
         st.caption(f"{intro} {own_run}" if own_run else intro)   # one line less than two
@@ -180,7 +180,7 @@ def lecture_bar(fold=False):
 def main_player():
     """The Player of the tab's training run (key "")."""
     return Player("", lambda: st.session_state["run"].trainer, state.reset,
-                  on_frame=state.keep_url, clicker=lecture.clicker)
+                  on_frame=replay.keep_url, clicker=lecture.clicker)
 
 
 def show(title, intro, view, before=None, row=None, after=None, places_status=False,

@@ -118,7 +118,7 @@ def side_info(run, grads_0):
     tr, net = run.trainer, run.net
     return {
         "max_iterations": tr.max_iterations, "has_test": tr.X_test is not None,
-        "has_acc": tr.labels is not None, "events": [list(e) for e in tr.events],
+        "has_acc": tr.labels is not None, "events": [[e.t, e.text] for e in tr.setting_changes],
         "input_labels": [FEATURES[f][0] for f in run.data.features],
         "activations": list(net.activation), "output": net.output, "grads_0": clean(grads_0),
         "layer_colors": list(LAYER_COLORS),

@@ -4,6 +4,7 @@ import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from ..events import Event
 from .palette import FONT, on_white
 
 # As plain JSON, taken once from the registered (already validated) template.
@@ -147,12 +148,15 @@ def log_ticks(log_range):
 
 
 def event_marks(events, where="top"):
-    """Shapes and annotations for events [(t, text)]: a dotted vertical line at each step t
-    with its text at the top (or bottom) of the plot, staggered in 3 heights so that
-    neighbours do not overlap. Put the text where the curves are not: the top for a loss."""
+    """Shapes and annotations for events (ffnn.events.Event, or (t, text) pairs; divergences
+    are not drawn): a dotted vertical line at each step t with its text at the top (or bottom)
+    of the plot, staggered in 3 heights so that neighbours do not overlap. Put the text where
+    the curves are not: the top for a loss."""
     shapes, notes = [], []
     top = where == "top"
-    for i, (t, text) in enumerate(events):
+    marks = [(e.t, e.text) if isinstance(e, Event) else e for e in events
+             if not isinstance(e, Event) or e.setting]
+    for i, (t, text) in enumerate(marks):
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": t, "x1": t,
                        "y0": 0, "y1": 1, "line": {"color": "#777777", "width": 1, "dash": "dot"}})
         y = 1 - 0.08 * (i % 3) if top else 0.02 + 0.08 * (i % 3)

@@ -29,9 +29,9 @@ def loss_curves(history, *, log_y=False, events=(), max_iterations=None, now=Non
 
     history: Trainer.history (columns step, train_loss, [test_loss]); now: the numbers at the
     current θ (ffnn.probe.probe), drawn as the last point (at t = 0 the only one); events:
-    [(t, text)] settings changed mid-run, each drawn as a dotted line at t. log_y: a log axis,
-    on which non-positive losses become gaps; the axis is log anyway once a loss passes
-    LOG_ABOVE (a diverging run: on a linear axis every earlier loss lies flat at 0)."""
+    Trainer.events (or (t, text) pairs), each setting change drawn as a dotted line at t.
+    log_y: a log axis, on which non-positive losses become gaps; the axis is log anyway once a
+    loss passes LOG_ABOVE (a diverging run: on a linear axis every earlier loss lies flat at 0)."""
     lines = [(split, *series(history, f"{split}_loss", now)) for split in ("train", "test")
              if f"{split}_loss" in history.columns or (now and f"{split}_loss" in now)]
     log_y = log_y or any(_largest(v) > LOG_ABOVE for _, _, v in lines)
