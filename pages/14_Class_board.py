@@ -220,8 +220,9 @@ def runs_of(db, code):
 def read(db, code, lecturer):
     """The board, whether this session is its lecturer, and (when drawn here) its runs ->
     (info, lecturer, entries, read at, problem). A database that cannot be read gives this
-    session's last read of the board (or None), without the lecturer's tools, and the problem;
-    a board that is gone raises BoardError."""
+    session's last read of the board (or None) and the problem, with the lecturer's tools if
+    this session's last check accepted the key it holds (board.was_lecturer); a board that is
+    gone raises BoardError."""
     ss = st.session_state
     try:
         info = board.look_up(db, code)
@@ -232,7 +233,7 @@ def read(db, code, lecturer):
         last = ss.get(LAST)
         if last is None or last["code"] != code:
             return None, False, None, None, err
-        return last["info"], False, last["entries"], last["at"], err
+        return last["info"], board.was_lecturer(), last["entries"], last["at"], err
     ss[LAST] = {"code": code, "info": info, "entries": entries, "at": time.time()}
     return info, is_lecturer, entries, ss[LAST]["at"], None
 
@@ -246,10 +247,9 @@ def show_board(db, run):
         st.error(str(err))
         start()
         return
-    # While the board cannot be read, a lecturer's tab or a projector stays live (the watch
-    # says so, above the runs last read) and a student keeps the send button.
-    live = is_lecturer or st.session_state["present"] or (
-        problem is not None and st.session_state.get(board.KEY) is not None)
+    # While the board cannot be read, a lecturer's tab (with its tools) or a projector stays
+    # live (the watch says so, above the runs last read) and a student keeps the send button.
+    live = is_lecturer or st.session_state["present"]
     status = st.container()         # the live board's watch: changed, cannot be read, back
     if problem is not None and not live:
         alert("error", str(problem if isinstance(problem, board.Unavailable)

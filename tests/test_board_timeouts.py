@@ -127,3 +127,27 @@ def test_a_frozen_server_gives_a_clear_answer_and_the_send_is_kept_once(server):
         assert [e.id for e in mine] == [number] and mine[0].lr == 0.3
     finally:
         engine.dispose()
+
+
+def test_the_live_boards_look_waits_less_than_a_page_call():
+    """The projector's look at the version gives up after WATCH_TIMEOUT s, a page's call after
+    CALL_TIMEOUT s: a call that answers between the two is a NoAnswer to the first (raised
+    while it still waits), an answer to the second. (What the projector then shows, and after
+    how long: tests/test_board_frozen.py prints it.)"""
+    answer = threading.Event()
+
+    class Slow:
+        def version(self, code):
+            answer.wait(GENEROUS)
+            return 7
+
+    waits = (G.WATCH_TIMEOUT + G.CALL_TIMEOUT) / 2
+    assert G.WATCH_EVERY + G.WATCH_TIMEOUT < 5       # the projector promises 5 s
+    timer = threading.Timer(waits, answer.set)
+    timer.start()
+    try:
+        err, _ = finishes(lambda: G.Bounded(Slow()).within(G.WATCH_TIMEOUT).version("X"))
+        assert isinstance(err, G.NoAnswer) and not answer.is_set()
+        assert finishes(lambda: G.Bounded(Slow()).version("X"))[0] == 7 and answer.is_set()
+    finally:
+        timer.cancel()

@@ -448,3 +448,37 @@ def test_a_board_of_500_runs_is_drawn_whole_and_a_new_run_appears(db, url):
     store.hide(code, key, 3)
     at = run(at)
     assert runs_metric(at) == 499 and 3 not in list(at.dataframe[0].value["#"])
+
+
+def tools(at):
+    """Whether the lecturer's tools are drawn."""
+    return "##### Lecturer tools" in shown(at) and \
+        any(b.label == "Close to new runs" for b in at.button)
+
+
+def test_the_lecturer_keeps_the_tools_while_the_database_is_down(monkeypatch):
+    """Brief of issue 18: a lecturer whose board was read, then whose database stopped, keeps
+    the tools over the runs last read (the store's last check in this session accepted the key
+    held); each action then says the database cannot be reached. A student's session on the
+    same board gets no tools. (The cookie's key: tests/test_board_frozen.py, in Chromium.)"""
+    import pgserver
+    if pgserver.bindir() is None:
+        pytest.skip(pgserver.SKIP_REASON)
+    with pgserver.PostgresServer(max_connections=20) as pg:
+        monkeypatch.setenv(G.ENV, pg.url)
+        teacher, code, _ = lecturer(None)
+        pupil = run(student(code, lr=0.3, t=5))
+        pupil = click(pupil, SEND)
+        teacher = run(teacher)
+        assert runs_metric(teacher) == 1 and tools(teacher)
+        pg.stop()
+        teacher, pupil = run(teacher), run(pupil)
+        said = texts(teacher)
+        assert any("cannot be read right now" in m for m in said), said
+        assert tools(teacher), [b.label for b in teacher.button]       # the tools are kept
+        assert runs_metric(teacher) == 1                                # over the runs last read
+        assert not tools(pupil)
+        teacher = click(teacher, "Close to new runs")
+        said = texts(teacher)
+        assert any("cannot be reached" in m for m in said), said
+        assert tools(teacher)

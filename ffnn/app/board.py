@@ -13,6 +13,7 @@ browser sends but the settings (validated as a URL's) and the name decides what 
 
 import csv
 import hashlib
+import hmac
 import io
 import logging
 import math
@@ -75,6 +76,10 @@ UNAVAILABLE = ("The class board's database cannot be reached ({what}), so the bo
 # fail at once for DOWN_FOR s, so that one page says it once and finishes.
 STATEMENT_TIMEOUT_MS, CONNECT_TIMEOUT, POOL_TIMEOUT, TCP_USER_TIMEOUT_MS = 3000, 3, 3.0, 10_000
 CALL_TIMEOUT = 4.0
+# The live board's look at its version (one indexed row, answered in milliseconds when the
+# database is well) waits less, so that a frozen database is said within WATCH_EVERY +
+# WATCH_TIMEOUT s (+ the page's own drawing): the projector promises 5 s.
+WATCH_TIMEOUT = 2.0
 DOWN_FOR = 2 * CALL_TIMEOUT
 WORKERS = 12
 NO_ANSWER = f"no answer within {CALL_TIMEOUT:g} s"
@@ -109,30 +114,39 @@ def bounded(fn, *args, **kwargs):
     """fn(*args, **kwargs) in a worker thread, waiting at most CALL_TIMEOUT s -> its result, or
     its exception; NoAnswer if it did not finish in time (the call goes on in its thread, and
     ends with the database's own timeouts or answer)."""
+    return within(CALL_TIMEOUT, fn, *args, **kwargs)
+
+
+def within(seconds, fn, *args, **kwargs):
+    """`bounded`, waiting at most `seconds`."""
     if time.monotonic() < getattr(_down, "until", 0.0):
         raise NoAnswer(UNAVAILABLE.format(what=NO_ANSWER), started=False)
     future = _workers.submit(fn, *args, **kwargs)
     try:
-        return future.result(timeout=CALL_TIMEOUT)
+        return future.result(timeout=seconds)
     except NoAnswerYet:
         started = not future.cancel()
         _down.until = time.monotonic() + DOWN_FOR
         log.warning("class board database: %s gave no answer within %g s",
-                    getattr(fn, "__name__", fn), CALL_TIMEOUT)
+                    getattr(fn, "__name__", fn), seconds)
         raise NoAnswer(UNAVAILABLE.format(what=NO_ANSWER), started=started) from None
 
 
 class Bounded:
-    """A Store whose every method is a `bounded` call."""
+    """A Store whose every method is a `bounded` call (waiting at most `seconds`)."""
 
-    def __init__(self, db):
-        self.store = db
+    def __init__(self, db, seconds=CALL_TIMEOUT):
+        self.store, self.seconds = db, seconds
+
+    def within(self, seconds):
+        """The same store, its calls waiting at most `seconds`."""
+        return Bounded(self.store, seconds)
 
     def __getattr__(self, name):
         fn = getattr(self.store, name)
         if not callable(fn):
             return fn
-        return lambda *args, **kwargs: bounded(fn, *args, **kwargs)
+        return lambda *args, **kwargs: within(self.seconds, fn, *args, **kwargs)
 
 
 # ---- the store --------------------------------------------------------------------------------
@@ -242,27 +256,58 @@ def keep_cookies():
     COOKIES(data={"set": cookies}, key="board_cookies", height=0)
 
 
+def _held_key():
+    """(the key this session holds for its board, typed?): typed earlier (or opened here), else
+    this browser's cookie; (None, False) if neither."""
+    key = st.session_state.get(KEY)
+    if key is not None:
+        return key, True
+    key = st.context.cookies.get(KEY_COOKIE.format(code=code()))
+    return (key, False) if is_key(key) else (None, False)
+
+
+def _key_hash(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
 def lecturer(db):
     """Whether this session holds the key of its board (checked in the store every call). A
-    key that does not match is dropped, with a message."""
+    key that does not match is dropped, with a message. A key that matched is remembered (its
+    hash, for this board, in this session), for was_lecturer."""
     ss = st.session_state
     if ss.pop("board_key_in_url", False):
         say("warning", KEY_IN_URL)
     if code() is None:
         return False
-    key, typed = ss.get(KEY), True
-    if key is None:                 # this browser's cookie: a reload keeps the tools
-        key, typed = st.context.cookies.get(KEY_COOKIE.format(code=code())), False
-        if not is_key(key):
-            return False
+    key, typed = _held_key()
+    if key is None:                 # neither typed nor in this browser's cookie
+        return False
     if db.is_lecturer(code(), key):
         ss[KEY] = key
+        ss[CHECKED] = (code(), _key_hash(key))
         return True
+    ss.pop(CHECKED, None)
     ss.pop(KEY, None)
     if typed:
         say("warning", f"That lecturer key does not open the board {code()}: you see it as a "
                        "student does.")
     return False
+
+
+CHECKED = "board_key_checked"        # session state: (code, key hash) the store last accepted
+
+
+def was_lecturer():
+    """While the database cannot be read: whether the key this session holds (typed, or the
+    cookie's) is the one the store accepted for this board in this session's last check, so
+    that the lecturer keeps the tools through an outage (each action is checked again in the
+    store, and says the database cannot be reached until it can)."""
+    if code() is None:
+        return False
+    key, _ = _held_key()
+    checked = st.session_state.get(CHECKED)
+    return key is not None and checked is not None and checked[0] == code() and \
+        hmac.compare_digest(checked[1], _key_hash(key))
 
 
 def links(board_code):
@@ -377,7 +422,7 @@ def join():
 
 
 def leave():
-    for key in (CODE, KEY, CSV):
+    for key in (CODE, KEY, CSV, CHECKED):
         st.session_state.pop(key, None)
     if "class" in st.query_params:           # the address bar drops it now, not at the next run
         del st.query_params["class"]
@@ -678,7 +723,7 @@ def watch(db, code, version, read_at=None):
     `read_at`, Unix time), and when it can again."""
     ss = st.session_state
     try:
-        now = db.version(code)
+        now = (db.within(WATCH_TIMEOUT) if isinstance(db, Bounded) else db).version(code)
     except (Unavailable, SQLAlchemyError):
         ss.setdefault(DOWN_SINCE, time.time())
         st.warning(CANNOT_READ.format(when=clock_time(read_at)) if read_at else CANNOT_READ_YET,
