@@ -8,6 +8,7 @@
 - Hover after Pause: a point's class and the probability the network gives it.
 """
 
+import contextlib
 import io
 import os
 import re
@@ -243,12 +244,10 @@ def test_a_hidden_stage_draws_nothing_and_draws_again_when_shown(server, chromiu
     assert errors == [], errors
 
 
-def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
-    """While a run plays, the stage asks for each next batch. Once the address shows another
-    page (a page switch: the old page's elements stay on screen until the new page has drawn),
-    it asks nothing: an ask then would run the old page's fragment after the new page, and
-    Streamlit's page would drop what the new page drew (a blank page, seen leaving Compare
-    losses while it played)."""
+@contextlib.contextmanager
+def asking_tab(server, chromium):
+    """A laptop tab on the app (QUERY), ready, and the list its websocket's sent frames go
+    to -> (page, sent)."""
     context = chromium.new_context(viewport=B.LAPTOP)
     page = context.new_page()
     page.set_default_timeout(B.TIMEOUT_MS)
@@ -257,6 +256,18 @@ def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
     try:
         B.open_app(page, server.url, f"?{QUERY}")
         B.wait_ready(page)
+        yield page, sent
+    finally:
+        context.close()
+
+
+def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
+    """While a run plays, the stage asks for each next batch. Once the address shows another
+    page (a page switch: the old page's elements stay on screen until the new page has drawn),
+    it asks nothing: an ask then would run the old page's fragment after the new page, and
+    Streamlit's page would drop what the new page drew (a blank page, seen leaving Compare
+    losses while it played)."""
+    with asking_tab(server, chromium) as (page, sent):
         B.press(page, "play")
         B.wait_play_label(page, "Pause")
         page.wait_for_timeout(3000)
@@ -266,8 +277,6 @@ def test_a_stage_left_by_a_page_switch_asks_nothing_more(server, chromium):
         sent.clear()
         page.wait_for_timeout(3000)                 # four batches' time at the defaults
         assert sent == []
-    finally:
-        context.close()
 
 
 # A link to `href` in the page, whose click is noted by the page (stage.js listens at the
@@ -285,14 +294,7 @@ def test_a_click_on_a_link_to_another_page_stops_the_asks_at_once(server, chromi
     click and then reaches the server after the switch (a blank page, as above). So from the
     click on a link to another page the stage asks nothing; a link to this same page, or one
     opened in a new tab (Ctrl+click, target=_blank), changes nothing: the stage goes on asking."""
-    context = chromium.new_context(viewport=B.LAPTOP)
-    page = context.new_page()
-    page.set_default_timeout(B.TIMEOUT_MS)
-    sent = []
-    page.on("websocket", lambda ws: ws.on("framesent", lambda f: sent.append(f)))
-    try:
-        B.open_app(page, server.url, f"?{QUERY}")
-        B.wait_ready(page)
+    with asking_tab(server, chromium) as (page, sent):
         path = page.evaluate("location.pathname")
         page.evaluate(LINK_JS, [path, "same", "", 0])
         page.evaluate(LINK_JS, ["/Compare_losses", "other", "", 80])
@@ -312,5 +314,3 @@ def test_a_click_on_a_link_to_another_page_stops_the_asks_at_once(server, chromi
         page.wait_for_timeout(3000)
         assert sent == []
         assert page.evaluate("location.pathname") == path    # the link went nowhere
-    finally:
-        context.close()
