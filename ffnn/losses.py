@@ -30,15 +30,17 @@ def _softmax_vjp(Y, G):
 def _softmax_ce(A, Y, T):
     """(1/N) sum_i -sum_j T_ij log softmax(A)_ij.
 
-    log Y is exact enough wherever Y > 0; only when some probability underflowed to 0 (a logit
-    gap beyond ~745) is the log-softmax A - logsumexp(A) computed from the logits instead.
+    log Y is exact enough wherever Y is a normal float; where a target's probability is
+    subnormal (a logit gap beyond ~708: few digits left) or underflowed to 0 (beyond ~745), the
+    log-softmax A - logsumexp(A) is computed from the logits instead.
     """
     value = -float(np.vdot(T, np.log(Y))) / A.shape[0]   # callers run under np.errstate
-    if math.isfinite(value):
+    if math.isfinite(value) and np.all(Y[T > 0] >= np.finfo(float).tiny):
         return value
     Z = A - A.max(axis=-1, keepdims=True)
     log_Y = Z - np.log(np.exp(Z).sum(axis=1, keepdims=True))
-    return -float(np.vdot(T, log_Y)) / A.shape[0]
+    exact = -float(np.vdot(T, log_Y)) / A.shape[0]
+    return exact if math.isfinite(exact) else value       # infinite logits: what log Y says
 
 
 def softplus(A):
