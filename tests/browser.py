@@ -438,6 +438,19 @@ def settle(page, quiet_ms=500, timeout=TIMEOUT_MS):
         }""", arg=quiet_ms, timeout=timeout, polling=50)
 
 
+def settled(page, read, tries=20, gap_ms=300):
+    """What `read()` returns once the page's layout has settled: the same in two reads `gap_ms`
+    apart. For the first few hundred ms after a load the page's style sheet (st.html) is not
+    applied yet: the columns are narrower and what is in them sits elsewhere."""
+    seen = read()
+    for _ in range(tries):
+        page.wait_for_timeout(gap_ms)
+        now, seen = seen, read()
+        if now == seen:
+            return seen
+    raise AssertionError(f"the layout never settled: {seen}")
+
+
 NAV_LINKS_JS = """() => [...document.querySelectorAll(
     '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"], [data-testid="stSidebarNav"] a')]
     .map(a => [a.textContent.trim(),

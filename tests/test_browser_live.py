@@ -165,21 +165,12 @@ def test_pause_stops_at_the_t_shown(server, chromium, name, prefix):
     assert stopped == int(shown.split("/")[0]), (shown, stopped)
 
 
-def number_boxes(page, tries=20):
+def number_boxes(page):
     """The boxes of the numbers row (st.metric's, or the live stage's .metric), once the page's
-    layout has settled: the same in two reads 300 ms apart. For the first few hundred ms after
-    a load the page's style sheet (st.html) is not applied yet and the columns are narrower."""
-    def read():
-        return [(round(b["x"]), round(b["y"]), round(b["width"]), round(b["height"]))
-                for b in B.boxes(page, '[data-testid="stMetric"]')
-                + B.boxes(page, ".metric", deep=True)]
-    seen = read()
-    for _ in range(tries):
-        page.wait_for_timeout(300)
-        now, seen = seen, read()
-        if now == seen:
-            return seen
-    raise AssertionError(f"the numbers row never settled: {seen}")
+    layout has settled."""
+    return B.settled(page, lambda: [
+        (round(b["x"]), round(b["y"]), round(b["width"]), round(b["height"]))
+        for b in B.boxes(page, '[data-testid="stMetric"]') + B.boxes(page, ".metric", deep=True)])
 
 
 @pytest.mark.parametrize("viewport", [B.LAPTOP, B.PHONE], ids=["laptop", "phone"])

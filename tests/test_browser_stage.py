@@ -161,7 +161,9 @@ def test_hover_after_pause_shows_the_point_and_its_probability(server, chromium)
     page = context.new_page()
     try:
         B.open_app(page, server.url, f"?{QUERY}&t=40")
-        got = plane(page, 40)
+        plane(page, 40)
+        # where the square is once the layout has settled (the side column widens at load)
+        got = B.settled(page, lambda: page.evaluate(PLANE_JS) | {"Z": None})
         run = trainer_at({"max_iterations": "100000"}, 40)
         x1, x2 = run.data.points_train[0]
         label = int(run.data.y_train[0])
@@ -174,6 +176,8 @@ def test_hover_after_pause_shows_the_point_and_its_probability(server, chromium)
         text = tip.inner_text()
         p = run.net.forward(run.data.X_train[:1])[0]
         probs = [1 - p[0], p[0]] if len(p) == 1 else list(p)
+        at = f"x₁ {x1:.2f}, x₂ {x2:.2f}".replace("-", "−")
+        assert at in text, (at, text)                      # the point hovered, not a neighbour
         assert f"class {label}" in text and f"p(class {label}) = {probs[label]:.3f}" in text, text
     finally:
         context.close()
