@@ -13,14 +13,13 @@ import numpy as np
 import streamlit as st
 
 from ffnn import io as fio
-from ffnn.app import carry, page, replay, state, urlstate
+from ffnn.app import carry, messages, page, replay, state, urlstate
 from ffnn.app import settings as S
 from ffnn.app.carry_store import item_id
 from ffnn.app.guard import guarded
 from ffnn.app.views import EXTENT
 
 FILE_KEY = "share_file"          # the file uploader's widget key
-MESSAGES = "share_messages"      # [(kind, text)]: what became of the last "Use these points"
 PAGE_PATH = "Share_and_export"   # this page's URL path; a shared link opens the home page
 log = logging.getLogger("ffnn.app")
 BUG = "The file could not be read (an unexpected error, written to the server log)."
@@ -169,15 +168,18 @@ def _use_points():
     ss = st.session_state
     file = ss.get(FILE_KEY)
     if file is None:
-        ss[MESSAGES] = [("error", "Choose a CSV file first.")]
+        messages.say("error", "Choose a CSV file first.", place="upload")
         return
     try:
-        ss[MESSAGES] = apply_upload(file.getvalue())
+        said = apply_upload(file.getvalue())
     except ValueError as err:
-        ss[MESSAGES] = [("error", f"{err}  \n{UNCHANGED}")]
+        messages.say("error", f"{err}  \n{UNCHANGED}", place="upload")
     except Exception:               # a bug, not the file: the traceback goes to the server log
         log.exception("reading an uploaded CSV")
-        ss[MESSAGES] = [("error", f"{BUG}  \n{UNCHANGED}")]
+        messages.say("error", f"{BUG}  \n{UNCHANGED}", place="upload")
+    else:
+        for kind, text in said:
+            messages.say(kind, text, place="upload")
 
 
 def import_points():
@@ -187,9 +189,7 @@ def import_points():
                      type=["csv", "tsv", "txt"], key=FILE_KEY, help=UPLOAD_HELP)
     st.button("Use these points", on_click=_use_points, type="primary",
               disabled=ss.get(FILE_KEY) is None, key="share_use_points")
-    show = {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}
-    for kind, text in ss.pop(MESSAGES, []):
-        show[kind](text)
+    messages.show("upload")
     if ss["dataset"] == S.UPLOADED and "uploaded" in ss:
         st.caption(f"This tab trains on an uploaded CSV of {len(ss['uploaded'].y):,} points "
                    f"(fingerprint {ss['upload']}). Choose another dataset in the sidebar to "

@@ -16,6 +16,7 @@ from ffnn.app import board, page, views
 from ffnn.app import settings as S
 from ffnn.app.board_store import BoardError
 from ffnn.app.guard import guarded
+from ffnn.app.messages import take
 from ffnn.figures.board import board_curves, loss_vs_lr
 
 CHART_HEIGHT = 330
@@ -38,7 +39,7 @@ def alert(kind, text):
 
 
 def messages():
-    for kind, text in st.session_state.pop(board.MESSAGES, []):
+    for kind, text in take("board"):
         alert(kind, text)
 
 

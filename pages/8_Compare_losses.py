@@ -45,6 +45,11 @@ def settings_for(run):
             and not (s == "activation" and run.cfg["n_hidden"] == 0)]
 
 
+def side_key(side, setting):
+    """The session key of side "a"'s or "b"'s value of `setting`."""
+    return f"cmp_{side}_{setting}"
+
+
 def current_choice(run):
     """Setting to compare, the values for A and B, and the θ₀ scale -> (setting, a, b, scale)
     (the defaults on a first visit; a setting this run cannot compare gives way)."""
@@ -52,13 +57,13 @@ def current_choice(run):
     ss.setdefault("cmp_setting", "loss")
     ss.setdefault("cmp_scale", 1)
     for setting, (a, b) in DEFAULTS.items():
-        ss.setdefault(f"cmp_a_{setting}", a)
-        ss.setdefault(f"cmp_b_{setting}", b)
+        ss.setdefault(side_key("a", setting), a)
+        ss.setdefault(side_key("b", setting), b)
     options = settings_for(run)
     if ss["cmp_setting"] not in options:
         ss["cmp_setting"] = options[0]
     setting = ss["cmp_setting"]
-    return setting, ss[f"cmp_a_{setting}"], ss[f"cmp_b_{setting}"], ss["cmp_scale"]
+    return setting, ss[side_key("a", setting)], ss[side_key("b", setting)], ss["cmp_scale"]
 
 
 def choices(run):
@@ -73,7 +78,7 @@ def choices(run):
     for col, side in zip(cols, "ab"):
         with col:
             widget = st.select_slider if setting in ("lr", "l2") else st.selectbox
-            bound(widget, f"{side.upper()}: {COMPARABLE[setting]}", f"cmp_{side}_{setting}",
+            bound(widget, f"{side.upper()}: {COMPARABLE[setting]}", side_key(side, setting),
                   options=CHOICES[setting], format_func=lambda v, s=setting: describe(s, v))
     with cols[1]:
         bound(st.select_slider, "θ₀ scale", "cmp_scale", options=SCALES,

@@ -32,8 +32,8 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.exc import SQLAlchemyError
 
+from . import messages, state, urlstate
 from . import settings as S
-from . import state, urlstate
 from .board_codes import is_key, parse_code
 from .board_store import (  # noqa: F401 (MAX_NAME: the page's)
     MAX_NAME,
@@ -49,7 +49,6 @@ MIN_LR = S.LR_CHOICES[0]             # the smallest η the board takes (1e-5)
 CONNECTION = "board"                 # [connections.board] in secrets.toml
 PAGE_PATH = "Class_board"            # the page's URL path
 CODE, KEY, SENDER = "board_code", "board_key", "board_sender"   # session-state keys
-MESSAGES = "board_messages"          # [(kind, text)] shown once by the page
 WATCH_EVERY = 1.0        # s between two looks at the board's version (one indexed row)
 SENDER_COOKIE = "ffnn_sender"        # the browser's sender token (see sender())
 KEY_COOKIE = "ffnn_key_{code}"       # a lecturer's key of board {code} (see lecturer())
@@ -205,7 +204,7 @@ def unavailable(err):
 
 
 def say(kind, text):
-    st.session_state.setdefault(MESSAGES, []).append((kind, text))
+    messages.say(kind, text, place="board")
 
 
 def _act(action, *args):

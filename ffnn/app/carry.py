@@ -14,6 +14,7 @@ from ffnn import io as fio
 
 from . import board
 from .carry_store import CarryError, CarryStore
+from .messages import say
 
 log = logging.getLogger("ffnn.app")
 LISTS = "_carried_lists"          # session key: {changes text: id} stored from this session
@@ -96,7 +97,7 @@ def changes_id(text):
             kept[text] = keep("changes", text.encode())
         except Unreadable as err:
             kept[text] = None
-            ss["problem"] = TOO_MANY.format(n=text.count("~") + 1, why=err)
+            say("warning", TOO_MANY.format(n=text.count("~") + 1, why=err), topic="problem")
         while len(kept) > 4:            # only the latest lists are asked for again
             kept.pop(next(iter(kept)))
     return kept[text]

@@ -28,6 +28,7 @@ from ffnn.trainer import Trainer
 
 from . import settings as S
 from . import stage
+from .messages import say
 from .playback import RESUMABLE, playback
 from .sidebar import bound
 
@@ -232,7 +233,7 @@ class Player:
         try:
             target.back_to(t - 1)
         except ValueError as err:
-            st.session_state["problem"] = f"No step back: {err}."
+            say("warning", f"No step back: {err}.", topic="problem")
 
     def _page(self, which):
         """PageDown / PageUp: the run-through's next and back while it runs, else → and ←."""

@@ -17,6 +17,7 @@ import streamlit as st
 from . import state
 from .controls import t_of
 from .lessons import LECTURE, LESSONS
+from .messages import say
 from .playback import playback
 
 N = len(LECTURE)
@@ -78,7 +79,7 @@ def leave():
         cfg, run = kept
         state.restore(cfg)
         ss["run"] = run
-        ss["notice"] = f"Back to your own run, at t = {run.trainer.t}."
+        say("info", f"Back to your own run, at t = {run.trainer.t}.", topic="notice")
 
 
 def clicker():

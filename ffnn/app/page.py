@@ -12,6 +12,7 @@ from . import lecture, replay, sidebar, state, status
 from .controls import Player
 from .guard import guarded
 from .lessons import LESSONS
+from .messages import show as show_said
 from .sidebar import bound
 
 # Tighter than Streamlit's default spacing, so that the home page holds the lecture on one
@@ -98,23 +99,16 @@ def frame(title, intro, own_run=None, sidebar_settings=True):
 
 
 def messages(main_run=True):
-    """The URL's warnings, a refused setting, a notice (one each, as they come); the main run's
-    replay notice only where the main run is shown (main_run)."""
+    """What is queued for the page (ffnn.app.messages: the URL's warnings, a refused setting, a
+    notice), in the order said; what is about the main run only where it is shown (main_run);
+    Reset's Undo."""
     with st.container(key="messages"):    # one slot, always there: a message that comes or
         _messages(main_run)                # goes never shifts (and so remounts) what follows,
         # where a focused control (Reset, then its notice and Undo) would lose the focus
 
 
 def _messages(main_run):
-    for warning in st.session_state.pop("url_warnings", []):
-        st.warning(warning)
-    said = (("problem", st.warning), ("notice", st.info))
-    if main_run:
-        said += (("replay_notice", st.info),)
-    for key, show_it in said:
-        message = state.pop_message(key)
-        if message:
-            show_it(message)
+    show_said(*(("page", "main_run") if main_run else ("page",)))
     undo = st.session_state.pop("undo_reset", None)
     if undo is not None:
         st.button(f"Undo: back to t = {undo.trainer.t}", on_click=state.undo_reset,

@@ -12,6 +12,7 @@ from ffnn.events import DIVERGED
 
 from . import settings as S
 from . import urlstate
+from .messages import say
 from .state import build_run
 
 URL_EVERY = 3.0          # s: while a run plays, the address bar's t is this fresh at most
@@ -38,7 +39,7 @@ def carried(values):
         try:
             points = carry.points_of(key)
         except carry.Unreadable as err:
-            ss["problem"] = carry.LOST_POINTS.format(id=key, why=err, t=t)
+            say("warning", carry.LOST_POINTS.format(id=key, why=err, t=t), topic="problem")
             ss["replay_to"] = (0, [])
         else:
             ss["uploaded"] = points
@@ -49,7 +50,7 @@ def carried(values):
             text = carry.fetch("changes", key).decode()
             changes = urlstate.changes_upto(text, t)
         except (carry.Unreadable, ValueError, UnicodeDecodeError) as err:
-            ss["problem"] = carry.LOST_CHANGES.format(id=key, why=err, t=t)
+            say("warning", carry.LOST_CHANGES.format(id=key, why=err, t=t), topic="problem")
             ss["replay_to"] = (0, [])
         else:
             ss["replay_to"] = (t, changes)
@@ -159,19 +160,19 @@ def replay(run):
     to = min(t, urlstate.MAX_T)
     again = replayed(run, to, [c for c in changes if c[0] <= to], ss.get("uploaded"))
     if again is None:
-        ss["problem"] = ("The URL's t and changes do not fit together (they were edited?): "
-                         "training starts from θ₀ with the URL's settings.")
+        say("warning", "The URL's t and changes do not fit together (they were edited?): "
+            "training starts from θ₀ with the URL's settings.", topic="problem")
         return
     run.trainer = trainer = again.trainer
     took = time.perf_counter() - started
     if to < t:
-        ss["replay_notice"] = (f"This address asks for t = {t:,}; at most {urlstate.MAX_T:,} "
-                        f"updates are replayed. Replayed to t = {trainer.t:,} ({took:.1f} s): this "
-                        "run's θ at that t, bit for bit. Play goes on from there.")
+        say("info", f"This address asks for t = {t:,}; at most {urlstate.MAX_T:,} updates are "
+            f"replayed. Replayed to t = {trainer.t:,} ({took:.1f} s): this run's θ at that t, "
+            "bit for bit. Play goes on from there.", place="main_run", topic="replay")
     else:
-        ss["replay_notice"] = (f"Rebuilt this run from its address: replayed to t = {trainer.t:,} "
-                        f"({took:.1f} s). The same settings, seeds and mid-run changes give the "
-                        "same θ, bit for bit.")
+        say("info", f"Rebuilt this run from its address: replayed to t = {trainer.t:,} "
+            f"({took:.1f} s). The same settings, seeds and mid-run changes give the same θ, "
+            "bit for bit.", place="main_run", topic="replay")
 
 
 def replayed(run, t, changes, uploaded=None):

@@ -14,6 +14,7 @@ import streamlit as st
 
 from . import nav
 from . import settings as S
+from .messages import say
 
 
 def _copy_back(key, shadow):
@@ -42,9 +43,9 @@ def set_lr(text):
     except ValueError:
         value = math.nan
     if not (math.isfinite(value) and 0 < value <= S.MAX_LR):
-        st.session_state["problem"] = (
-            f"“{text[:40]}” is not a learning rate: type a positive number up to "
-            f"{S.MAX_LR:g}, such as 0.05 or 2e-4. The learning rate is unchanged.")
+        say("warning", f"“{text[:40]}” is not a learning rate: type a positive number up to "
+            f"{S.MAX_LR:g}, such as 0.05 or 2e-4. The learning rate is unchanged.",
+            topic="problem")
         return
     st.session_state["lr"] = value
 

@@ -16,6 +16,7 @@ from ffnn.io import dataset_from_points
 
 from . import settings as S
 from . import urlstate
+from .messages import say
 from .playback import RESUMABLE, playback
 
 
@@ -55,7 +56,9 @@ def init_state():
         from . import replay  # (it imports build_run from here)
         ss["url_read"] = True
         ss[RESUMABLE] = True              # see controls.resume
-        values, ss["url_warnings"] = urlstate.decode(st.query_params.to_dict())
+        values, warnings = urlstate.decode(st.query_params.to_dict())
+        for warning in warnings:
+            say("warning", warning)
         replay.take(values)
         ss["present"] = values.pop("present", False)
         if "stage" in values:
@@ -115,14 +118,14 @@ def sync_run():
     try:
         new = build_run(cfg, ss.get("uploaded"))
     except ValueError as err:
-        ss["problem"] = f"These settings cannot be used: {err}"
+        say("warning", f"These settings cannot be used: {err}", topic="problem")
         if run is None:
             raise
         restore(run.cfg)
         return run
     if run is not None:
         what = "New data" if S.data_key(cfg) != S.data_key(run.cfg) else "New architecture"
-        ss["notice"] = f"{what}: training starts again from a fresh θ₀ (t = 0)."
+        say("info", f"{what}: training starts again from a fresh θ₀ (t = 0).", topic="notice")
     ss["run"] = new
     return new
 
@@ -137,7 +140,7 @@ def _adjust(run, cfg):
             if row.trainer and not row.replayed:
                 row.trainer[1](tr, cfg[key])
     except ValueError as err:
-        st.session_state["problem"] = f"That value cannot be used: {err}"
+        say("warning", f"That value cannot be used: {err}", topic="problem")
         restore(run.cfg)
         return run
     run.cfg = cfg
@@ -182,7 +185,7 @@ def reset():
     old = ss["run"]
     ss["run"] = build_run(old.cfg, ss.get("uploaded"))
     playback().pause()
-    ss["notice"] = "Reset: training starts again from θ₀ (t = 0)."
+    say("info", "Reset: training starts again from θ₀ (t = 0).", topic="notice")
     if old.trainer.t:
         ss["undo_reset"] = old
 
@@ -192,7 +195,7 @@ def undo_reset(run):
     ss = st.session_state
     if ss["run"].trainer.t == 0 and ss["run"].cfg == run.cfg:
         ss["run"] = run
-        ss["notice"] = f"Undone: back to t = {run.trainer.t}."
+        say("info", f"Undone: back to t = {run.trainer.t}.", topic="notice")
 
 
 def load_lesson(key):
@@ -210,6 +213,3 @@ def load_lesson(key):
     for page_key, value in LESSONS[key].page_state.items():   # the page's own settings
         ss[page_key] = value
 
-
-def pop_message(key):
-    return st.session_state.pop(key, None)
