@@ -43,7 +43,7 @@ def test_the_scan_finds_what_the_code_says(used):
     assert "ffnn.app.state" in used["run"]["write"]
     assert "ffnn.app.controls" in used["{}play"]["read"]
     assert "ffnn.app.board" in used["board_key_checked"]["write"]
-    assert "pages.error_surface" in used["es_w0"]["write"]
+    assert "pages.9_Error_surface" in used["es_w0"]["write"]
 
 
 def test_every_key_the_code_keeps_is_declared(used):
